@@ -1,0 +1,124 @@
+"""The one exception hierarchy of Framecast.
+
+::
+
+    FramecastError                      base of everything we raise on purpose
+    ├── ConfigurationError              settings are missing or contradictory (e.g. no API key)
+    ├── InvalidInputError               a file, row, form field or message is wrong; names what and where
+    │   └── BatchInputError             a TXT/CSV batch file is wrong (carries path and line)
+    ├── NotFoundError                   a job, batch or file id does not exist (or is not yours)
+    ├── JobStateError                   an illegal job state transition was attempted
+    ├── DownloadError                   a result could not be downloaded or failed verification
+    └── ProviderError                   a remote or local provider failed; carries ``provider``,
+        │                               ``category``, ``retry_safe`` and ``retry_after``
+        ├── NotSentError                the request never reached the provider: retrying is safe
+        ├── RefusedError                the provider refused before accepting (429, 5xx before
+        │                               acceptance, maintenance page, reCAPTCHA): retry after a pause
+        ├── AmbiguousError              the request may have been accepted and charged (read timeout,
+        │                               dropped/stalled/empty stream, completion without a URL):
+        │                               never resubmit before reconciling with provider history
+        └── PermanentError              retrying cannot help (401, 402, unsafe content, bad request)
+
+``category`` is one of :class:`ErrorCategory`. The HTTP status → category table lives in
+``framecast.providers.http_errors``; nothing else decides categories from status codes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+
+class ErrorCategory(StrEnum):
+    AUTH = "auth"
+    QUOTA = "quota"
+    RATE_LIMIT = "rate_limit"
+    REFUSED = "refused"
+    NOT_SENT = "not_sent"
+    AMBIGUOUS = "ambiguous"
+    SERVER = "server"
+    INVALID_INPUT = "invalid_input"
+    UNSAFE_CONTENT = "unsafe_content"
+
+
+class FramecastError(Exception):
+    """Base class; ``str(error)`` is a message fit to show a user."""
+
+    exit_code: int = 1
+
+
+class ConfigurationError(FramecastError):
+    exit_code = 2
+
+
+class InvalidInputError(FramecastError):
+    exit_code = 2
+
+
+class BatchInputError(InvalidInputError):
+    """A batch file problem; the message names the file, the line and what is wrong."""
+
+    def __init__(self, path: Path | str, line: int | None, problem: str) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.problem = problem
+        where = f"{self.path}, line {line}" if line is not None else str(self.path)
+        super().__init__(f"{where}: {problem}")
+
+
+class NotFoundError(FramecastError):
+    pass
+
+
+class JobStateError(FramecastError):
+    pass
+
+
+class DownloadError(FramecastError):
+    pass
+
+
+class ProviderError(FramecastError):
+    """A provider failure. ``retry_safe`` says whether resubmitting cannot pay twice."""
+
+    default_category: ErrorCategory = ErrorCategory.SERVER
+    retry_safe: bool = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        category: ErrorCategory | None = None,
+        status_code: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+        self.category = category or self.default_category
+        self.status_code = status_code
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.message}"
+
+
+class NotSentError(ProviderError):
+    default_category = ErrorCategory.NOT_SENT
+    retry_safe = True
+
+
+class RefusedError(ProviderError):
+    default_category = ErrorCategory.REFUSED
+    retry_safe = True
+
+
+class AmbiguousError(ProviderError):
+    default_category = ErrorCategory.AMBIGUOUS
+    retry_safe = False
+
+
+class PermanentError(ProviderError):
+    default_category = ErrorCategory.INVALID_INPUT
+    retry_safe = False

@@ -1,0 +1,138 @@
+"""One settings class for the whole platform.
+
+Every variable is read from the environment with the prefix ``FRAMECAST_`` (``__`` separates nested
+sections, e.g. ``FRAMECAST_GENAIPRO__API_KEY``) or from a ``.env`` file in the working directory.
+The original Studio's names ``VEO_API_KEY`` and ``VEO_BASE_URL`` keep working as aliases of
+``FRAMECAST_GENAIPRO__API_KEY`` and ``FRAMECAST_GENAIPRO__BASE_URL``; the ``FRAMECAST_`` names win
+when both are set. The README's configuration table lists every field below.
+
+Settings are never created at import time: call :func:`get_settings` (cached) and
+``get_settings.cache_clear()`` after changing the environment in tests.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ProviderName = Literal["offline", "genaipro"]
+
+
+def default_data_dir() -> Path:
+    """Where the database and generated files live unless ``FRAMECAST_DATA_DIR`` says otherwise."""
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "framecast"
+
+
+class GenAIProSettings(BaseModel):
+    """GenAIPro's Veo API (v1, SSE)."""
+
+    api_key: SecretStr | None = None
+    base_url: str = "https://genaipro.vn/api/v1"
+    # Seconds with no SSE event before a running stream counts as stalled (an ambiguous failure).
+    idle_timeout_s: float = 180.0
+    connect_timeout_s: float = 10.0
+    # Requests the provider may have in flight at once, and generation requests per minute.
+    concurrency: int = 10
+    rate_per_minute: float = 60.0
+    # How long to keep looking in /veo/histories for an ambiguous submission before resubmitting.
+    reconcile_grace_s: float = 120.0
+    reconcile_poll_s: float = 5.0
+    # Extra seconds either side of a submission when matching history items by prompt and time.
+    reconcile_window_s: float = 600.0
+    # Credits one video or image costs (the original app assumed one; v2 documents one per video).
+    credits_per_video: int = 1
+    credits_per_image: int = 1
+
+
+class OfflineSettings(BaseModel):
+    """The built-in renderer that needs no key."""
+
+    seconds: float = 8.0
+    fps: int = 24
+    # Height of landscape video (width for portrait); 720 gives 1280x720 and 720x1280.
+    short_side: int = 720
+
+
+class JobSettings(BaseModel):
+    """The durable queue."""
+
+    lease_s: float = 30.0
+    heartbeat_s: float = 5.0
+    poll_s: float = 0.2
+    max_attempts: int = 8
+    backoff_base_s: float = 2.0
+    backoff_max_s: float = 300.0
+
+
+class Settings(BaseSettings):
+    """Framecast settings; see the module docstring for sources and precedence."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FRAMECAST_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    environment: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Field(default_factory=default_data_dir)
+    # SQLAlchemy URL; empty means a SQLite file ``framecast.db`` in ``data_dir``.
+    database_url: str = ""
+    default_provider: ProviderName = "offline"
+    log_level: str = "INFO"
+    # Largest file a download may write, in bytes (a guard against a runaway server).
+    max_download_bytes: int = 4 * 1024**3
+    genaipro: GenAIProSettings = Field(default_factory=GenAIProSettings)
+    offline: OfflineSettings = Field(default_factory=OfflineSettings)
+    jobs: JobSettings = Field(default_factory=JobSettings)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _seed_aliases(cls, data: Any) -> Any:
+        """Accept the original Studio's ``VEO_API_KEY`` / ``VEO_BASE_URL`` when ours are unset."""
+        if not isinstance(data, dict):
+            return data
+        genaipro = data.get("genaipro")
+        section: dict[str, Any] = dict(genaipro) if isinstance(genaipro, dict) else {}
+        for legacy, field in (("VEO_API_KEY", "api_key"), ("VEO_BASE_URL", "base_url")):
+            value = os.environ.get(legacy) or _dotenv_value(legacy)
+            if value and field not in section:
+                section[field] = value
+        if section or genaipro is not None:
+            data = {**data, "genaipro": section}
+        return data
+
+    @property
+    def database_url_resolved(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'framecast.db'}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+
+def _dotenv_value(name: str) -> str | None:
+    path = Path(".env")
+    if not path.is_file():
+        return None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() == name:
+            return value.strip().strip("'\"")
+    return None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once; tests call ``get_settings.cache_clear()``."""
+    return Settings()

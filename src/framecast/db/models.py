@@ -1,0 +1,96 @@
+"""Studio tables: batches, jobs, and the provider generations linked to jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from framecast.db.base import Base, UTCDateTime, utcnow
+
+
+class Batch(Base):
+    """A batch run: many items from one TXT/CSV file, written to one output folder."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # aroll | broll-images | broll-footage | pipeline
+    provider: Mapped[str] = mapped_column(String(32))
+    out_dir: Mapped[str] = mapped_column(Text)
+    source_path: Mapped[str] = mapped_column(Text)
+    source_format: Mapped[str] = mapped_column(String(8))  # txt | csv
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    jobs: Mapped[list[Job]] = relationship(back_populates="batch", order_by="Job.id")
+
+    __table_args__ = (Index("ix_batches_out_dir_kind", "out_dir", "kind"),)
+
+
+class Job(Base):
+    """One generation (or one pipeline step) under the durable queue's state machine."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"), nullable=True)
+    # The item's id in its batch (TXT first line / CSV id), or None for a solo job.
+    item_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Pipeline: the image job whose first output becomes this job's start frame.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), nullable=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    mode: Mapped[str] = mapped_column(String(16))
+    # GenerationRequest fields as JSON, plus ``out_dir`` and ``basename`` for the output files.
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=8)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Write-ahead mark: set *before* a possibly charged request is sent; cleared when the outcome of
+    # that submission is known. Non-null after a crash means "reconcile before resubmitting".
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When reconciliation started; the grace period is counted from here.
+    reconcile_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    provider_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    progress_status: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    progress_percent: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # [{"path": ..., "url": ..., "provider_id": ...}] once succeeded.
+    outputs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    error_category: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    batch: Mapped[Batch | None] = relationship(back_populates="jobs")
+
+    __table_args__ = (
+        Index("ix_jobs_claim", "state", "provider", "not_before"),
+        Index("ix_jobs_batch_item", "batch_id", "item_key"),
+    )
+
+
+class ProviderGeneration(Base):
+    """A provider-side generation id bound to the job that paid for it; an id binds to one job only."""
+
+    __tablename__ = "provider_generations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    provider_id: Mapped[str] = mapped_column(String(200))
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("provider", "provider_id", name="uq_provider_generations_pid"),)

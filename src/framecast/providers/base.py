@@ -1,0 +1,245 @@
+"""Capabilities every provider implements, as Protocols, and the values they exchange.
+
+A provider is one vendor's implementation of one or more capabilities. Providers never decide
+whether to retry: they raise :class:`framecast.core.errors.ProviderError` subclasses whose category
+tells the job engine what is safe. Paid providers call ``journal.before_submit()`` and wait for it
+*before* a request that may be charged leaves the process, so that a crash after that point is
+known to be ambiguous and gets reconciled instead of resubmitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from framecast.core.errors import InvalidInputError
+
+
+class Mode(StrEnum):
+    TEXT = "text"  # prompt -> video
+    FRAMES = "frames"  # start frame (+ optional end frame) + prompt -> video
+    INGREDIENTS = "ingredients"  # 1-3 reference images + prompt -> video
+    IMAGE = "image"  # prompt (+ optional references) -> images
+
+    @property
+    def is_video(self) -> bool:
+        return self is not Mode.IMAGE
+
+
+class Aspect(StrEnum):
+    LANDSCAPE = "landscape"  # 16:9
+    PORTRAIT = "portrait"  # 9:16
+    SQUARE = "square"  # 1:1, images only
+
+    @classmethod
+    def parse(cls, value: str) -> Aspect:
+        """Accept our names, ratios (``16:9``) and GenAIPro enums (``VIDEO_ASPECT_RATIO_PORTRAIT``)."""
+        text = value.strip().lower()
+        aliases = {
+            "landscape": cls.LANDSCAPE, "16:9": cls.LANDSCAPE, "horizontal": cls.LANDSCAPE,
+            "portrait": cls.PORTRAIT, "9:16": cls.PORTRAIT, "vertical": cls.PORTRAIT,
+            "square": cls.SQUARE, "1:1": cls.SQUARE,
+        }
+        for suffix, aspect in (("landscape", cls.LANDSCAPE), ("portrait", cls.PORTRAIT), ("square", cls.SQUARE)):
+            if text.endswith("_" + suffix):
+                return aspect
+        if text in aliases:
+            return aliases[text]
+        raise InvalidInputError(f"unknown aspect ratio {value!r}; use landscape, portrait or square")
+
+
+MAX_COUNT = 4
+MAX_INGREDIENTS = 3
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """One generation as the user asked for it; provider-neutral."""
+
+    mode: Mode
+    prompt: str
+    aspect: Aspect = Aspect.LANDSCAPE
+    count: int = 1
+    start_image: Path | None = None
+    end_image: Path | None = None
+    reference_images: tuple[Path, ...] = ()
+
+    def validate(self) -> None:
+        """Raise :class:`InvalidInputError` naming the first problem found."""
+        if not self.prompt.strip():
+            raise InvalidInputError("the prompt is empty")
+        if not 1 <= self.count <= MAX_COUNT:
+            raise InvalidInputError(f"count must be between 1 and {MAX_COUNT}, got {self.count}")
+        if self.mode.is_video and self.aspect is Aspect.SQUARE:
+            raise InvalidInputError("video can be landscape or portrait, not square")
+        if self.mode is Mode.FRAMES and self.start_image is None:
+            raise InvalidInputError("frames-to-video needs a start image")
+        if self.mode is Mode.INGREDIENTS and not 1 <= len(self.reference_images) <= MAX_INGREDIENTS:
+            raise InvalidInputError(
+                f"ingredients-to-video needs 1 to {MAX_INGREDIENTS} reference images, "
+                f"got {len(self.reference_images)}"
+            )
+        for image in self.images():
+            if not image.is_file():
+                raise InvalidInputError(f"image not found: {image}")
+
+    def images(self) -> list[Path]:
+        found = [p for p in (self.start_image, self.end_image) if p is not None]
+        return found + list(self.reference_images)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress report from a running generation."""
+
+    status: str  # provider's word, e.g. "starting", "processing"
+    percent: int | None = None
+
+
+@dataclass(frozen=True)
+class MediaItem:
+    """One generated file: remote (``url``) or already on local disk (``path``)."""
+
+    provider_id: str | None
+    url: str | None = None
+    path: Path | None = None
+    prompt: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    items: tuple[MediaItem, ...]
+
+
+class HistoryStatus(StrEnum):
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One row of a provider's generation history."""
+
+    provider_id: str
+    prompt: str
+    status: HistoryStatus
+    file_urls: tuple[str, ...] = ()
+    created_at: datetime | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    items: tuple[HistoryItem, ...]
+    page: int
+    page_size: int
+    total: int
+    total_pages: int
+
+
+@dataclass(frozen=True)
+class Quota:
+    total: int | None
+    used: int | None
+    available: int | None  # None means unlimited (the offline provider)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the journal knows about an earlier submission that may have been charged."""
+
+    request: GenerationRequest
+    submitted_at: datetime
+    provider_ids: tuple[str, ...] = ()
+    # History ids already matched to other jobs: never match them again.
+    excluded_ids: frozenset[str] = field(default_factory=frozenset)
+
+
+class ReconcileState(StrEnum):
+    FOUND = "found"  # completed items are in history: download them, do not resubmit
+    PENDING = "pending"  # history shows it still processing: wait
+    FAILED = "failed"  # history shows it failed (not charged): may resubmit
+    ABSENT = "absent"  # nothing matches: resubmit only once the grace period has passed
+
+
+@dataclass(frozen=True)
+class ReconcileOutcome:
+    state: ReconcileState
+    items: tuple[MediaItem, ...] = ()
+    provider_ids: tuple[str, ...] = ()
+    error: str | None = None
+
+
+ProgressCallback = Callable[[Progress], Awaitable[None]]
+
+
+class SubmissionJournal(Protocol):
+    """The job engine's write-ahead record of paid submissions."""
+
+    async def before_submit(self) -> None:
+        """Durably record that a possibly charged request is about to be sent."""
+
+    async def accepted(self, provider_ids: tuple[str, ...]) -> None:
+        """Durably record provider ids as soon as they are known."""
+
+    async def progress(self, progress: Progress) -> None:
+        """Report progress (not necessarily durable)."""
+
+
+@runtime_checkable
+class VideoGenerator(Protocol):
+    name: str
+
+    async def generate_video(self, request: GenerationRequest, journal: SubmissionJournal) -> GenerationResult:
+        """Generate ``request.count`` videos; raise ``ProviderError`` subclasses on failure."""
+        ...
+
+
+@runtime_checkable
+class ImageGenerator(Protocol):
+    name: str
+
+    async def generate_image(self, request: GenerationRequest, journal: SubmissionJournal) -> GenerationResult:
+        """Generate ``request.count`` images; raise ``ProviderError`` subclasses on failure."""
+        ...
+
+
+@runtime_checkable
+class GenerationHistory(Protocol):
+    name: str
+
+    async def list_history(self, page: int = 1, page_size: int = 20) -> HistoryPage:
+        """One page of the provider's history, newest first."""
+        ...
+
+    async def reconcile(self, submission: Submission) -> ReconcileOutcome:
+        """Find what became of an ambiguous submission (by id, else by prompt and time window)."""
+        ...
+
+
+@runtime_checkable
+class QuotaReader(Protocol):
+    name: str
+
+    async def read_quota(self) -> Quota:
+        """Credits available now."""
+        ...
+
+
+class NullJournal:
+    """A journal that records nothing: for one-off calls outside the job engine."""
+
+    async def before_submit(self) -> None:
+        return None
+
+    async def accepted(self, provider_ids: tuple[str, ...]) -> None:
+        return None
+
+    async def progress(self, progress: Progress) -> None:
+        return None

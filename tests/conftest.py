@@ -1,0 +1,73 @@
+"""Suite-wide fixtures: every test runs with a clean environment and its own data dir."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from framecast.core.settings import Settings, get_settings
+from framecast.db.migrate import upgrade
+from framecast.db.session import Database
+
+POSTGRES_URL = os.environ.get("FRAMECAST_TEST_POSTGRES_URL", "")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Drop every FRAMECAST_/VEO_ variable, point the data dir at a tmp folder, run in tmp cwd."""
+    for name in list(os.environ):
+        if name.startswith(("FRAMECAST_", "VEO_")) and name != "FRAMECAST_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name, raising=False)
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("FRAMECAST_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("FRAMECAST_ENVIRONMENT", "test")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    get_settings.cache_clear()
+    yield data_dir
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return get_settings()
+
+
+def _postgres_schema_url(schema: str) -> str:
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database URL: a SQLite file, or a fresh schema in the test PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        upgrade(url)
+        yield url
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = _postgres_schema_url(schema)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    yield database
+    database.dispose()
