@@ -14,7 +14,9 @@ from framecast.core.settings import Settings, get_settings
 from framecast.db.migrate import upgrade
 from framecast.db.session import Database
 
-POSTGRES_URL = os.environ.get("FRAMECAST_TEST_POSTGRES_URL", "")
+POSTGRES_URL = os.environ.get(
+    "FRAMECAST_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,152 @@
+"""``framecast generate text|frames|ingredients|image``: one generation, with a progress bar."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from framecast.cli.context import open_database, run_async
+from framecast.cli.options import ApiKeyOpt, AspectChoice, AspectOpt, OutOpt, ProviderOpt
+from framecast.cli.progress import run_with_progress
+from framecast.core.errors import FramecastError
+from framecast.core.settings import get_settings
+from framecast.jobs.repository import JobRepository, JobSpec
+from framecast.jobs.states import JobState
+from framecast.jobs.worker import Worker
+from framecast.providers.base import Aspect, GenerationRequest, Mode
+from framecast.studio.requests import request_to_json
+
+app = typer.Typer(no_args_is_help=True, help="Generate one video or image set.")
+console = Console(stderr=True)
+
+CountOpt = Annotated[int, typer.Option("--count", min=1, max=4, help="How many videos/images (1-4).")]
+
+
+def slug(prompt: str, limit: int = 40) -> str:
+    words = re.sub(r"[^a-z0-9]+", "-", prompt.lower()).strip("-")
+    return (words[:limit].rstrip("-") or "generation")
+
+
+def _run(request: GenerationRequest, provider: str | None, out: Path, api_key: str | None) -> None:
+    settings = get_settings()
+    chosen = provider or settings.default_provider
+    request.validate()
+    db = open_database(settings)
+    repo = JobRepository(db)
+    out = out.resolve()
+    base = slug(request.prompt)
+    stems = [base] if request.count == 1 else [f"{base}_{n}" for n in range(1, request.count + 1)]
+    stems = _unique(out, stems, ".png" if request.mode is Mode.IMAGE else ".mp4")
+    job_id = repo.enqueue(
+        JobSpec(
+            provider=chosen,
+            mode=request.mode.value,
+            request=request_to_json(request, out_dir=out, stems=stems),
+            max_attempts=settings.jobs.max_attempts,
+        )
+    )
+    console.print(f"job {job_id}: {request.mode.value} on {chosen}")
+
+    async def main(stop: asyncio.Event) -> bool:
+        worker = Worker(db, settings, providers=[chosen], job_ids=[job_id], api_key=api_key)
+        try:
+            return await run_with_progress(worker, stop=stop, console=console, label=request.mode.value, job_ids=[job_id])
+        finally:
+            await worker.aclose()
+
+    finished = run_async(main)
+    job = repo.get(job_id)
+    if job.state == JobState.SUCCEEDED.value:
+        for output in job.outputs:
+            typer.echo(output["path"])
+        return
+    if not finished:
+        console.print(f"stopped; job {job_id} is {job.state}. `framecast worker` or `framecast jobs retry` resumes it.")
+        raise typer.Exit(130)
+    console.print(f"[red]failed:[/red] {job.error_message or job.state}")
+    raise typer.Exit(1)
+
+
+def _unique(out: Path, stems: list[str], ext: str) -> list[str]:
+    """Never overwrite an earlier result in the same folder."""
+    n = 1
+    candidate = stems
+    while any((out / f"{s}{ext}").exists() for s in candidate):
+        n += 1
+        candidate = [f"{s}-{n}" for s in stems]
+    return candidate
+
+
+@app.command()
+def text(
+    prompt: str,
+    out: OutOpt,
+    aspect: AspectOpt = AspectChoice.landscape,
+    count: CountOpt = 1,
+    provider: ProviderOpt = None,
+    api_key: ApiKeyOpt = None,
+) -> None:
+    """Text -> video."""
+    request = GenerationRequest(Mode.TEXT, prompt, Aspect(aspect.value), count)
+    _run(request, provider.value if provider else None, out, api_key)
+
+
+@app.command()
+def frames(
+    prompt: str,
+    out: OutOpt,
+    start: Annotated[Path, typer.Option("--start", help="Start frame (jpg, png, webp).")],
+    end: Annotated[Path | None, typer.Option("--end", help="Optional end frame.")] = None,
+    aspect: AspectOpt = AspectChoice.landscape,
+    count: CountOpt = 1,
+    provider: ProviderOpt = None,
+    api_key: ApiKeyOpt = None,
+) -> None:
+    """Start frame (+ optional end frame) -> video."""
+    request = GenerationRequest(
+        Mode.FRAMES, prompt, Aspect(aspect.value), count, start_image=start.resolve(),
+        end_image=end.resolve() if end else None,
+    )
+    _run(request, provider.value if provider else None, out, api_key)
+
+
+@app.command()
+def ingredients(
+    prompt: str,
+    out: OutOpt,
+    ref: Annotated[list[Path], typer.Option("--ref", help="Reference image; give 1 to 3.")],
+    aspect: AspectOpt = AspectChoice.landscape,
+    count: CountOpt = 1,
+    provider: ProviderOpt = None,
+    api_key: ApiKeyOpt = None,
+) -> None:
+    """1-3 reference images -> video."""
+    request = GenerationRequest(
+        Mode.INGREDIENTS, prompt, Aspect(aspect.value), count, reference_images=tuple(p.resolve() for p in ref)
+    )
+    _run(request, provider.value if provider else None, out, api_key)
+
+
+@app.command()
+def image(
+    prompt: str,
+    out: OutOpt,
+    ref: Annotated[list[Path] | None, typer.Option("--ref", help="Optional reference image(s).")] = None,
+    aspect: AspectOpt = AspectChoice.landscape,
+    count: CountOpt = 1,
+    provider: ProviderOpt = None,
+    api_key: ApiKeyOpt = None,
+) -> None:
+    """Prompt -> images (PNG)."""
+    request = GenerationRequest(
+        Mode.IMAGE, prompt, Aspect(aspect.value), count, reference_images=tuple(p.resolve() for p in ref or [])
+    )
+    _run(request, provider.value if provider else None, out, api_key)
+
+
+__all__ = ["FramecastError", "app"]

@@ -1,0 +1,69 @@
+"""``framecast jobs list|show|cancel|retry``."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from framecast.cli.context import open_database
+from framecast.jobs.repository import JobRepository
+from framecast.jobs.states import JobState
+
+app = typer.Typer(no_args_is_help=True, help="Inspect and steer the job queue.")
+console = Console()
+
+
+def _repo() -> JobRepository:
+    return JobRepository(open_database())
+
+
+@app.command("list")
+def list_jobs(
+    state: Annotated[list[JobState] | None, typer.Option("--state", help="Only jobs in this state.")] = None,
+    batch: Annotated[int | None, typer.Option("--batch", help="Only jobs of this batch.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+) -> None:
+    """The newest jobs first."""
+    jobs = _repo().list_jobs(states=state, batch_id=batch, limit=limit)
+    table = Table("id", "state", "provider", "mode", "item", "attempts", "progress", "error")
+    for job in jobs:
+        progress = job.progress_status or ""
+        if job.progress_percent is not None:
+            progress += f" {job.progress_percent}%"
+        table.add_row(
+            str(job.id), job.state, job.provider, job.mode, job.item_key or "-", str(job.attempts), progress,
+            (job.error_message or "")[:60],
+        )
+    console.print(table)
+
+
+@app.command()
+def show(job_id: int) -> None:
+    """Everything stored about one job, as JSON."""
+    job = _repo().get(job_id)
+    data = {
+        column.name: getattr(job, column.name) for column in job.__table__.columns
+    }
+    typer.echo(json.dumps(data, indent=2, default=str))
+
+
+@app.command()
+def cancel(job_ids: list[int]) -> None:
+    """Cancel jobs (a running one stops at its next safe point)."""
+    repo = _repo()
+    for job_id in job_ids:
+        state = repo.cancel(job_id)
+        typer.echo(f"job {job_id}: {state.value}" + (" (cancel requested)" if state.is_active else ""))
+
+
+@app.command()
+def retry(job_ids: list[int]) -> None:
+    """Put failed or cancelled jobs back in the queue."""
+    repo = _repo()
+    for job_id in job_ids:
+        repo.retry(job_id)
+        typer.echo(f"job {job_id}: queued")

@@ -1,0 +1,53 @@
+"""The ``framecast`` command: one Typer app; each command group lives in its own module.
+
+A :class:`FramecastError` anywhere becomes a one-line message on stderr and its exit code
+(2 for bad input or configuration, 1 otherwise) instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from framecast.core.errors import FramecastError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Framecast: AI video studio and tutor.")
+
+
+def _mount() -> None:
+    from framecast.cli import batch, db, emulator, generate, jobs, provider_info, serve, worker
+
+    app.add_typer(generate.app, name="generate")
+    app.add_typer(batch.app, name="batch")
+    app.add_typer(jobs.app, name="jobs")
+    app.add_typer(worker.app, name="worker")
+    app.add_typer(db.app, name="db")
+    app.add_typer(emulator.app, name="emulator")
+    app.command()(provider_info.quota)
+    app.command()(provider_info.history)
+    app.command()(serve.serve)
+
+
+def main() -> None:
+    _mount()
+    try:
+        app(standalone_mode=False)
+    except FramecastError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(1)
+    except Exception as exc:  # click's usage errors arrive here with standalone_mode=False
+        from click import ClickException
+
+        if isinstance(exc, ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

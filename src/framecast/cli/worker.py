@@ -1,0 +1,39 @@
+"""``framecast worker``: process the queue until stopped (Ctrl-C / SIGTERM stop cleanly)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated
+
+import typer
+
+from framecast.cli.context import open_database, run_async
+from framecast.cli.options import ApiKeyOpt, ConcurrencyOpt
+from framecast.core.settings import get_settings
+from framecast.jobs.worker import Worker
+
+app = typer.Typer(help="Run a queue worker.")
+
+
+@app.callback(invoke_without_command=True)
+def worker(
+    provider: Annotated[list[str] | None, typer.Option("--provider", help="Only these providers.")] = None,
+    concurrency: ConcurrencyOpt = None,
+    api_key: ApiKeyOpt = None,
+    until_idle: Annotated[bool, typer.Option("--until-idle", help="Exit when the queue is empty.")] = False,
+) -> None:
+    """Claim and run jobs; any number of workers may share one database."""
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    db = open_database(settings)
+
+    async def main(stop: asyncio.Event) -> None:
+        runner = Worker(db, settings, providers=provider, concurrency=concurrency, api_key=api_key)
+        logging.getLogger("framecast.worker").info("worker %s started", runner.worker_id)
+        try:
+            await runner.run(stop=stop, until_done=until_idle)
+        finally:
+            await runner.aclose()
+
+    run_async(main)

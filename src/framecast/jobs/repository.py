@@ -1,0 +1,541 @@
+"""Durable job storage: enqueue, claim under a lease, heartbeat, finish, recover.
+
+All methods are synchronous and short; async callers run them with ``anyio.to_thread.run_sync``.
+Every state change is a compare-and-set on ``(state, lease_owner)`` so two workers can never both
+own a job: a claim succeeds only for the worker whose UPDATE matched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from framecast.core.errors import JobStateError, NotFoundError
+from framecast.db.base import utcnow
+from framecast.db.models import Batch, Job, ProviderGeneration
+from framecast.db.session import Database
+from framecast.jobs.leases import holder_is_dead
+from framecast.jobs.states import JobState, check_transition
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """What to enqueue."""
+
+    provider: str
+    mode: str
+    request: dict[str, Any]
+    item_key: str | None = None
+    batch_id: int | None = None
+    parent_id: int | None = None
+    owner_id: int | None = None
+    priority: int = 0
+    max_attempts: int = 8
+    blocked: bool = False
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    """A snapshot of a job a worker now holds."""
+
+    id: int
+    state: JobState
+    provider: str
+    mode: str
+    request: dict[str, Any]
+    attempts: int
+    max_attempts: int
+    submitted_at: datetime | None
+    reconcile_since: datetime | None
+    provider_ids: tuple[str, ...]
+    outputs: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+
+def _snapshot(job: Job) -> ClaimedJob:
+    return ClaimedJob(
+        id=job.id,
+        state=JobState(job.state),
+        provider=job.provider,
+        mode=job.mode,
+        request=dict(job.request),
+        attempts=job.attempts,
+        max_attempts=job.max_attempts,
+        submitted_at=job.submitted_at,
+        reconcile_since=job.reconcile_since,
+        provider_ids=tuple(job.provider_ids or ()),
+        outputs=tuple(job.outputs or ()),
+    )
+
+
+class LeaseLostError(JobStateError):
+    """The worker no longer holds the job (its lease expired and someone else took it)."""
+
+
+class JobRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- creating and reading -------------------------------------------------------------------
+
+    def enqueue(self, spec: JobSpec, session: Session | None = None) -> int:
+        job = Job(
+            owner_id=spec.owner_id,
+            batch_id=spec.batch_id,
+            item_key=spec.item_key,
+            parent_id=spec.parent_id,
+            provider=spec.provider,
+            mode=spec.mode,
+            request=spec.request,
+            state=(JobState.BLOCKED if spec.blocked else JobState.QUEUED).value,
+            priority=spec.priority,
+            max_attempts=spec.max_attempts,
+            provider_ids=[],
+            outputs=[],
+        )
+        if session is not None:
+            session.add(job)
+            session.flush()
+            return job.id
+        with self.db.session() as own:
+            own.add(job)
+            own.flush()
+            return job.id
+
+    def get(self, job_id: int, owner_id: int | None = None) -> Job:
+        with self.db.session() as session:
+            job = session.get(Job, job_id)
+            if job is None or (owner_id is not None and job.owner_id != owner_id):
+                raise NotFoundError(f"no job {job_id}")
+            session.expunge(job)
+            return job
+
+    def list_jobs(
+        self,
+        *,
+        states: Collection[JobState] | None = None,
+        batch_id: int | None = None,
+        owner_id: int | None = None,
+        limit: int = 100,
+    ) -> list[Job]:
+        query = select(Job).order_by(Job.id.desc()).limit(limit)
+        if states:
+            query = query.where(Job.state.in_([s.value for s in states]))
+        if batch_id is not None:
+            query = query.where(Job.batch_id == batch_id)
+        if owner_id is not None:
+            query = query.where(Job.owner_id == owner_id)
+        with self.db.session() as session:
+            jobs = list(session.scalars(query))
+            session.expunge_all()
+            return jobs
+
+    def counts(self, batch_id: int) -> dict[JobState, int]:
+        with self.db.session() as session:
+            rows = session.execute(
+                select(Job.state, func.count()).where(Job.batch_id == batch_id).group_by(Job.state)
+            ).all()
+        return {JobState(state): int(n) for state, n in rows}
+
+    # -- claiming -------------------------------------------------------------------------------
+
+    def claim(
+        self,
+        worker_id: str,
+        *,
+        providers: Collection[str],
+        lease_s: float,
+        limit: int = 1,
+        batch_id: int | None = None,
+        job_ids: Collection[int] | None = None,
+        reconciling: bool = False,
+    ) -> list[ClaimedJob]:
+        """Take up to ``limit`` ready jobs: QUEUED ones (or, with ``reconciling``, RECONCILING ones)."""
+        if limit <= 0 or not providers:
+            return []
+        now = utcnow()
+        source = JobState.RECONCILING if reconciling else JobState.QUEUED
+        target = JobState.RECONCILING if reconciling else JobState.RUNNING
+        claimed: list[ClaimedJob] = []
+        with self.db.session() as session:
+            query = (
+                select(Job.id)
+                .where(
+                    Job.state == source.value,
+                    Job.provider.in_(list(providers)),
+                    Job.not_before <= now,
+                    or_(Job.lease_owner.is_(None), Job.lease_expires_at < now),
+                )
+                .order_by(Job.priority.desc(), Job.id)
+                .limit(limit)
+            )
+            if batch_id is not None:
+                query = query.where(Job.batch_id == batch_id)
+            if job_ids is not None:
+                query = query.where(Job.id.in_(list(job_ids)))
+            if session.bind is not None and session.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            for job_id in list(session.scalars(query)):
+                values: dict[str, Any] = {
+                    "state": target.value,
+                    "lease_owner": worker_id,
+                    "lease_expires_at": now + timedelta(seconds=lease_s),
+                    "updated_at": now,
+                }
+                if target is JobState.RUNNING:
+                    values["started_at"] = now
+                result = session.execute(
+                    update(Job)
+                    .where(
+                        Job.id == job_id,
+                        Job.state == source.value,
+                        or_(Job.lease_owner.is_(None), Job.lease_expires_at < now),
+                    )
+                    .values(**values)
+                )
+                if result.rowcount == 1:  # type: ignore[attr-defined]
+                    job = session.get(Job, job_id)
+                    assert job is not None
+                    session.refresh(job)
+                    claimed.append(_snapshot(job))
+        return claimed
+
+    def heartbeat(self, worker_id: str, lease_s: float) -> int:
+        """Extend every lease this worker holds; returns how many."""
+        now = utcnow()
+        with self.db.session() as session:
+            result = session.execute(
+                update(Job)
+                .where(Job.lease_owner == worker_id, Job.state.in_([JobState.RUNNING, JobState.RECONCILING]))
+                .values(lease_expires_at=now + timedelta(seconds=lease_s))
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def recover_expired(self) -> list[int]:
+        """Release leases that expired or whose holder on this host has died.
+
+        A RUNNING job whose write-ahead ``submitted_at`` is set may have been charged: it becomes
+        RECONCILING so its result is looked up in the provider's history before anything is sent
+        again. One that never submitted goes back to QUEUED.
+        """
+        now = utcnow()
+        recovered: list[int] = []
+        with self.db.session() as session:
+            held = session.scalars(
+                select(Job).where(
+                    Job.state.in_([JobState.RUNNING, JobState.RECONCILING]), Job.lease_owner.is_not(None)
+                )
+            ).all()
+            for job in held:
+                expired = job.lease_expires_at is not None and job.lease_expires_at < now
+                if not expired and not holder_is_dead(job.lease_owner or ""):
+                    continue
+                if job.state == JobState.RUNNING.value:
+                    if job.submitted_at is not None or job.outputs:
+                        job.state = JobState.RECONCILING.value
+                        job.reconcile_since = job.reconcile_since or now
+                    else:
+                        job.state = JobState.QUEUED.value
+                job.lease_owner = None
+                job.lease_expires_at = None
+                job.not_before = now
+                job.progress_status = "recovered after a worker stopped"
+                recovered.append(job.id)
+        return recovered
+
+    # -- transitions by the lease holder ---------------------------------------------------------
+
+    def _held(self, session: Session, job_id: int, worker_id: str) -> Job:
+        job = session.get(Job, job_id, with_for_update=True)
+        if job is None:
+            raise NotFoundError(f"no job {job_id}")
+        if job.lease_owner != worker_id:
+            raise LeaseLostError(f"job {job_id} is no longer held by this worker")
+        return job
+
+    def _move(self, job: Job, new: JobState) -> None:
+        check_transition(JobState(job.state), new)
+        job.state = new.value
+        job.updated_at = utcnow()
+
+    def mark_submitting(self, job_id: int, worker_id: str) -> None:
+        """Write-ahead: a possibly charged request is about to leave. Must commit before the send."""
+        with self.db.session() as session:
+            job = self._held(session, job_id, worker_id)
+            job.submitted_at = utcnow()
+
+    def record_provider_ids(self, job_id: int, provider: str, ids: Sequence[str]) -> bool:
+        """Bind provider ids to this job. False if one is already bound to another job."""
+        ok = True
+        with self.db.session() as session:
+            job = session.get(Job, job_id)
+            if job is None:
+                raise NotFoundError(f"no job {job_id}")
+            known = list(job.provider_ids or [])
+            for pid in ids:
+                owner = session.scalar(
+                    select(ProviderGeneration.job_id).where(
+                        ProviderGeneration.provider == provider, ProviderGeneration.provider_id == pid
+                    )
+                )
+                if owner is None:
+                    try:
+                        with session.begin_nested():
+                            session.add(ProviderGeneration(provider=provider, provider_id=pid, job_id=job_id))
+                    except IntegrityError:
+                        ok = False
+                        continue
+                elif owner != job_id:
+                    ok = False
+                    continue
+                if pid not in known:
+                    known.append(pid)
+            job.provider_ids = known
+        return ok
+
+    def bound_ids(self, provider: str, *, except_job: int) -> frozenset[str]:
+        """Provider ids already bound to other jobs (never to be matched again)."""
+        with self.db.session() as session:
+            rows = session.scalars(
+                select(ProviderGeneration.provider_id).where(
+                    ProviderGeneration.provider == provider, ProviderGeneration.job_id != except_job
+                )
+            ).all()
+        return frozenset(rows)
+
+    def set_progress(self, job_id: int, status: str, percent: int | None) -> None:
+        with self.db.session() as session:
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id)
+                .values(progress_status=status[:64], progress_percent=percent, updated_at=utcnow())
+            )
+
+    def save_outputs(self, job_id: int, worker_id: str, outputs: list[dict[str, Any]]) -> None:
+        """Persist what was produced before downloading, so a crash mid-download loses nothing."""
+        with self.db.session() as session:
+            job = self._held(session, job_id, worker_id)
+            job.outputs = outputs
+
+    def succeed(self, job_id: int, worker_id: str, outputs: list[dict[str, Any]]) -> None:
+        with self.db.session() as session:
+            job = self._held(session, job_id, worker_id)
+            self._move(job, JobState.SUCCEEDED)
+            job.outputs = outputs
+            job.submitted_at = None
+            job.lease_owner = None
+            job.lease_expires_at = None
+            job.error_category = None
+            job.error_message = None
+            job.progress_status = "done"
+            job.progress_percent = 100
+            job.finished_at = utcnow()
+            self._release_children(session, job)
+
+    def requeue(
+        self,
+        job_id: int,
+        worker_id: str,
+        *,
+        delay_s: float,
+        category: str | None,
+        message: str | None,
+        count_attempt: bool = True,
+    ) -> JobState:
+        """The last submission is known not to have been charged: queue again, or fail when out of tries.
+
+        A rate-limit refusal does not count as an attempt: waiting for the provider is expected.
+        """
+        with self.db.session() as session:
+            job = self._held(session, job_id, worker_id)
+            if count_attempt:
+                job.attempts += 1
+            job.submitted_at = None
+            job.reconcile_since = None
+            job.lease_owner = None
+            job.lease_expires_at = None
+            job.error_category = category
+            job.error_message = message
+            if job.attempts >= job.max_attempts:
+                self._move(job, JobState.FAILED)
+                job.error_message = f"{message} (gave up after {job.attempts} attempts)"
+                job.finished_at = utcnow()
+                self._fail_children(session, job)
+                return JobState.FAILED
+            if job.cancel_requested:
+                self._move(job, JobState.CANCELLED)
+                job.finished_at = utcnow()
+                return JobState.CANCELLED
+            self._move(job, JobState.QUEUED)
+            job.not_before = utcnow() + timedelta(seconds=delay_s)
+            job.progress_status = f"waiting {delay_s:.0f}s to retry"
+            return JobState.QUEUED
+
+    def reconcile_later(
+        self, job_id: int, worker_id: str, *, delay_s: float, category: str | None, message: str | None
+    ) -> None:
+        """The outcome is unknown: keep the write-ahead mark and look in history again after a pause."""
+        with self.db.session() as session:
+            job = self._held(session, job_id, worker_id)
+            if job.state != JobState.RECONCILING.value:
+                self._move(job, JobState.RECONCILING)
+            job.reconcile_since = job.reconcile_since or utcnow()
+            job.lease_owner = None
+            job.lease_expires_at = None
+            job.not_before = utcnow() + timedelta(seconds=delay_s)
+            if message:
+                job.error_category = category
+                job.error_message = message
+            job.progress_status = "checking provider history"
+
+    def fail(self, job_id: int, worker_id: str, *, category: str | None, message: str) -> None:
+        with self.db.session() as session:
+            job = self._held(session, job_id, worker_id)
+            self._move(job, JobState.FAILED)
+            job.lease_owner = None
+            job.lease_expires_at = None
+            job.error_category = category
+            job.error_message = message
+            job.finished_at = utcnow()
+            self._fail_children(session, job)
+
+    def release_cancelled(self, job_id: int, worker_id: str) -> None:
+        with self.db.session() as session:
+            job = self._held(session, job_id, worker_id)
+            self._move(job, JobState.CANCELLED)
+            job.lease_owner = None
+            job.lease_expires_at = None
+            job.finished_at = utcnow()
+            self._fail_children(session, job, state=JobState.CANCELLED)
+
+    def release(self, job_id: int, worker_id: str) -> None:
+        """Give a job back without a result (shutdown): reconcile if a submission may be in flight."""
+        with self.db.session() as session:
+            job = session.get(Job, job_id)
+            if job is None or job.lease_owner != worker_id:
+                return
+            if job.state == JobState.RUNNING.value:
+                if job.submitted_at is not None or job.outputs:
+                    self._move(job, JobState.RECONCILING)
+                    job.reconcile_since = job.reconcile_since or utcnow()
+                else:
+                    self._move(job, JobState.QUEUED)
+            job.lease_owner = None
+            job.lease_expires_at = None
+            job.not_before = utcnow()
+
+    def cancel_requested(self, job_id: int) -> bool:
+        with self.db.session() as session:
+            return bool(session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
+
+    # -- user actions ---------------------------------------------------------------------------
+
+    def cancel(self, job_id: int, owner_id: int | None = None) -> JobState:
+        """Cancel now if nobody holds the job, else ask its worker to stop."""
+        with self.db.session() as session:
+            job = self._owned(session, job_id, owner_id)
+            state = JobState(job.state)
+            if state.is_terminal:
+                return state
+            job.cancel_requested = True
+            if job.lease_owner is None or state in (JobState.QUEUED, JobState.PAUSED, JobState.BLOCKED):
+                self._move(job, JobState.CANCELLED)
+                job.lease_owner = None
+                job.finished_at = utcnow()
+                self._fail_children(session, job, state=JobState.CANCELLED)
+            return JobState(job.state)
+
+    def retry(self, job_id: int, owner_id: int | None = None) -> None:
+        with self.db.session() as session:
+            job = self._owned(session, job_id, owner_id)
+            if JobState(job.state) not in (JobState.FAILED, JobState.CANCELLED):
+                raise JobStateError(
+                    f"job {job_id} is {job.state}; only failed or cancelled jobs can be retried"
+                )
+            parent = session.get(Job, job.parent_id) if job.parent_id else None
+            blocked = parent is not None and parent.state != JobState.SUCCEEDED.value
+            self._move(job, JobState.QUEUED)
+            if blocked:
+                job.state = JobState.BLOCKED.value
+                if parent is not None and JobState(parent.state) in (JobState.FAILED, JobState.CANCELLED):
+                    self._move(parent, JobState.QUEUED)
+                    self._reset(parent)
+            self._reset(job)
+
+    @staticmethod
+    def _reset(job: Job) -> None:
+        job.attempts = 0
+        job.cancel_requested = False
+        job.error_category = None
+        job.error_message = None
+        job.not_before = utcnow()
+        job.finished_at = None
+        job.progress_status = None
+        job.progress_percent = None
+
+    def _owned(self, session: Session, job_id: int, owner_id: int | None) -> Job:
+        job = session.get(Job, job_id, with_for_update=True)
+        if job is None or (owner_id is not None and job.owner_id != owner_id):
+            raise NotFoundError(f"no job {job_id}")
+        return job
+
+    # -- batches and pipelines ------------------------------------------------------------------
+
+    def set_batch_paused(self, batch_id: int, paused: bool) -> None:
+        with self.db.session() as session:
+            batch = session.get(Batch, batch_id)
+            if batch is None:
+                raise NotFoundError(f"no batch {batch_id}")
+            batch.paused = paused
+            if paused:
+                session.execute(
+                    update(Job)
+                    .where(Job.batch_id == batch_id, Job.state.in_([JobState.QUEUED, JobState.BLOCKED]))
+                    .values(state=JobState.PAUSED.value)
+                )
+                return
+            for job in session.scalars(
+                select(Job).where(Job.batch_id == batch_id, Job.state == JobState.PAUSED)
+            ):
+                parent = session.get(Job, job.parent_id) if job.parent_id else None
+                waiting = parent is not None and parent.state != JobState.SUCCEEDED.value
+                job.state = (JobState.BLOCKED if waiting else JobState.QUEUED).value
+
+    def _release_children(self, session: Session, parent: Job) -> None:
+        first = next((o.get("path") for o in parent.outputs or [] if o.get("path")), None)
+        for child in session.scalars(
+            select(Job).where(Job.parent_id == parent.id, Job.state == JobState.BLOCKED.value)
+        ):
+            child.request = {**child.request, "start_image": first}
+            self._move(child, JobState.QUEUED)
+            child.not_before = utcnow()
+
+    def _fail_children(self, session: Session, parent: Job, state: JobState = JobState.FAILED) -> None:
+        for child in session.scalars(
+            select(Job).where(
+                Job.parent_id == parent.id,
+                Job.state.in_([JobState.BLOCKED.value, JobState.PAUSED.value]),
+            )
+        ):
+            self._move(child, state)
+            child.error_category = parent.error_category
+            child.error_message = f"its image step did not succeed: {parent.error_message or parent.state}"
+            child.finished_at = utcnow()
+
+    def pending(self, *, batch_id: int | None = None, job_ids: Collection[int] | None = None) -> int:
+        """Jobs in scope that are not finished (paused ones excluded: they wait for the user)."""
+        finished = [
+            s.value for s in (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED, JobState.PAUSED)
+        ]
+        query = select(func.count()).select_from(Job).where(Job.state.not_in(finished))
+        if batch_id is not None:
+            query = query.where(Job.batch_id == batch_id)
+        if job_ids is not None:
+            query = query.where(Job.id.in_(list(job_ids)))
+        with self.db.session() as session:
+            return int(session.scalar(query) or 0)

@@ -1,0 +1,344 @@
+"""Run one claimed job: generate (or reconcile), then put the outputs in place.
+
+The decision table, by the category of a provider error:
+
+=============  ======================================================================
+not sent        the provider never saw it: queue again after a back-off
+refused         429 / 5xx before acceptance / maintenance / reCAPTCHA: queue again after
+                ``Retry-After`` or a back-off, and slow the provider's limiter down
+ambiguous       it may have been charged: RECONCILING — look in history, never resend yet
+permanent       fail with the provider's message
+=============  ======================================================================
+
+A job in RECONCILING is settled from history: found → download; still processing → look again
+later; failed or absent past the grace period → it was not charged, so it may be sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import anyio
+
+from framecast.core.errors import (
+    AmbiguousError,
+    DownloadError,
+    ErrorCategory,
+    FramecastError,
+    InvalidInputError,
+    ProviderError,
+)
+from framecast.core.settings import Settings
+from framecast.db.base import utcnow
+from framecast.jobs.limits import AdaptiveLimiter
+from framecast.jobs.repository import ClaimedJob, JobRepository, LeaseLostError
+from framecast.jobs.states import JobState
+from framecast.providers.base import (
+    GenerationResult,
+    Mode,
+    Progress,
+    ReconcileState,
+    Submission,
+)
+from framecast.providers.registry import ProviderBundle
+from framecast.studio.outputs import materialize, plan_outputs
+from framecast.studio.requests import output_stems, request_from_json
+
+log = logging.getLogger(__name__)
+
+
+def backoff_delay(attempt: int, base_s: float, max_s: float) -> float:
+    """Exponential back-off with full jitter in its upper half."""
+    ceiling = min(max_s, base_s * 2 ** max(0, attempt - 1))
+    return float(ceiling / 2 + random.random() * ceiling / 2)
+
+
+class DbJournal:
+    """The write-ahead journal of one job, backed by the jobs table."""
+
+    def __init__(self, repo: JobRepository, job: ClaimedJob, worker_id: str, *, paid: bool) -> None:
+        self.repo = repo
+        self.job = job
+        self.worker_id = worker_id
+        self.paid = paid
+        self.submitted = False
+        self.provider_ids: tuple[str, ...] = ()
+        self.on_progress: Callable[[int, Progress], None] | None = None
+
+    async def before_submit(self) -> None:
+        if self.repo.cancel_requested(self.job.id):
+            raise _CancelledBeforeSendError
+        await anyio.to_thread.run_sync(self.repo.mark_submitting, self.job.id, self.worker_id)
+        self.submitted = True
+
+    async def accepted(self, provider_ids: tuple[str, ...]) -> None:
+        self.provider_ids = provider_ids
+        await anyio.to_thread.run_sync(
+            self.repo.record_provider_ids, self.job.id, self.job.provider, provider_ids
+        )
+
+    async def progress(self, progress: Progress) -> None:
+        await anyio.to_thread.run_sync(self.repo.set_progress, self.job.id, progress.status, progress.percent)
+        if self.on_progress is not None:
+            self.on_progress(self.job.id, progress)
+
+
+class _CancelledBeforeSendError(Exception):
+    """Raised inside a run when the user cancelled before anything was sent."""
+
+
+class JobRunner:
+    def __init__(
+        self,
+        repo: JobRepository,
+        bundles: dict[str, ProviderBundle],
+        limiters: dict[str, AdaptiveLimiter],
+        settings: Settings,
+        worker_id: str,
+    ) -> None:
+        self.repo = repo
+        self.bundles = bundles
+        self.limiters = limiters
+        self.settings = settings
+        self.worker_id = worker_id
+        self.on_progress: Callable[[int, Progress], None] | None = None
+
+    async def run(self, job: ClaimedJob) -> None:
+        try:
+            if job.state is JobState.RECONCILING:
+                await self._reconcile(job)
+            else:
+                await self._generate(job)
+        except LeaseLostError:
+            log.warning("job %s: lease lost; another worker took it over", job.id)
+
+    # -- generate ---------------------------------------------------------------------------
+
+    async def _generate(self, job: ClaimedJob) -> None:
+        bundle = self.bundles[job.provider]
+        journal = DbJournal(self.repo, job, self.worker_id, paid=bundle.paid)
+        journal.on_progress = self.on_progress
+        try:
+            request = request_from_json(job.request)
+            request.validate()
+        except (InvalidInputError, KeyError, ValueError) as exc:
+            await self._call(
+                self.repo.fail, job.id, self.worker_id, category="invalid_input", message=str(exc)
+            )
+            return
+        limiter = self.limiters[job.provider]
+        try:
+            async with limiter.slot():
+                if request.mode is Mode.IMAGE:
+                    if bundle.image is None:
+                        raise InvalidInputError(f"{job.provider} cannot make images")
+                    result = await bundle.image.generate_image(request, journal)
+                else:
+                    if bundle.video is None:
+                        raise InvalidInputError(f"{job.provider} cannot make videos")
+                    result = await bundle.video.generate_video(request, journal)
+            limiter.on_success()
+        except _CancelledBeforeSendError:
+            await self._call(self.repo.release_cancelled, job.id, self.worker_id)
+            return
+        except ProviderError as exc:
+            await self._on_provider_error(job, exc, journal)
+            return
+        except InvalidInputError as exc:
+            await self._call(
+                self.repo.fail, job.id, self.worker_id, category="invalid_input", message=str(exc)
+            )
+            return
+        await self._finish(job, result, bundle)
+
+    async def _on_provider_error(self, job: ClaimedJob, exc: ProviderError, journal: DbJournal) -> None:
+        limiter = self.limiters[job.provider]
+        cfg = self.settings.jobs
+        if isinstance(exc, AmbiguousError) or (
+            journal.submitted and not exc.retry_safe and _maybe_charged(exc)
+        ):
+            log.info("job %s: ambiguous outcome (%s); reconciling with history", job.id, exc.message)
+            await self._call(
+                self.repo.reconcile_later,
+                job.id,
+                self.worker_id,
+                delay_s=0.0 if journal.provider_ids else self._poll_s(),
+                category=exc.category.value,
+                message=exc.message,
+            )
+            return
+        if exc.retry_safe:
+            if exc.category is ErrorCategory.RATE_LIMIT:
+                delay = limiter.on_rate_limited(exc.retry_after)
+            else:
+                delay = exc.retry_after or backoff_delay(
+                    job.attempts + 1, cfg.backoff_base_s, cfg.backoff_max_s
+                )
+            state = await self._call(
+                self.repo.requeue,
+                job.id,
+                self.worker_id,
+                delay_s=delay,
+                category=exc.category.value,
+                message=str(exc),
+                count_attempt=exc.category is not ErrorCategory.RATE_LIMIT,
+            )
+            log.info("job %s: %s; %s", job.id, exc, "retrying" if state is JobState.QUEUED else state.value)
+            return
+        await self._call(
+            self.repo.fail, job.id, self.worker_id, category=exc.category.value, message=str(exc)
+        )
+
+    # -- reconcile --------------------------------------------------------------------------
+
+    async def _reconcile(self, job: ClaimedJob) -> None:
+        bundle = self.bundles[job.provider]
+        if job.outputs and all(o.get("url") or o.get("source") for o in job.outputs):
+            await self._materialize(job, [dict(o) for o in job.outputs], bundle)
+            return
+        if bundle.history is None or job.submitted_at is None:
+            # Nothing can have been charged (a local provider, or no write-ahead mark): run again.
+            await self._call(
+                self.repo.requeue,
+                job.id,
+                self.worker_id,
+                delay_s=0.0,
+                category=None,
+                message=None,
+                count_attempt=False,
+            )
+            return
+        request = request_from_json(job.request)
+        excluded = await self._call(self.repo.bound_ids, job.provider, except_job=job.id)
+        submission = Submission(
+            request=request,
+            submitted_at=job.submitted_at,
+            provider_ids=job.provider_ids,
+            excluded_ids=excluded,
+        )
+        try:
+            outcome = await bundle.history.reconcile(submission)
+        except ProviderError as exc:
+            await self._call(
+                self.repo.reconcile_later,
+                job.id,
+                self.worker_id,
+                delay_s=max(self._poll_s(), exc.retry_after or 0.0),
+                category=exc.category.value,
+                message=f"history lookup failed: {exc.message}",
+            )
+            return
+        grace = self.settings.genaipro.reconcile_grace_s
+        since = job.reconcile_since or job.submitted_at
+        if outcome.state is ReconcileState.FOUND:
+            ids = tuple(i.provider_id for i in outcome.items if i.provider_id)
+            if ids and not await self._call(self.repo.record_provider_ids, job.id, job.provider, ids):
+                await self._later(job, "a matching result belongs to another job; looking again")
+                return
+            await self._finish(job, GenerationResult(items=outcome.items), bundle)
+        elif outcome.state is ReconcileState.PENDING:
+            if outcome.provider_ids:
+                await self._call(self.repo.record_provider_ids, job.id, job.provider, outcome.provider_ids)
+            await self._later(job, None)
+        elif outcome.state is ReconcileState.FAILED:
+            await self._call(
+                self.repo.requeue,
+                job.id,
+                self.worker_id,
+                delay_s=backoff_delay(
+                    job.attempts, self.settings.jobs.backoff_base_s, self.settings.jobs.backoff_max_s
+                ),
+                category=ErrorCategory.SERVER.value,
+                message=f"the provider reports the generation failed: {outcome.error or 'no reason given'}",
+            )
+        elif _past(since, grace):
+            log.info("job %s: not in history after %.0fs; it was not charged, sending again", job.id, grace)
+            await self._call(
+                self.repo.requeue, job.id, self.worker_id, delay_s=0.0, category=None, message=None
+            )
+        else:
+            await self._later(job, None)
+
+    async def _later(self, job: ClaimedJob, message: str | None) -> None:
+        await self._call(
+            self.repo.reconcile_later,
+            job.id,
+            self.worker_id,
+            delay_s=self._poll_s(),
+            category=ErrorCategory.AMBIGUOUS.value if message else None,
+            message=message,
+        )
+
+    def _poll_s(self) -> float:
+        return self.settings.genaipro.reconcile_poll_s
+
+    # -- outputs ----------------------------------------------------------------------------
+
+    async def _finish(self, job: ClaimedJob, result: GenerationResult, bundle: ProviderBundle) -> None:
+        if not result.items:
+            await self._call(
+                self.repo.fail,
+                job.id,
+                self.worker_id,
+                category="server",
+                message="the provider returned no files",
+            )
+            return
+        stems = output_stems(job.request)
+        from pathlib import Path
+
+        planned = plan_outputs(list(result.items), stems, Path(job.request["out_dir"]), Mode(job.mode))
+        # Record what was produced before downloading: a crash from here on is recovered from the
+        # stored URLs, never by generating (and paying) again.
+        await self._call(self.repo.save_outputs, job.id, self.worker_id, planned)
+        await self._materialize(job, planned, bundle)
+
+    async def _materialize(
+        self, job: ClaimedJob, planned: list[dict[str, Any]], bundle: ProviderBundle
+    ) -> None:
+        key = _auth_header(bundle)
+        try:
+            outputs = await materialize(
+                planned,
+                mode=Mode(job.mode),
+                http=bundle.http,
+                max_bytes=self.settings.max_download_bytes,
+                auth_header=key,
+            )
+        except DownloadError as exc:
+            await self._call(self.repo.save_outputs, job.id, self.worker_id, planned)
+            await self._call(
+                self.repo.reconcile_later,
+                job.id,
+                self.worker_id,
+                delay_s=backoff_delay(2, self.settings.jobs.backoff_base_s, self.settings.jobs.backoff_max_s),
+                category="download",
+                message=f"download failed, will retry (the result is kept by the provider): {exc}",
+            )
+            return
+        except FramecastError as exc:
+            await self._call(self.repo.fail, job.id, self.worker_id, category="server", message=str(exc))
+            return
+        await self._call(self.repo.succeed, job.id, self.worker_id, outputs)
+
+    @staticmethod
+    async def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
+
+
+def _maybe_charged(exc: ProviderError) -> bool:
+    return exc.category in (ErrorCategory.AMBIGUOUS,)
+
+
+def _past(since: datetime, seconds: float) -> bool:
+    return utcnow() - since >= timedelta(seconds=seconds)
+
+
+def _auth_header(bundle: ProviderBundle) -> str | None:
+    source = bundle.quota
+    key = getattr(source, "api_key", None)
+    return f"Bearer {key}" if isinstance(key, str) and key else None

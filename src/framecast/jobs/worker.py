@@ -1,0 +1,170 @@
+"""The worker loop: claim ready jobs up to each provider's free capacity, run them, keep leases alive.
+
+Any number of workers (processes, hosts) may run against one database; the repository's
+compare-and-set claims make sure each job has one holder at a time. A worker also sweeps expired
+leases so a job whose worker died is recovered by whoever is alive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import anyio
+
+from framecast.core.settings import Settings
+from framecast.db.session import Database
+from framecast.jobs.leases import new_worker_id
+from framecast.jobs.limits import AdaptiveLimiter
+from framecast.jobs.repository import ClaimedJob, JobRepository
+from framecast.jobs.runner import JobRunner
+from framecast.providers import registry
+from framecast.providers.base import Progress
+from framecast.providers.registry import BuildContext, ProviderBundle
+
+log = logging.getLogger(__name__)
+
+# How many history look-ups one worker runs at once; they are cheap GETs, not paid requests.
+RECONCILE_SLOTS = 8
+
+
+def default_limiter(name: str, settings: Settings, concurrency: int | None) -> AdaptiveLimiter:
+    if name == "genaipro":
+        cfg = settings.genaipro
+        return AdaptiveLimiter(concurrency or cfg.concurrency, cfg.rate_per_minute)
+    # Local rendering is CPU-bound: one clip per core.
+    return AdaptiveLimiter(concurrency or max(1, (os.cpu_count() or 2) // 2), 6000.0)
+
+
+class Worker:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        providers: list[str] | None = None,
+        batch_id: int | None = None,
+        job_ids: list[int] | None = None,
+        concurrency: int | None = None,
+        bundles: dict[str, ProviderBundle] | None = None,
+        api_key: str | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.repo = JobRepository(db)
+        self.worker_id = worker_id or new_worker_id()
+        self.batch_id = batch_id
+        self.job_ids = job_ids
+        names = providers or registry.provider_names()
+        work_dir = Path(settings.data_dir) / "work"
+        self.bundles = bundles or {
+            name: registry.build(name, BuildContext(settings=settings, work_dir=work_dir, api_key=api_key))
+            for name in names
+        }
+        self.limiters = {name: default_limiter(name, settings, concurrency) for name in self.bundles}
+        self.runner = JobRunner(self.repo, self.bundles, self.limiters, settings, self.worker_id)
+        self._tasks: dict[int, tuple[asyncio.Task[None], str, bool]] = {}
+        self.on_progress: Callable[[int, Progress], None] | None = None
+
+    async def run(self, *, stop: asyncio.Event | None = None, until_done: bool = False) -> None:
+        """Work until ``stop`` is set, or (``until_done``) until the batch/queue has nothing left."""
+        stop = stop or asyncio.Event()
+        self.runner.on_progress = self.on_progress
+        heartbeat = asyncio.create_task(self._heartbeat(stop))
+        cfg = self.settings.jobs
+        last_sweep = 0.0
+        loop = asyncio.get_running_loop()
+        try:
+            while not stop.is_set():
+                if loop.time() - last_sweep >= min(cfg.lease_s / 3, 5.0):
+                    recovered = await anyio.to_thread.run_sync(self.repo.recover_expired)
+                    if recovered:
+                        log.info("recovered jobs %s from stopped workers", recovered)
+                    last_sweep = loop.time()
+                await self._claim_more()
+                if until_done and not self._tasks and await self._nothing_left():
+                    break
+                await self._wait_for_work(cfg.poll_s)
+        finally:
+            stop.set()
+            await self._shutdown()
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    async def aclose(self) -> None:
+        for bundle in self.bundles.values():
+            await bundle.aclose()
+
+    async def _nothing_left(self) -> bool:
+        pending = await anyio.to_thread.run_sync(
+            lambda: self.repo.pending(batch_id=self.batch_id, job_ids=self.job_ids)
+        )
+        return pending == 0
+
+    async def _claim_more(self) -> None:
+        for name, limiter in self.limiters.items():
+            generating = sum(1 for _, p, recon in self._tasks.values() if p == name and not recon)
+            reconciling = sum(1 for _, p, recon in self._tasks.values() if p == name and recon)
+            for recon, room in (
+                (False, limiter.concurrency - generating),
+                (True, RECONCILE_SLOTS - reconciling),
+            ):
+                if room <= 0:
+                    continue
+                jobs = await anyio.to_thread.run_sync(self._claim, name, room, recon)
+                for job in jobs:
+                    self._start(job, recon)
+
+    def _claim(self, provider: str, limit: int, reconciling: bool) -> list[ClaimedJob]:
+        return self.repo.claim(
+            self.worker_id,
+            providers=[provider],
+            lease_s=self.settings.jobs.lease_s,
+            limit=limit,
+            batch_id=self.batch_id,
+            job_ids=self.job_ids,
+            reconciling=reconciling,
+        )
+
+    def _start(self, job: ClaimedJob, reconciling: bool) -> None:
+        task = asyncio.create_task(self.runner.run(job), name=f"job-{job.id}")
+        self._tasks[job.id] = (task, job.provider, reconciling)
+        task.add_done_callback(functools.partial(self._done, job.id))
+
+    def _done(self, job_id: int, task: asyncio.Task[None]) -> None:
+        self._tasks.pop(job_id, None)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("job %s crashed in the worker", job_id, exc_info=task.exception())
+
+    async def _wait_for_work(self, poll_s: float) -> None:
+        tasks = [t for t, _, _ in self._tasks.values()]
+        if tasks:
+            await asyncio.wait(tasks, timeout=poll_s, return_when=asyncio.FIRST_COMPLETED)
+        else:
+            await asyncio.sleep(poll_s)
+
+    async def _heartbeat(self, stop: asyncio.Event) -> None:
+        cfg = self.settings.jobs
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=cfg.heartbeat_s)
+            if self._tasks:
+                await anyio.to_thread.run_sync(self.repo.heartbeat, self.worker_id, cfg.lease_s)
+
+    async def _shutdown(self) -> None:
+        """Stop in-flight work and hand the jobs back (reconcile where a send may have happened)."""
+        held = list(self._tasks)
+        for task, _, _ in list(self._tasks.values()):
+            task.cancel()
+        for task, _, _ in list(self._tasks.values()):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for job_id in held:
+            await anyio.to_thread.run_sync(self.repo.release, job_id, self.worker_id)

@@ -1,0 +1,304 @@
+"""Batches: turn a TXT/CSV file into jobs, resume a batch in the same output folder, report results.
+
+A batch is identified by its output folder and kind. Running the same command again finds the
+batch: finished items are kept, items whose submission may have been charged are reconciled by the
+job engine (never sent again blindly), failed items are retried, and items added to the file are
+queued.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import select
+
+from framecast.core.errors import InvalidInputError
+from framecast.core.settings import Settings
+from framecast.db.models import Batch, Job
+from framecast.db.session import Database
+from framecast.jobs.repository import JobRepository, JobSpec
+from framecast.jobs.states import JobState
+from framecast.providers.base import Aspect, GenerationRequest, Mode
+from framecast.studio.batch_input import BatchFile, BatchItem, read_batch_file
+from framecast.studio.batch_output import ResultRow, output_names, write_failed_csv, write_results_csv
+from framecast.studio.numbered_images import index_numbered_images, match_images
+from framecast.studio.requests import request_to_json
+
+BatchKind = Literal["aroll", "broll-images", "broll-footage", "pipeline"]
+BATCH_KINDS: tuple[BatchKind, ...] = ("aroll", "broll-images", "broll-footage", "pipeline")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One job of an item: its request and the output file stems."""
+
+    request: GenerationRequest
+    stems: list[str]
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    item: BatchItem
+    steps: list[Step]  # pipeline: [image, video]; others: one step
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    kind: BatchKind
+    source: BatchFile
+    items: list[PlannedItem]
+    out_dir: Path
+    options: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def count_column(self) -> str:
+        return self.source.count_column
+
+
+def _stems(key: str, count: int, ext: str) -> list[str]:
+    return [name[: -len(ext)] for name in output_names(key, count, ext)]
+
+
+def plan_batch(
+    kind: BatchKind,
+    path: Path,
+    *,
+    out_dir: Path,
+    aspect: Aspect,
+    frame: Path | None = None,
+    reference: Path | None = None,
+    images_dir: Path | None = None,
+) -> BatchPlan:
+    """Read and validate the file and the images; raises ``InvalidInputError`` naming the problem."""
+    column: Literal["number_of_videos", "number_of_images"] = (
+        "number_of_images" if kind == "broll-images" else "number_of_videos"
+    )
+    source = read_batch_file(path, count_column=column)
+    planned: list[PlannedItem] = []
+    if kind == "aroll":
+        if frame is None:
+            raise InvalidInputError("A-roll needs --frame IMG: the start frame used for every prompt")
+        for item in source.items:
+            request = _request(Mode.FRAMES, item, aspect, start=frame)
+            planned.append(PlannedItem(item, [Step(request, _stems(item.key, item.count, ".mp4"))]))
+    elif kind == "broll-images":
+        refs = (reference,) if reference else ()
+        for item in source.items:
+            request = _request(Mode.IMAGE, item, aspect, refs=refs)
+            planned.append(PlannedItem(item, [Step(request, _stems(item.key, item.count, ".png"))]))
+    elif kind == "broll-footage":
+        if images_dir is None:
+            raise InvalidInputError(
+                "B-roll footage needs --images DIR with numbered images (1_x.jpg, 2.png, ...)"
+            )
+        pairs = match_images(list(source.items), index_numbered_images(images_dir))
+        for item, image in pairs:
+            request = _request(Mode.FRAMES, item, aspect, start=image)
+            planned.append(PlannedItem(item, [Step(request, _stems(item.key, item.count, ".mp4"))]))
+    elif kind == "pipeline":
+        for item in source.items:
+            image_aspect = item.aspect or aspect
+            image = GenerationRequest(mode=Mode.IMAGE, prompt=item.prompt, aspect=image_aspect, count=1)
+            # The start frame is filled in when the image job succeeds.
+            video = _request(Mode.FRAMES, item, aspect, start=None)
+            planned.append(
+                PlannedItem(
+                    item,
+                    [
+                        Step(image, [_stems(item.key, 1, ".png")[0] + "_frame"]),
+                        Step(video, _stems(item.key, item.count, ".mp4")),
+                    ],
+                )
+            )
+    else:
+        raise InvalidInputError(f"unknown batch kind {kind!r}; use one of {', '.join(BATCH_KINDS)}")
+    for entry in planned:
+        for step in entry.steps:
+            if step.request.mode is Mode.FRAMES and step.request.start_image is None:
+                continue  # pipeline video: validated once its frame exists
+            try:
+                step.request.validate()
+            except InvalidInputError as exc:
+                raise InvalidInputError(f"{path}, line {entry.item.line}: {exc}") from exc
+    options = {
+        "aspect": aspect.value,
+        "frame": str(frame) if frame else None,
+        "reference": str(reference) if reference else None,
+        "images": str(images_dir) if images_dir else None,
+    }
+    return BatchPlan(kind=kind, source=source, items=planned, out_dir=out_dir, options=options)
+
+
+def _request(
+    mode: Mode, item: BatchItem, aspect: Aspect, *, start: Path | None = None, refs: Sequence[Path] = ()
+) -> GenerationRequest:
+    chosen = item.aspect or aspect
+    if mode.is_video and chosen is Aspect.SQUARE:
+        chosen = Aspect.LANDSCAPE  # a square image row becomes landscape video, as GenAIPro clients do
+    return GenerationRequest(
+        mode=mode,
+        prompt=item.prompt,
+        aspect=chosen,
+        count=item.count,
+        start_image=start.resolve() if start else None,
+        reference_images=tuple(r.resolve() for r in refs),
+    )
+
+
+def credits_needed(plan: BatchPlan, settings: Settings, skip_keys: frozenset[str] = frozenset()) -> int:
+    cfg = settings.genaipro
+    total = 0
+    for entry in plan.items:
+        if entry.item.key in skip_keys:
+            continue
+        for step in entry.steps:
+            unit = cfg.credits_per_image if step.request.mode is Mode.IMAGE else cfg.credits_per_video
+            total += unit * step.request.count
+    return total
+
+
+@dataclass(frozen=True)
+class OpenedBatch:
+    batch_id: int
+    resumed: bool
+    done_keys: frozenset[str]
+    queued: int
+
+
+def open_batch(db: Database, plan: BatchPlan, *, provider: str, max_attempts: int) -> OpenedBatch:
+    """Create the batch, or resume the one already writing to ``plan.out_dir``."""
+    repo = JobRepository(db)
+    out_dir = str(plan.out_dir.resolve())
+    with db.session() as session:
+        batch = session.scalars(
+            select(Batch).where(Batch.out_dir == out_dir, Batch.kind == plan.kind).order_by(Batch.id.desc())
+        ).first()
+        resumed = batch is not None
+        if batch is None:
+            batch = Batch(
+                kind=plan.kind,
+                provider=provider,
+                out_dir=out_dir,
+                source_path=str(plan.source.path.resolve()),
+                source_format=plan.source.format,
+                options=dict(plan.options),
+            )
+            session.add(batch)
+            session.flush()
+        elif batch.provider != provider:
+            raise InvalidInputError(
+                f"{out_dir} holds a {plan.kind} batch made with the {batch.provider} provider; "
+                "use another --out folder or the same --provider"
+            )
+        batch.paused = False
+        existing: dict[str, list[Job]] = {}
+        for job in session.scalars(select(Job).where(Job.batch_id == batch.id).order_by(Job.id)):
+            existing.setdefault(job.item_key or "", []).append(job)
+        done: set[str] = set()
+        queued = 0
+        for entry in plan.items:
+            jobs = existing.get(entry.item.key)
+            if jobs:
+                if all(j.state == JobState.SUCCEEDED.value for j in jobs):
+                    done.add(entry.item.key)
+                    continue
+                for job in jobs:
+                    if job.state == JobState.PAUSED.value:
+                        job.state = JobState.QUEUED.value
+                    if job.state in (JobState.FAILED.value, JobState.CANCELLED.value):
+                        session.flush()
+                        repo_retry_in_session(session, job)
+                        queued += 1
+                continue
+            parent_id: int | None = None
+            for index, step in enumerate(entry.steps):
+                parent_id = repo.enqueue(
+                    JobSpec(
+                        provider=provider,
+                        mode=step.request.mode.value,
+                        request=request_to_json(step.request, out_dir=Path(out_dir), stems=step.stems),
+                        item_key=entry.item.key,
+                        batch_id=batch.id,
+                        parent_id=parent_id if index else None,
+                        max_attempts=max_attempts,
+                        blocked=index > 0,
+                    ),
+                    session=session,
+                )
+                queued += 1
+        return OpenedBatch(batch_id=batch.id, resumed=resumed, done_keys=frozenset(done), queued=queued)
+
+
+def repo_retry_in_session(session: object, job: Job) -> None:
+    """Put a failed/cancelled job of a re-run batch back in the queue (its parent first)."""
+    from framecast.db.base import utcnow
+
+    job.state = JobState.QUEUED.value
+    if job.parent_id is not None:
+        parent = job.batch and next((j for j in job.batch.jobs if j.id == job.parent_id), None)
+        if parent is not None and parent.state != JobState.SUCCEEDED.value:
+            job.state = JobState.BLOCKED.value
+    job.attempts = 0
+    job.cancel_requested = False
+    job.error_category = None
+    job.error_message = None
+    job.not_before = utcnow()
+    job.finished_at = None
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    rows: list[ResultRow]
+    succeeded: int
+    failed: int
+    results_csv: Path
+    failed_csv: Path | None
+
+
+def write_report(db: Database, plan: BatchPlan, batch_id: int) -> BatchReport:
+    """Write ``results.csv`` and (when anything failed) ``failed.csv`` into the output folder."""
+    with db.session() as session:
+        jobs = list(session.scalars(select(Job).where(Job.batch_id == batch_id).order_by(Job.id)))
+    by_key: dict[str, list[Job]] = {}
+    for job in jobs:
+        by_key.setdefault(job.item_key or "", []).append(job)
+    rows: list[ResultRow] = []
+    failed_items: list[BatchItem] = []
+    for entry in plan.items:
+        item_jobs = by_key.get(entry.item.key, [])
+        last = item_jobs[-1] if item_jobs else None
+        files = tuple(
+            Path(o["path"]).name
+            for j in item_jobs
+            if j.state == JobState.SUCCEEDED.value
+            for o in (j.outputs or [])
+        )
+        if last is not None and all(j.state == JobState.SUCCEEDED.value for j in item_jobs):
+            status, error = "succeeded", None
+        else:
+            bad = next((j for j in item_jobs if j.state != JobState.SUCCEEDED.value), None)
+            status = bad.state if bad is not None else "missing"
+            error = bad.error_message if bad is not None else "no job was created for this item"
+            failed_items.append(entry.item)
+        rows.append(
+            ResultRow(key=entry.item.key, prompt=entry.item.prompt, status=status, files=files, error=error)
+        )
+    results = plan.out_dir / "results.csv"
+    write_results_csv(results, rows)
+    failed_path: Path | None = plan.out_dir / "failed.csv"
+    assert failed_path is not None
+    if failed_items:
+        write_failed_csv(
+            failed_path,
+            failed_items,
+            plan.count_column,
+            include_image_number=plan.kind == "broll-footage",
+        )
+    else:
+        failed_path.unlink(missing_ok=True)
+        failed_path = None
+    succeeded = sum(1 for r in rows if r.status == "succeeded")
+    return BatchReport(rows, succeeded, len(rows) - succeeded, results, failed_path)

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from framecast.core.errors import JobStateError
+from framecast.db.base import utcnow
+from framecast.db.models import Job
+from framecast.db.session import Database
+from framecast.jobs.repository import JobRepository, JobSpec, LeaseLostError
+from framecast.jobs.states import JobState
+
+REQUEST = {"mode": "text", "prompt": "p", "aspect": "landscape", "count": 1, "out_dir": "/tmp", "stems": ["p"]}
+
+
+def spec(**kw: object) -> JobSpec:
+    base: dict[str, object] = {"provider": "fake", "mode": "text", "request": REQUEST}
+    base.update(kw)
+    return JobSpec(**base)  # type: ignore[arg-type]
+
+
+def test_a_job_is_claimed_by_one_worker_only(db: Database) -> None:
+    repo = JobRepository(db)
+    job_id = repo.enqueue(spec())
+    first = repo.claim("w1", providers=["fake"], lease_s=30)
+    second = repo.claim("w2", providers=["fake"], lease_s=30)
+    assert [j.id for j in first] == [job_id]
+    assert second == []
+    assert repo.get(job_id).lease_owner == "w1"
+
+
+def test_claim_respects_provider_priority_and_not_before(db: Database) -> None:
+    repo = JobRepository(db)
+    low = repo.enqueue(spec())
+    high = repo.enqueue(spec(priority=5))
+    other = repo.enqueue(spec(provider="other"))
+    later = repo.enqueue(spec())
+    with db.session() as s:
+        s.execute(update(Job).where(Job.id == later).values(not_before=utcnow() + timedelta(hours=1)))
+    claimed = repo.claim("w", providers=["fake"], lease_s=30, limit=10)
+    assert [j.id for j in claimed] == [high, low]
+    assert other not in [j.id for j in claimed]
+
+
+def test_an_expired_lease_of_a_submitted_job_goes_to_reconciling(db: Database) -> None:
+    repo = JobRepository(db)
+    submitted = repo.enqueue(spec())
+    fresh = repo.enqueue(spec())
+    repo.claim("remote-host:1:x", providers=["fake"], lease_s=30, limit=2)
+    repo.mark_submitting(submitted, "remote-host:1:x")
+    with db.session() as s:
+        s.execute(update(Job).values(lease_expires_at=utcnow() - timedelta(seconds=1)))
+    assert sorted(repo.recover_expired()) == sorted([submitted, fresh])
+    assert repo.get(submitted).state == JobState.RECONCILING
+    assert repo.get(fresh).state == JobState.QUEUED
+    again = repo.claim("w2", providers=["fake"], lease_s=30, reconciling=True)
+    assert [j.id for j in again] == [submitted]
+    assert again[0].submitted_at is not None
+
+
+def test_a_dead_local_holder_loses_its_lease_before_expiry(db: Database) -> None:
+    repo = JobRepository(db)
+    job_id = repo.enqueue(spec())
+    import socket
+
+    dead = f"{socket.gethostname()}:{2**22 + 12345}:dead"
+    repo.claim(dead, providers=["fake"], lease_s=3600)
+    assert repo.recover_expired() == [job_id]
+    live = f"{socket.gethostname()}:{os.getpid()}:other"
+    repo.claim(live, providers=["fake"], lease_s=3600)
+    assert repo.recover_expired() == []
+
+
+def test_a_worker_that_lost_its_lease_cannot_finish_the_job(db: Database) -> None:
+    repo = JobRepository(db)
+    job_id = repo.enqueue(spec())
+    repo.claim("w1", providers=["fake"], lease_s=30)
+    with db.session() as s:
+        s.execute(update(Job).values(lease_expires_at=utcnow() - timedelta(seconds=1)))
+    repo.recover_expired()
+    repo.claim("w2", providers=["fake"], lease_s=30)
+    with pytest.raises(LeaseLostError):
+        repo.succeed(job_id, "w1", [])
+    repo.succeed(job_id, "w2", [{"path": "/x.mp4"}])
+    assert repo.get(job_id).state == JobState.SUCCEEDED
+
+
+def test_requeue_counts_attempts_and_fails_when_out_of_tries(db: Database) -> None:
+    repo = JobRepository(db)
+    job_id = repo.enqueue(spec(max_attempts=2))
+    for expected in (JobState.QUEUED, JobState.FAILED):
+        repo.claim("w", providers=["fake"], lease_s=30)
+        state = repo.requeue(job_id, "w", delay_s=0, category="server", message="boom")
+        assert state is expected
+    job = repo.get(job_id)
+    assert job.attempts == 2
+    assert "gave up after 2 attempts" in (job.error_message or "")
+
+
+def test_rate_limit_refusals_do_not_use_up_attempts(db: Database) -> None:
+    repo = JobRepository(db)
+    job_id = repo.enqueue(spec(max_attempts=1))
+    for _ in range(5):
+        repo.claim("w", providers=["fake"], lease_s=30)
+        assert repo.requeue(job_id, "w", delay_s=0, category="rate_limit", message="429", count_attempt=False) is (
+            JobState.QUEUED
+        )
+    assert repo.get(job_id).attempts == 0
+
+
+def test_a_provider_id_binds_to_one_job_only(db: Database) -> None:
+    repo = JobRepository(db)
+    a = repo.enqueue(spec())
+    b = repo.enqueue(spec())
+    assert repo.record_provider_ids(a, "fake", ["g1"])
+    assert repo.record_provider_ids(a, "fake", ["g1"])  # idempotent for the same job
+    assert not repo.record_provider_ids(b, "fake", ["g1"])
+    assert repo.bound_ids("fake", except_job=b) == frozenset({"g1"})
+    assert repo.get(b).provider_ids == []
+
+
+def test_cancel_and_retry(db: Database) -> None:
+    repo = JobRepository(db)
+    queued = repo.enqueue(spec())
+    running = repo.enqueue(spec())
+    assert repo.cancel(queued) is JobState.CANCELLED
+    repo.claim("w", providers=["fake"], lease_s=30)
+    assert repo.cancel(running) is JobState.RUNNING
+    assert repo.cancel_requested(running)
+    repo.retry(queued)
+    assert repo.get(queued).state == JobState.QUEUED
+    with pytest.raises(JobStateError):
+        repo.retry(running)
+
+
+def test_a_pipeline_child_waits_for_its_image_and_gets_it_as_start_frame(db: Database) -> None:
+    repo = JobRepository(db)
+    parent = repo.enqueue(spec(mode="image"))
+    child = repo.enqueue(spec(mode="frames", parent_id=parent, blocked=True))
+    assert [j.id for j in repo.claim("w", providers=["fake"], lease_s=30, limit=5)] == [parent]
+    repo.succeed(parent, "w", [{"path": "/out/a_frame.png"}])
+    job = repo.get(child)
+    assert job.state == JobState.QUEUED
+    assert job.request["start_image"] == "/out/a_frame.png"
+
+
+def test_a_failed_image_fails_its_pipeline_video(db: Database) -> None:
+    repo = JobRepository(db)
+    parent = repo.enqueue(spec(mode="image"))
+    child = repo.enqueue(spec(mode="frames", parent_id=parent, blocked=True))
+    repo.claim("w", providers=["fake"], lease_s=30)
+    repo.fail(parent, "w", category="unsafe_content", message="blocked")
+    job = repo.get(child)
+    assert job.state == JobState.FAILED
+    assert "blocked" in (job.error_message or "")
+
+
+def test_pausing_a_batch_holds_its_queued_jobs(db: Database) -> None:
+    from framecast.db.models import Batch
+
+    repo = JobRepository(db)
+    with db.session() as s:
+        batch = Batch(kind="aroll", provider="fake", out_dir="/o", source_path="/s", source_format="txt", options={})
+        s.add(batch)
+        s.flush()
+        batch_id = batch.id
+    job_id = repo.enqueue(spec(batch_id=batch_id))
+    repo.set_batch_paused(batch_id, True)
+    assert repo.claim("w", providers=["fake"], lease_s=30) == []
+    assert repo.pending(batch_id=batch_id) == 0
+    repo.set_batch_paused(batch_id, False)
+    assert [j.id for j in repo.claim("w", providers=["fake"], lease_s=30)] == [job_id]
+
+
+def test_heartbeat_extends_only_the_holders_leases(db: Database) -> None:
+    repo = JobRepository(db)
+    repo.enqueue(spec())
+    repo.enqueue(spec())
+    repo.claim("w1", providers=["fake"], lease_s=1)
+    assert repo.heartbeat("w1", 60) == 1
+    assert repo.heartbeat("w2", 60) == 0
