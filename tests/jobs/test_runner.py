@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from framecast.core.errors import AmbiguousError, ErrorCategory, PermanentError, RefusedError
+from framecast.core.settings import Settings
+from framecast.db.session import Database
+from framecast.jobs.repository import JobRepository, JobSpec
+from framecast.jobs.states import JobState
+from framecast.jobs.worker import Worker
+from framecast.providers.base import Aspect, GenerationRequest, Mode, ReconcileOutcome, ReconcileState
+from framecast.studio.requests import request_to_json
+from tests.jobs.fakes import FakeHistory, FakeVideo, fake_bundle, local_result
+
+
+@pytest.fixture
+def fast_settings(settings: Settings) -> Settings:
+    settings.jobs.poll_s = 0.01
+    settings.jobs.backoff_base_s = 0.01
+    settings.jobs.backoff_max_s = 0.02
+    settings.genaipro.reconcile_poll_s = 0.01
+    settings.genaipro.reconcile_grace_s = 0.0
+    return settings
+
+
+def enqueue(db: Database, out: Path, count: int = 1) -> int:
+    request = GenerationRequest(Mode.TEXT, "a red fox", Aspect.LANDSCAPE, count)
+    stems = ["fox"] if count == 1 else [f"fox_{n}" for n in range(1, count + 1)]
+    return JobRepository(db).enqueue(
+        JobSpec(provider="fake", mode="text", request=request_to_json(request, out_dir=out, stems=stems))
+    )
+
+
+async def run_until_done(db: Database, settings: Settings, video: FakeVideo, history: FakeHistory | None) -> None:
+    worker = Worker(db, settings, bundles={"fake": fake_bundle(video.work, video, history)})
+    await worker.run(until_done=True)
+
+
+async def test_a_result_lands_in_the_output_folder_under_its_item_name(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    video = FakeVideo(tmp_path)
+    job_id = enqueue(db, tmp_path / "out", count=2)
+    await run_until_done(db, fast_settings, video, None)
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.SUCCEEDED
+    assert sorted(Path(o["path"]).name for o in job.outputs) == ["fox_1.mp4", "fox_2.mp4"]
+    assert all(Path(o["path"]).is_file() for o in job.outputs)
+
+
+async def test_a_rate_limited_request_is_retried_without_using_an_attempt(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    refusal = RefusedError("429", provider="fake", category=ErrorCategory.RATE_LIMIT, retry_after=0.01)
+    video = FakeVideo(tmp_path, script=[refusal, refusal])
+    job_id = enqueue(db, tmp_path / "out")
+    await run_until_done(db, fast_settings, video, None)
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.SUCCEEDED
+    assert video.submits == 3
+    assert job.attempts == 0
+
+
+async def test_an_ambiguous_failure_is_settled_from_history_and_never_resubmitted(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    fast_settings.genaipro.reconcile_grace_s = 3600
+    work = tmp_path
+    request = GenerationRequest(Mode.TEXT, "a red fox", Aspect.LANDSCAPE, 1)
+    found = local_result(work, request)
+    history = FakeHistory(
+        outcomes=[
+            ReconcileOutcome(ReconcileState.ABSENT),
+            ReconcileOutcome(ReconcileState.PENDING, provider_ids=("g-late",)),
+            ReconcileOutcome(ReconcileState.FOUND, items=found.items),
+        ]
+    )
+    video = FakeVideo(work, script=[AmbiguousError("stream dropped", provider="fake")])
+    job_id = enqueue(db, tmp_path / "out")
+    await run_until_done(db, fast_settings, video, history)
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.SUCCEEDED
+    assert video.submits == 1
+    assert len(history.seen) == 3
+    assert history.seen[0].submitted_at is not None
+    assert "g-late" in job.provider_ids
+
+
+async def test_an_ambiguous_submission_absent_after_the_grace_period_is_sent_again(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    history = FakeHistory(outcomes=[ReconcileOutcome(ReconcileState.ABSENT)])
+    video = FakeVideo(tmp_path, script=[AmbiguousError("empty stream", provider="fake")])
+    job_id = enqueue(db, tmp_path / "out")
+    await run_until_done(db, fast_settings, video, history)
+    assert JobRepository(db).get(job_id).state == JobState.SUCCEEDED
+    assert video.submits == 2
+
+
+async def test_a_generation_that_failed_in_history_is_sent_again(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    fast_settings.genaipro.reconcile_grace_s = 3600
+    history = FakeHistory(outcomes=[ReconcileOutcome(ReconcileState.FAILED, error="Create video error")])
+    video = FakeVideo(tmp_path, script=[AmbiguousError("dropped", provider="fake")])
+    job_id = enqueue(db, tmp_path / "out")
+    await run_until_done(db, fast_settings, video, history)
+    assert JobRepository(db).get(job_id).state == JobState.SUCCEEDED
+    assert video.submits == 2
+
+
+async def test_a_permanent_error_fails_the_job_with_the_providers_message(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    error = PermanentError("invalid API key", provider="fake", category=ErrorCategory.AUTH, status_code=401)
+    video = FakeVideo(tmp_path, script=[error])
+    job_id = enqueue(db, tmp_path / "out")
+    await run_until_done(db, fast_settings, video, None)
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.FAILED
+    assert job.error_category == "auth"
+    assert "invalid API key" in (job.error_message or "")
+    assert video.submits == 1
+
+
+async def test_a_job_cancelled_before_it_is_sent_is_never_sent(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    video = FakeVideo(tmp_path)
+    job_id = enqueue(db, tmp_path / "out")
+    assert JobRepository(db).cancel(job_id) is JobState.CANCELLED
+    await run_until_done(db, fast_settings, video, None)
+    assert video.submits == 0
