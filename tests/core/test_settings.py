@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from framecast.core.settings import Settings, get_settings
+
+
+def test_nested_variables_use_the_prefix_and_double_underscore(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRAMECAST_GENAIPRO__API_KEY", "k1")
+    monkeypatch.setenv("FRAMECAST_GENAIPRO__BASE_URL", "http://127.0.0.1:9/api/v1")
+    monkeypatch.setenv("FRAMECAST_JOBS__LEASE_S", "12.5")
+    settings = Settings()
+    assert settings.genaipro.api_key is not None
+    assert settings.genaipro.api_key.get_secret_value() == "k1"
+    assert settings.genaipro.base_url == "http://127.0.0.1:9/api/v1"
+    assert settings.jobs.lease_s == 12.5
+
+
+def test_the_seed_names_still_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VEO_API_KEY", "legacy")
+    monkeypatch.setenv("VEO_BASE_URL", "http://legacy/api/v1")
+    settings = Settings()
+    assert settings.genaipro.api_key is not None
+    assert settings.genaipro.api_key.get_secret_value() == "legacy"
+    assert settings.genaipro.base_url == "http://legacy/api/v1"
+
+
+def test_our_names_win_over_the_seed_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VEO_API_KEY", "legacy")
+    monkeypatch.setenv("FRAMECAST_GENAIPRO__API_KEY", "ours")
+    settings = Settings()
+    assert settings.genaipro.api_key is not None
+    assert settings.genaipro.api_key.get_secret_value() == "ours"
+
+
+def test_a_dotenv_file_in_the_working_directory_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    Path(".env").write_text("FRAMECAST_DEFAULT_PROVIDER=genaipro\nVEO_API_KEY='from-dotenv'\n", encoding="utf-8")
+    settings = Settings()
+    assert settings.default_provider == "genaipro"
+    assert settings.genaipro.api_key is not None
+    assert settings.genaipro.api_key.get_secret_value() == "from-dotenv"
+
+
+def test_the_environment_wins_over_dotenv(monkeypatch: pytest.MonkeyPatch) -> None:
+    Path(".env").write_text("FRAMECAST_LOG_LEVEL=DEBUG\n", encoding="utf-8")
+    monkeypatch.setenv("FRAMECAST_LOG_LEVEL", "WARNING")
+    assert Settings().log_level == "WARNING"
+
+
+def test_sqlite_in_the_data_dir_is_the_default_database(isolated_env: Path) -> None:
+    settings = get_settings()
+    assert settings.data_dir == isolated_env
+    assert settings.database_url_resolved == f"sqlite:///{isolated_env / 'framecast.db'}"
+
+
+def test_a_database_url_overrides_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRAMECAST_DATABASE_URL", "postgresql+psycopg://u@h/db")
+    assert Settings().database_url_resolved == "postgresql+psycopg://u@h/db"
+
+
+def test_a_wrong_value_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRAMECAST_DEFAULT_PROVIDER", "nope")
+    with pytest.raises(ValueError, match="default_provider"):
+        Settings()
