@@ -18,12 +18,22 @@ from framecast.cli.context import open_database, run_async
 from framecast.cli.options import ApiKeyOpt, AspectChoice, AspectOpt, ConcurrencyOpt, OutOpt, ProviderOpt
 from framecast.cli.progress import run_with_progress
 from framecast.core.errors import InvalidInputError
-from framecast.core.settings import get_settings
+from framecast.core.settings import Settings, get_settings
 from framecast.jobs.worker import Worker
 from framecast.providers.base import Aspect
-from framecast.studio.batches import BatchKind, credits_needed, open_batch, plan_batch, write_report
+from framecast.providers.registry import ProviderBundle
+from framecast.studio.batches import (
+    BatchKind,
+    BatchPlan,
+    credits_needed,
+    open_batch,
+    plan_batch,
+    write_report,
+)
 
-app = typer.Typer(no_args_is_help=True, help="Run a batch from a TXT or CSV file (re-run the same command to resume).")
+app = typer.Typer(
+    no_args_is_help=True, help="Run a batch from a TXT or CSV file (re-run the same command to resume)."
+)
 console = Console(stderr=True)
 
 FileArg = Annotated[Path, typer.Argument(help="TXT (blank-line blocks, first line the id) or CSV file.")]
@@ -47,7 +57,12 @@ def _run_batch(
     settings = get_settings()
     chosen = provider or settings.default_provider
     plan = plan_batch(
-        kind, file, out_dir=out.resolve(), aspect=Aspect(aspect.value), frame=frame, reference=reference,
+        kind,
+        file,
+        out_dir=out.resolve(),
+        aspect=Aspect(aspect.value),
+        frame=frame,
+        reference=reference,
         images_dir=images,
     )
     db = open_database(settings)
@@ -89,12 +104,8 @@ def _run_batch(
         raise typer.Exit(1)
 
 
-async def _check_quota(plan: object, bundle: object, settings: object) -> None:
-    from framecast.core.settings import Settings
-    from framecast.providers.registry import ProviderBundle
-    from framecast.studio.batches import BatchPlan
-
-    assert isinstance(plan, BatchPlan) and isinstance(bundle, ProviderBundle) and isinstance(settings, Settings)
+async def _check_quota(plan: BatchPlan, bundle: ProviderBundle, settings: Settings) -> None:
+    """Refuse a paid batch whose remaining items need more credits than the provider has."""
     if bundle.quota is None:
         return
     need = credits_needed(plan, settings)
@@ -118,15 +129,26 @@ def aroll(
     api_key: ApiKeyOpt = None,
 ) -> None:
     """A-roll: one frame x many prompts -> <id>.mp4."""
-    _run_batch("aroll", file, out=out, aspect=aspect, provider=provider.value if provider else None,
-               concurrency=concurrency, force=force, api_key=api_key, frame=frame)
+    _run_batch(
+        "aroll",
+        file,
+        out=out,
+        aspect=aspect,
+        provider=provider.value if provider else None,
+        concurrency=concurrency,
+        force=force,
+        api_key=api_key,
+        frame=frame,
+    )
 
 
 @app.command("broll-images")
 def broll_images(
     file: FileArg,
     out: OutOpt,
-    ref: Annotated[Path | None, typer.Option("--ref", help="Optional reference image for every prompt.")] = None,
+    ref: Annotated[
+        Path | None, typer.Option("--ref", help="Optional reference image for every prompt.")
+    ] = None,
     aspect: AspectOpt = AspectChoice.landscape,
     provider: ProviderOpt = None,
     concurrency: ConcurrencyOpt = None,
@@ -134,15 +156,26 @@ def broll_images(
     api_key: ApiKeyOpt = None,
 ) -> None:
     """B-roll images: many prompts -> <id>.png."""
-    _run_batch("broll-images", file, out=out, aspect=aspect, provider=provider.value if provider else None,
-               concurrency=concurrency, force=force, api_key=api_key, reference=ref)
+    _run_batch(
+        "broll-images",
+        file,
+        out=out,
+        aspect=aspect,
+        provider=provider.value if provider else None,
+        concurrency=concurrency,
+        force=force,
+        api_key=api_key,
+        reference=ref,
+    )
 
 
 @app.command("broll-footage")
 def broll_footage(
     file: FileArg,
     out: OutOpt,
-    images: Annotated[Path, typer.Option("--images", help="Folder of numbered images (1_x.jpg, 2.png, ...).")],
+    images: Annotated[
+        Path, typer.Option("--images", help="Folder of numbered images (1_x.jpg, 2.png, ...).")
+    ],
     aspect: AspectOpt = AspectChoice.landscape,
     provider: ProviderOpt = None,
     concurrency: ConcurrencyOpt = None,
@@ -150,8 +183,17 @@ def broll_footage(
     api_key: ApiKeyOpt = None,
 ) -> None:
     """B-roll footage: numbered image i + prompt i -> <id>.mp4."""
-    _run_batch("broll-footage", file, out=out, aspect=aspect, provider=provider.value if provider else None,
-               concurrency=concurrency, force=force, api_key=api_key, images=images)
+    _run_batch(
+        "broll-footage",
+        file,
+        out=out,
+        aspect=aspect,
+        provider=provider.value if provider else None,
+        concurrency=concurrency,
+        force=force,
+        api_key=api_key,
+        images=images,
+    )
 
 
 @app.command()
@@ -165,5 +207,13 @@ def pipeline(
     api_key: ApiKeyOpt = None,
 ) -> None:
     """Pipeline: prompt -> image -> video from that image."""
-    _run_batch("pipeline", file, out=out, aspect=aspect, provider=provider.value if provider else None,
-               concurrency=concurrency, force=force, api_key=api_key)
+    _run_batch(
+        "pipeline",
+        file,
+        out=out,
+        aspect=aspect,
+        provider=provider.value if provider else None,
+        concurrency=concurrency,
+        force=force,
+        api_key=api_key,
+    )

@@ -29,7 +29,7 @@ CountOpt = Annotated[int, typer.Option("--count", min=1, max=4, help="How many v
 
 def slug(prompt: str, limit: int = 40) -> str:
     words = re.sub(r"[^a-z0-9]+", "-", prompt.lower()).strip("-")
-    return (words[:limit].rstrip("-") or "generation")
+    return words[:limit].rstrip("-") or "generation"
 
 
 def _run(request: GenerationRequest, provider: str | None, out: Path, api_key: str | None) -> None:
@@ -55,7 +55,9 @@ def _run(request: GenerationRequest, provider: str | None, out: Path, api_key: s
     async def main(stop: asyncio.Event) -> bool:
         worker = Worker(db, settings, providers=[chosen], job_ids=[job_id], api_key=api_key)
         try:
-            return await run_with_progress(worker, stop=stop, console=console, label=request.mode.value, job_ids=[job_id])
+            return await run_with_progress(
+                worker, stop=stop, console=console, label=request.mode.value, job_ids=[job_id]
+            )
         finally:
             await worker.aclose()
 
@@ -66,7 +68,9 @@ def _run(request: GenerationRequest, provider: str | None, out: Path, api_key: s
             typer.echo(output["path"])
         return
     if not finished:
-        console.print(f"stopped; job {job_id} is {job.state}. `framecast worker` or `framecast jobs retry` resumes it.")
+        console.print(
+            f"stopped; job {job_id} is {job.state}. `framecast worker` or `framecast jobs retry` resumes it."
+        )
         raise typer.Exit(130)
     console.print(f"[red]failed:[/red] {job.error_message or job.state}")
     raise typer.Exit(1)
@@ -109,7 +113,11 @@ def frames(
 ) -> None:
     """Start frame (+ optional end frame) -> video."""
     request = GenerationRequest(
-        Mode.FRAMES, prompt, Aspect(aspect.value), count, start_image=start.resolve(),
+        Mode.FRAMES,
+        prompt,
+        Aspect(aspect.value),
+        count,
+        start_image=start.resolve(),
         end_image=end.resolve() if end else None,
     )
     _run(request, provider.value if provider else None, out, api_key)
@@ -127,7 +135,11 @@ def ingredients(
 ) -> None:
     """1-3 reference images -> video."""
     request = GenerationRequest(
-        Mode.INGREDIENTS, prompt, Aspect(aspect.value), count, reference_images=tuple(p.resolve() for p in ref)
+        Mode.INGREDIENTS,
+        prompt,
+        Aspect(aspect.value),
+        count,
+        reference_images=tuple(p.resolve() for p in ref),
     )
     _run(request, provider.value if provider else None, out, api_key)
 
@@ -144,7 +156,11 @@ def image(
 ) -> None:
     """Prompt -> images (PNG)."""
     request = GenerationRequest(
-        Mode.IMAGE, prompt, Aspect(aspect.value), count, reference_images=tuple(p.resolve() for p in ref or [])
+        Mode.IMAGE,
+        prompt,
+        Aspect(aspect.value),
+        count,
+        reference_images=tuple(p.resolve() for p in ref or []),
     )
     _run(request, provider.value if provider else None, out, api_key)
 

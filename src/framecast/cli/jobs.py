@@ -35,7 +35,13 @@ def list_jobs(
         if job.progress_percent is not None:
             progress += f" {job.progress_percent}%"
         table.add_row(
-            str(job.id), job.state, job.provider, job.mode, job.item_key or "-", str(job.attempts), progress,
+            str(job.id),
+            job.state,
+            job.provider,
+            job.mode,
+            job.item_key or "-",
+            str(job.attempts),
+            progress,
             (job.error_message or "")[:60],
         )
     console.print(table)
@@ -45,9 +51,7 @@ def list_jobs(
 def show(job_id: int) -> None:
     """Everything stored about one job, as JSON."""
     job = _repo().get(job_id)
-    data = {
-        column.name: getattr(job, column.name) for column in job.__table__.columns
-    }
+    data = {column.name: getattr(job, column.name) for column in job.__table__.columns}
     typer.echo(json.dumps(data, indent=2, default=str))
 
 

@@ -60,7 +60,9 @@ async def run_with_progress(
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(work), timeout=0.5)
         counts = await anyio.to_thread.run_sync(_counts, repo, batch_id, job_ids)
-        bar.update(task, completed=sum(n for s, n in counts.items() if s.is_terminal), detail=_summary(counts))
+        bar.update(
+            task, completed=sum(n for s, n in counts.items() if s.is_terminal), detail=_summary(counts)
+        )
     await work
     return not stop.is_set() or all(
         s.is_terminal for s in (await anyio.to_thread.run_sync(_counts, repo, batch_id, job_ids))

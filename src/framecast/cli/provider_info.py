@@ -24,7 +24,9 @@ console = Console()
 def _bundle(provider: str | None, api_key: str | None) -> ProviderBundle:
     settings = get_settings()
     name = provider or ("genaipro" if settings.default_provider == "offline" else settings.default_provider)
-    return registry.build(name, BuildContext(settings=settings, work_dir=Path(settings.data_dir) / "work", api_key=api_key))
+    return registry.build(
+        name, BuildContext(settings=settings, work_dir=Path(settings.data_dir) / "work", api_key=api_key)
+    )
 
 
 def quota(provider: ProviderOpt = None, api_key: ApiKeyOpt = None) -> None:
@@ -58,16 +60,22 @@ def history(
         bundle = _bundle(provider.value if provider else None, api_key)
         try:
             if bundle.history is None:
-                raise ConfigurationError(f"{bundle.name} keeps no history; its files are in your output folders")
+                raise ConfigurationError(
+                    f"{bundle.name} keeps no history; its files are in your output folders"
+                )
             return await bundle.history.list_history(page=page, page_size=page_size)
         finally:
             await bundle.aclose()
 
     result = run_async(main)
-    table = Table("id", "status", "created", "prompt", "files", title=f"page {result.page}/{result.total_pages}")
+    table = Table(
+        "id", "status", "created", "prompt", "files", title=f"page {result.page}/{result.total_pages}"
+    )
     for item in result.items:
         created = item.created_at.isoformat(timespec="seconds") if item.created_at else "-"
-        table.add_row(item.provider_id, item.status.value, created, item.prompt[:50], "\n".join(item.file_urls))
+        table.add_row(
+            item.provider_id, item.status.value, created, item.prompt[:50], "\n".join(item.file_urls)
+        )
     console.print(table)
     console.print(f"{result.total} items in all")
 

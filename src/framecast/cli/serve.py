@@ -15,7 +15,8 @@ def serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8000,
     no_worker: Annotated[
-        bool, typer.Option("--no-worker", help="Do not run jobs here (separate `framecast worker` processes do).")
+        bool,
+        typer.Option("--no-worker", help="Do not run jobs here (separate `framecast worker` processes do)."),
     ] = False,
 ) -> None:
     """Serve Framecast at http://HOST:PORT."""

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from framecast.core.errors import InvalidInputError
 from framecast.core.settings import Settings
+from framecast.db.base import utcnow
 from framecast.db.models import Batch, Job
 from framecast.db.session import Database
 from framecast.jobs.repository import JobRepository, JobSpec
@@ -101,14 +103,14 @@ def plan_batch(
     elif kind == "pipeline":
         for item in source.items:
             image_aspect = item.aspect or aspect
-            image = GenerationRequest(mode=Mode.IMAGE, prompt=item.prompt, aspect=image_aspect, count=1)
+            still = GenerationRequest(mode=Mode.IMAGE, prompt=item.prompt, aspect=image_aspect, count=1)
             # The start frame is filled in when the image job succeeds.
             video = _request(Mode.FRAMES, item, aspect, start=None)
             planned.append(
                 PlannedItem(
                     item,
                     [
-                        Step(image, [_stems(item.key, 1, ".png")[0] + "_frame"]),
+                        Step(still, [_stems(item.key, 1, ".png")[0] + "_frame"]),
                         Step(video, _stems(item.key, item.count, ".mp4")),
                     ],
                 )
@@ -209,8 +211,7 @@ def open_batch(db: Database, plan: BatchPlan, *, provider: str, max_attempts: in
                     if job.state == JobState.PAUSED.value:
                         job.state = JobState.QUEUED.value
                     if job.state in (JobState.FAILED.value, JobState.CANCELLED.value):
-                        session.flush()
-                        repo_retry_in_session(session, job)
+                        _requeue_for_rerun(session, job)
                         queued += 1
                 continue
             parent_id: int | None = None
@@ -232,15 +233,11 @@ def open_batch(db: Database, plan: BatchPlan, *, provider: str, max_attempts: in
         return OpenedBatch(batch_id=batch.id, resumed=resumed, done_keys=frozenset(done), queued=queued)
 
 
-def repo_retry_in_session(session: object, job: Job) -> None:
-    """Put a failed/cancelled job of a re-run batch back in the queue (its parent first)."""
-    from framecast.db.base import utcnow
-
-    job.state = JobState.QUEUED.value
-    if job.parent_id is not None:
-        parent = job.batch and next((j for j in job.batch.jobs if j.id == job.parent_id), None)
-        if parent is not None and parent.state != JobState.SUCCEEDED.value:
-            job.state = JobState.BLOCKED.value
+def _requeue_for_rerun(session: Session, job: Job) -> None:
+    """Put a failed/cancelled job of a re-run batch back in the queue (after its parent, if any)."""
+    parent = session.get(Job, job.parent_id) if job.parent_id is not None else None
+    waiting = parent is not None and parent.state != JobState.SUCCEEDED.value
+    job.state = (JobState.BLOCKED if waiting else JobState.QUEUED).value
     job.attempts = 0
     job.cancel_requested = False
     job.error_category = None

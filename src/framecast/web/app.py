@@ -73,8 +73,9 @@ def create_app(settings: Settings, *, embedded_worker: bool = True) -> FastAPI:
     async def index() -> str:
         return (
             "<!doctype html><html><head><meta charset='utf-8'><title>Framecast</title></head><body>"
-            "<h1>Framecast</h1><p>The server and its embedded worker are running. The Studio pages are not built "
-            "yet; use the <code>framecast</code> command, <a href='/api/jobs'>/api/jobs</a> and "
+            "<h1>Framecast</h1><p>The server and its embedded worker are running. "
+            "The Studio pages are not built yet; use the <code>framecast</code> command, "
+            "<a href='/api/jobs'>/api/jobs</a> and "
             "<a href='/docs'>/docs</a>.</p></body></html>"
         )
 
