@@ -36,13 +36,13 @@ class GenAIProSettings(BaseModel):
     api_key: SecretStr | None = None
     base_url: str = "https://genaipro.vn/api/v1"
     # Seconds with no SSE event before a running stream counts as stalled (an ambiguous failure).
-    idle_timeout_s: float = 180.0
+    idle_timeout_s: float = 60.0
     connect_timeout_s: float = 10.0
     # Requests the provider may have in flight at once, and generation requests per minute.
     concurrency: int = 10
     rate_per_minute: float = 60.0
     # How long to keep looking in /veo/histories for an ambiguous submission before resubmitting.
-    reconcile_grace_s: float = 120.0
+    reconcile_grace_s: float = 90.0
     reconcile_poll_s: float = 5.0
     # Extra seconds either side of a submission when matching history items by prompt and time.
     reconcile_window_s: float = 600.0
