@@ -40,11 +40,20 @@ class Aspect(StrEnum):
         """Accept our names, ratios (``16:9``) and GenAIPro enums (``VIDEO_ASPECT_RATIO_PORTRAIT``)."""
         text = value.strip().lower()
         aliases = {
-            "landscape": cls.LANDSCAPE, "16:9": cls.LANDSCAPE, "horizontal": cls.LANDSCAPE,
-            "portrait": cls.PORTRAIT, "9:16": cls.PORTRAIT, "vertical": cls.PORTRAIT,
-            "square": cls.SQUARE, "1:1": cls.SQUARE,
+            "landscape": cls.LANDSCAPE,
+            "16:9": cls.LANDSCAPE,
+            "horizontal": cls.LANDSCAPE,
+            "portrait": cls.PORTRAIT,
+            "9:16": cls.PORTRAIT,
+            "vertical": cls.PORTRAIT,
+            "square": cls.SQUARE,
+            "1:1": cls.SQUARE,
         }
-        for suffix, aspect in (("landscape", cls.LANDSCAPE), ("portrait", cls.PORTRAIT), ("square", cls.SQUARE)):
+        for suffix, aspect in (
+            ("landscape", cls.LANDSCAPE),
+            ("portrait", cls.PORTRAIT),
+            ("square", cls.SQUARE),
+        ):
             if text.endswith("_" + suffix):
                 return aspect
         if text in aliases:
@@ -196,7 +205,9 @@ class SubmissionJournal(Protocol):
 class VideoGenerator(Protocol):
     name: str
 
-    async def generate_video(self, request: GenerationRequest, journal: SubmissionJournal) -> GenerationResult:
+    async def generate_video(
+        self, request: GenerationRequest, journal: SubmissionJournal
+    ) -> GenerationResult:
         """Generate ``request.count`` videos; raise ``ProviderError`` subclasses on failure."""
         ...
 
@@ -205,7 +216,9 @@ class VideoGenerator(Protocol):
 class ImageGenerator(Protocol):
     name: str
 
-    async def generate_image(self, request: GenerationRequest, journal: SubmissionJournal) -> GenerationResult:
+    async def generate_image(
+        self, request: GenerationRequest, journal: SubmissionJournal
+    ) -> GenerationResult:
         """Generate ``request.count`` images; raise ``ProviderError`` subclasses on failure."""
         ...
 

@@ -7,15 +7,15 @@ retry; an answer that leaves the outcome unknown is ambiguous. Statuses not list
 
 from __future__ import annotations
 
-from email.utils import parsedate_to_datetime
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from framecast.core.errors import (
+    AmbiguousError,
     ErrorCategory,
     PermanentError,
     ProviderError,
     RefusedError,
-    AmbiguousError,
 )
 
 STATUS_CATEGORIES: dict[int, tuple[type[ProviderError], ErrorCategory]] = {
@@ -32,6 +32,10 @@ STATUS_CATEGORIES: dict[int, tuple[type[ProviderError], ErrorCategory]] = {
     502: (AmbiguousError, ErrorCategory.AMBIGUOUS),  # a gateway may have forwarded the request
     503: (RefusedError, ErrorCategory.SERVER),
     504: (AmbiguousError, ErrorCategory.AMBIGUOUS),  # the upstream may have accepted it
+    # Cloudflare: the origin may already hold the request when the edge gives up on it.
+    520: (AmbiguousError, ErrorCategory.AMBIGUOUS),
+    522: (AmbiguousError, ErrorCategory.AMBIGUOUS),
+    524: (AmbiguousError, ErrorCategory.AMBIGUOUS),
 }
 
 
