@@ -32,7 +32,8 @@ def _mount() -> None:
 def main() -> None:
     _mount()
     try:
-        app(standalone_mode=False)
+        # With standalone_mode=False click returns the code of typer.Exit instead of raising it.
+        code = app(standalone_mode=False)
     except FramecastError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
@@ -51,3 +52,4 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    sys.exit(code if isinstance(code, int) else 0)
