@@ -263,11 +263,18 @@ class JobRepository:
         job.state = new.value
         job.updated_at = utcnow()
 
-    def mark_submitting(self, job_id: int, worker_id: str) -> None:
-        """Write-ahead: a possibly charged request is about to leave. Must commit before the send."""
+    def mark_submitting(self, job_id: int, worker_id: str) -> bool:
+        """Write-ahead: a possibly charged request is about to leave. Must commit before the send.
+
+        Returns False (and marks nothing) when the user has asked to cancel the job.
+        """
         with self.db.session() as session:
             job = self._held(session, job_id, worker_id)
+            if job.cancel_requested:
+                return False
             job.submitted_at = utcnow()
+            job.progress_status = "submitting"
+            return True
 
     def record_provider_ids(self, job_id: int, provider: str, ids: Sequence[str]) -> bool:
         """Bind provider ids to this job. False if one is already bound to another job."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,6 +51,8 @@ from framecast.studio.requests import output_stems, request_from_json
 
 log = logging.getLogger(__name__)
 
+PROGRESS_WRITE_INTERVAL_S = 0.5
+
 
 def backoff_delay(attempt: int, base_s: float, max_s: float) -> float:
     """Exponential back-off with full jitter in its upper half."""
@@ -68,11 +71,12 @@ class DbJournal:
         self.submitted = False
         self.provider_ids: tuple[str, ...] = ()
         self.on_progress: Callable[[int, Progress], None] | None = None
+        self._last_progress: Progress | None = None
+        self._last_write = float("-inf")
 
     async def before_submit(self) -> None:
-        if self.repo.cancel_requested(self.job.id):
+        if not await anyio.to_thread.run_sync(self.repo.mark_submitting, self.job.id, self.worker_id):
             raise _CancelledBeforeSendError
-        await anyio.to_thread.run_sync(self.repo.mark_submitting, self.job.id, self.worker_id)
         self.submitted = True
 
     async def accepted(self, provider_ids: tuple[str, ...]) -> None:
@@ -82,7 +86,12 @@ class DbJournal:
         )
 
     async def progress(self, progress: Progress) -> None:
-        await anyio.to_thread.run_sync(self.repo.set_progress, self.job.id, progress.status, progress.percent)
+        # Progress is informative, not durable state: write it when it changes, at most twice a second.
+        now = time.monotonic()
+        if progress != self._last_progress and now - self._last_write >= PROGRESS_WRITE_INTERVAL_S:
+            self._last_progress = progress
+            self._last_write = now
+            await anyio.to_thread.run_sync(self.repo.set_progress, self.job.id, progress.status, progress.percent)
         if self.on_progress is not None:
             self.on_progress(self.job.id, progress)
 
