@@ -1,0 +1,251 @@
+"""The GenAIPro v1 emulator as an ASGI app: ``/api/v1/veo/*``, ``/files/*`` and ``/_emulator/*``.
+
+A generation request goes through, in order: authentication (401), validation (400), the fault
+decision (refusing faults answer here), the rate limit (429 with ``Retry-After`` until a slot frees),
+the concurrency limit (429, ``Retry-After: 1``), the quota (402). Then it is accepted: charged,
+recorded in history as processing, and streamed while a separate task completes it after the
+configured latency. Every outcome is counted in ``GET /_emulator/stats``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import math
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from framecast.emulators.genaipro import forms, wire
+from framecast.emulators.genaipro.admin import admin_routes
+from framecast.emulators.genaipro.config import EmulatorConfig
+from framecast.emulators.genaipro.emulator import Emulator
+from framecast.emulators.genaipro.faults import FaultKind
+from framecast.emulators.genaipro.generation import (
+    Generation,
+    empty_script,
+    generation_script,
+    recaptcha_script,
+)
+from framecast.emulators.genaipro.media import blob_chunks, blob_size_ok
+from framecast.emulators.genaipro.sse import EventStreamResponse, quiet_deliberate_drops
+from framecast.emulators.genaipro.state import ItemKind, ItemStatus, Order, Refusal, RefusalReason
+
+API_PREFIX = "/api/v1"
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+# /veo/me must report numbers; an unlimited account reports this many credits.
+REPORTED_UNLIMITED_QUOTA = 1_000_000
+CREDIT_LIFETIME = timedelta(days=3)
+
+Reader = Callable[[Request], Awaitable[Order]]
+logger = logging.getLogger(__name__)
+
+
+def create_app(config: EmulatorConfig) -> Starlette:
+    """The emulator app for ``config``; its lifespan cancels running generations at shutdown."""
+    quiet_deliberate_drops()
+    emulator = Emulator(config)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await emulator.close()
+
+    def generation_route(path: str, read: Reader) -> Route:
+        async def endpoint(request: Request) -> Response:
+            return await _generate(emulator, request, read)
+
+        return Route(f"{API_PREFIX}/veo/{path}", endpoint, methods=["POST"])
+
+    async def me(request: Request) -> Response:
+        if not _authorized(request, emulator.config.api_key):
+            return _unauthorized()
+        total, used = _reported_quota(emulator)
+        return JSONResponse({"total_quota": total, "used_quota": used, "available_quota": total - used})
+
+    async def credits(request: Request) -> Response:
+        if not _authorized(request, emulator.config.api_key):
+            return _unauthorized()
+        total, used = _reported_quota(emulator)
+        expires = wire.format_time((emulator.state.started_at + CREDIT_LIFETIME).replace(microsecond=0))
+        return JSONResponse([{"quota": total, "used": used, "expires_at": expires}])
+
+    async def histories(request: Request) -> Response:
+        if not _authorized(request, emulator.config.api_key):
+            return _unauthorized()
+        page = _int_param(request, "page", 1)
+        page_size = _int_param(request, "page_size", DEFAULT_PAGE_SIZE)
+        if page is None or page < 1:
+            return _error(400, "page must be a whole number >= 1")
+        if page_size is None or not 1 <= page_size <= MAX_PAGE_SIZE:
+            return _error(400, f"page_size must be a whole number between 1 and {MAX_PAGE_SIZE}")
+        records, total = emulator.state.page(page, page_size)
+        root = str(request.base_url)
+        return JSONResponse(
+            {
+                "data": [wire.history_item(record, root) for record in records],
+                "total": total,
+                "page": page,
+                "page_size": page_size,
+                "total_pages": math.ceil(total / page_size),
+            }
+        )
+
+    async def blob(request: Request) -> Response:
+        size: int = request.path_params["size"]
+        if not blob_size_ok(size):
+            return _error(404, "File not found")
+        return StreamingResponse(
+            blob_chunks(size), media_type="video/mp4", headers={"Content-Length": str(size)}
+        )
+
+    async def media_file(request: Request) -> Response:
+        name: str = request.path_params["name"]
+        record = emulator.state.record_for_file(name)
+        if record is None or record.status is not ItemStatus.COMPLETED:
+            return _error(404, "File not found")
+        try:
+            if record.kind is ItemKind.VIDEO:
+                path = await emulator.media.video(record.mode, record.aspect)
+            else:
+                path = await emulator.media.image(record.aspect)
+        except Exception as exc:
+            logger.exception("rendering %s failed", name)
+            return _error(500, f"The emulator could not render {name}: {exc}")
+        media_type = "video/mp4" if record.kind is ItemKind.VIDEO else "image/png"
+        return FileResponse(path, media_type=media_type)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 404
+        return _error(status, "Not found" if status == 404 else "Method not allowed")
+
+    routes = [
+        generation_route("text-to-video", forms.read_text_to_video),
+        generation_route("frames-to-video", forms.read_frames_to_video),
+        generation_route("ingredients-to-video", forms.read_ingredients_to_video),
+        generation_route("create-image", forms.read_create_image),
+        Route(f"{API_PREFIX}/veo/me", me),
+        Route(f"{API_PREFIX}/veo/credits", credits),
+        Route(f"{API_PREFIX}/veo/histories", histories),
+        Route("/files/blob-{size:int}.mp4", blob),
+        Route("/files/{name}", media_file),
+        *admin_routes(emulator),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found, 405: not_found})
+    app.state.emulator = emulator
+    return app
+
+
+def emulator_of(app: Starlette) -> Emulator:
+    """The :class:`Emulator` behind an app made by :func:`create_app` (the server tells it of shutdown)."""
+    emulator = app.state.emulator
+    if not isinstance(emulator, Emulator):
+        raise TypeError("not an app made by create_app")
+    return emulator
+
+
+async def _generate(emulator: Emulator, request: Request, read: Reader) -> Response:
+    state = emulator.state
+    state.count_request()
+    if not _authorized(request, emulator.config.api_key):
+        state.reject()
+        return _unauthorized()
+    try:
+        order = await read(request)
+    except forms.BadRequestError as exc:
+        state.reject()
+        return _error(400, str(exc))
+    style = emulator.next_style()
+    fault = emulator.faults.pick()
+    if fault is not None and not fault.accepted:
+        state.refuse(fault)
+        return _refusing_fault(fault, order, style, emulator.closing)
+    admitted = state.admit(order, fault=fault, completed_word=style.success_word, tz=style.tz)
+    if isinstance(admitted, Refusal):
+        return _refusal(admitted)
+    generation = Generation(state, order, admitted, emulator.config.latency)
+    emulator.spawn(generation.run())
+    emulator.warm_media(order)
+    script = generation_script(
+        generation,
+        fault=fault,
+        style=style,
+        root_url=str(request.base_url),
+        rng=emulator.rng,
+        stall_limit=emulator.config.stall_limit,
+    )
+    return EventStreamResponse(script, emulator.closing)
+
+
+def _refusing_fault(
+    fault: FaultKind, order: Order, style: wire.WireStyle, closing: asyncio.Event
+) -> Response:
+    if fault is FaultKind.EMPTY_STREAM:
+        return EventStreamResponse(empty_script(), closing)
+    if fault is FaultKind.RECAPTCHA:
+        return EventStreamResponse(recaptcha_script(order, style), closing)
+    if fault is FaultKind.MAINTENANCE_HTML:
+        return HTMLResponse(wire.MAINTENANCE_PAGE, status_code=503)
+    if fault is FaultKind.RATE_LIMIT_RETRY_AFTER:
+        return _error(429, "Too many requests", code=429, headers={"Retry-After": "1"})
+    if fault is FaultKind.RATE_LIMIT_NO_HEADER:
+        return _error(429, "Too many requests", code=429)
+    if fault is FaultKind.SERVER_ERROR:
+        return _error(500, "Internal server error", code=500)
+    raise AssertionError(f"{fault} is not a refusing fault")
+
+
+def _refusal(refusal: Refusal) -> Response:
+    headers = {"Retry-After": str(refusal.retry_after)} if refusal.retry_after is not None else None
+    if refusal.reason is RefusalReason.RATE_LIMIT:
+        return _error(429, "Too many requests", code=429, headers=headers)
+    if refusal.reason is RefusalReason.CONCURRENCY:
+        return _error(429, "Too many concurrent requests", code=429, headers=headers)
+    return _error(402, "Insufficient credits")
+
+
+def _authorized(request: Request, api_key: str | None) -> bool:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return False
+    return api_key is None or hmac.compare_digest(token.encode(), api_key.encode())
+
+
+def _unauthorized() -> Response:
+    return _error(401, "Unauthorized")
+
+
+def _error(
+    status: int, message: str, *, code: int | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    return JSONResponse(wire.error_body(message, code), status_code=status, headers=headers)
+
+
+def _int_param(request: Request, name: str, default: int) -> int | None:
+    """The query parameter as an int, ``default`` when absent, None when not a whole number."""
+    text = request.query_params.get(name)
+    if text is None or text == "":
+        return default
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def _reported_quota(emulator: Emulator) -> tuple[int, int]:
+    state = emulator.state
+    total = (
+        state.quota_total
+        if state.quota_total is not None
+        else max(REPORTED_UNLIMITED_QUOTA, state.quota_used)
+    )
+    return total, state.quota_used

@@ -1,0 +1,99 @@
+"""Test helper, public API: a real emulator on a free localhost port, in a background thread.
+
+::
+
+    with running_emulator(EmulatorConfig(latency=0.2)) as emulator:
+        client = build_http_client(base_url=emulator.base_url)
+        emulator.force_faults(["drop_after_events"])
+        ...
+        assert emulator.stats()["accepted"] == 1
+
+Real sockets, so streaming, dropped connections and stalls behave as they do in production.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from framecast.emulators.genaipro.admin import ADMIN_PREFIX
+from framecast.emulators.genaipro.config import EmulatorConfig
+from framecast.emulators.genaipro.faults import FaultKind
+from framecast.emulators.genaipro.server import base_url, bind_socket, build_server
+
+HOST = "127.0.0.1"
+STARTUP_TIMEOUT_S = 30.0
+SHUTDOWN_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class EmulatorHandle:
+    """Where a running emulator listens, and synchronous calls to its admin routes.
+
+    The helpers raise ``httpx.HTTPStatusError`` when the emulator refuses the call (for instance an
+    unknown fault kind or setting).
+    """
+
+    root_url: str  # http://127.0.0.1:PORT
+    base_url: str  # http://127.0.0.1:PORT/api/v1, GenAIPro's base URL
+    admin_url: str  # http://127.0.0.1:PORT/_emulator
+    _http: httpx.Client = field(repr=False, compare=False)
+
+    def stats(self) -> dict[str, Any]:
+        return self._call("GET", "/stats")
+
+    def reset(self, **changes: Any) -> dict[str, Any]:
+        """Start over with the config the emulator was started with, ``changes`` applied on top."""
+        return self._call("POST", "/reset", changes)
+
+    def force_faults(self, kinds: Iterable[FaultKind | str]) -> dict[str, Any]:
+        """Queue faults for the next generation requests, in order."""
+        return self._call("POST", "/faults", {"next": [FaultKind(kind).value for kind in kinds]})
+
+    def set_faults(self, *, fault_rate: float | None = None, seed: int | None = None) -> dict[str, Any]:
+        body = {
+            key: value for key, value in (("fault_rate", fault_rate), ("seed", seed)) if value is not None
+        }
+        return self._call("POST", "/faults", body)
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = self._http.request(method, self.admin_url + path, json=body)
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+
+
+@contextmanager
+def running_emulator(config: EmulatorConfig | None = None) -> Iterator[EmulatorHandle]:
+    """Start the emulator on 127.0.0.1 (a free port), yield its handle, shut it down cleanly.
+
+    Raises ``RuntimeError`` if the server does not start within ``STARTUP_TIMEOUT_S``.
+    """
+    sock = bind_socket(HOST, 0)
+    port: int = sock.getsockname()[1]
+    server = build_server(config or EmulatorConfig(), HOST, port, configure_logging=False)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name=f"genaipro-emulator-{port}", daemon=True
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the GenAIPro emulator did not start on {HOST}:{port}")
+            time.sleep(0.005)
+        root = f"http://{HOST}:{port}"
+        with httpx.Client(timeout=10.0) as http:
+            yield EmulatorHandle(
+                root_url=root, base_url=base_url(HOST, port), admin_url=root + ADMIN_PREFIX, _http=http
+            )
+    finally:
+        server.should_exit = True
+        thread.join(SHUTDOWN_TIMEOUT_S)
+        sock.close()

@@ -1,0 +1,56 @@
+"""Emulator settings: defaults, range checks, and changes from JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from framecast.core.errors import InvalidInputError
+from framecast.emulators.genaipro.config import EmulatorConfig
+
+
+def test_the_defaults_are_unlimited_and_fault_free() -> None:
+    config = EmulatorConfig()
+
+    assert (config.latency, config.concurrency, config.rate_per_minute, config.quota) == (3.0, 0, 0, None)
+    assert (config.api_key, config.fault_rate, config.seed) == (None, 0.0, 0)
+    assert (config.media_seconds, config.media_size) == (2.0, 360)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"latency": -1.0},
+        {"concurrency": -1},
+        {"quota": -5},
+        {"fault_rate": 1.5},
+        {"api_key": " "},
+        {"media_size": 4},
+    ],
+)
+def test_out_of_range_settings_are_refused(fields: dict[str, Any]) -> None:
+    with pytest.raises(InvalidInputError):
+        EmulatorConfig(**fields)
+
+
+def test_updated_converts_json_values_and_keeps_the_rest() -> None:
+    config = EmulatorConfig(latency=1.0, quota=10).updated(
+        {"latency": 2, "quota": None, "media_dir": "/tmp/m"}
+    )
+
+    assert (config.latency, config.quota, config.media_dir) == (2.0, None, Path("/tmp/m"))
+    assert isinstance(config.latency, float)
+
+
+@pytest.mark.parametrize(
+    "changes", [{"nope": 1}, {"quota": "10"}, {"concurrency": 1.5}, {"wire_variants": 1}]
+)
+def test_updated_refuses_unknown_fields_and_wrong_types(changes: dict[str, object]) -> None:
+    with pytest.raises(InvalidInputError):
+        EmulatorConfig().updated(changes)
+
+
+def test_the_api_key_is_not_shown_in_json() -> None:
+    assert EmulatorConfig(api_key="eyJ.secret").to_json()["api_key"] == "(set)"
