@@ -25,19 +25,25 @@ async def bare_client(root: str, n: int, concurrency: int, tag: str) -> float:
     """Stream N text-to-video requests with a semaphore; retry 429s after Retry-After."""
     sem = asyncio.Semaphore(concurrency)
     headers = {"Authorization": "Bearer bench"}
-    async with httpx.AsyncClient(timeout=httpx.Timeout(60.0), limits=httpx.Limits(max_connections=concurrency * 2)) as http:
+    async with httpx.AsyncClient(
+        timeout=httpx.Timeout(60.0), limits=httpx.Limits(max_connections=concurrency * 2)
+    ) as http:
 
         async def one(i: int) -> None:
-            body = {"prompt": f"{tag} {i}", "aspect_ratio": "VIDEO_ASPECT_RATIO_LANDSCAPE", "number_of_videos": 1}
+            body = {
+                "prompt": f"{tag} {i}",
+                "aspect_ratio": "VIDEO_ASPECT_RATIO_LANDSCAPE",
+                "number_of_videos": 1,
+            }
             while True:
-                async with sem:
-                    async with http.stream("POST", root + "/api/v1/veo/text-to-video", json=body, headers=headers) as r:
-                        if r.status_code == 429:
-                            wait = float(r.headers.get("Retry-After", "1"))
-                        else:
-                            async for _ in r.aiter_bytes():
-                                pass
-                            return
+                url = root + "/api/v1/veo/text-to-video"
+                async with sem, http.stream("POST", url, json=body, headers=headers) as r:
+                    if r.status_code == 429:
+                        wait = float(r.headers.get("Retry-After", "1"))
+                    else:
+                        async for _ in r.aiter_bytes():
+                            pass
+                        return
                 await asyncio.sleep(wait)
 
         start = time.perf_counter()
@@ -64,7 +70,13 @@ def engine_run(root: str, n: int, concurrency: int, tag: str, rate: float) -> fl
         out = Path(tmp) / "out"
         for i in range(n):
             request = GenerationRequest(Mode.TEXT, f"{tag} {i}", Aspect.LANDSCAPE, 1)
-            repo.enqueue(JobSpec(provider="genaipro", mode="text", request=request_to_json(request, out_dir=out, stems=[f"v{i}"])))
+            repo.enqueue(
+                JobSpec(
+                    provider="genaipro",
+                    mode="text",
+                    request=request_to_json(request, out_dir=out, stems=[f"v{i}"]),
+                )
+            )
 
         async def main() -> float:
             worker = Worker(db, settings, providers=["genaipro"], concurrency=concurrency)
@@ -111,20 +123,30 @@ def main() -> None:
         with emulator_process("--latency", str(lat), "--media-seconds", "1", "--media-size", "64") as root:
             base = asyncio.run(bare_client(root, n, c, "bare"))
             eng = engine_run(root, n, c, "engine", rate=100000)
-        print(f"(a) {n} items, concurrency {c}, latency {lat}s: ideal {ideal:.1f}s  bare client {base:.1f}s  "
-              f"framecast {eng:.1f}s  ratio to ideal {eng / ideal:.3f} (target <= 1.10)  to bare {eng / base:.3f}")
+        print(
+            f"(a) {n} items, concurrency {c}, latency {lat}s: ideal {ideal:.1f}s  bare client {base:.1f}s  "
+            f"framecast {eng:.1f}s  ratio to ideal {eng / ideal:.3f} (target <= 1.10)  "
+            f"to bare {eng / base:.3f}"
+        )
     if args.only in (None, "b"):
         r = args.rate_per_minute
         lat_b = 0.5
         ideal = ideal_under_window(n, c, lat_b, r)
-        with emulator_process("--latency", str(lat_b), "--rate-per-minute", str(r), "--media-seconds", "1", "--media-size", "64") as root:
+        with emulator_process(
+            "--latency", str(lat_b), "--rate-per-minute", str(r), "--media-seconds", "1", "--media-size", "64"
+        ) as root:
             eng = engine_run(root, n, c, "engine", rate=600)
             stats = httpx.get(root + "/_emulator/stats").json()
-        with emulator_process("--latency", str(lat_b), "--rate-per-minute", str(r), "--media-seconds", "1", "--media-size", "64") as root:
+        with emulator_process(
+            "--latency", str(lat_b), "--rate-per-minute", str(r), "--media-seconds", "1", "--media-size", "64"
+        ) as root:
             base = asyncio.run(bare_client(root, n, c, "bare"))
-        print(f"(b) {n} items under {r}/min, concurrency {c}, latency {lat_b}s: ideal {ideal:.1f}s  "
-              f"bare client {base:.1f}s  framecast {eng:.1f}s  ratio to ideal {eng / ideal:.3f} (target <= 1.15)  "
-              f"to bare {eng / base:.3f}  429s seen by the engine {stats['refused']}")
+        print(
+            f"(b) {n} items under {r}/min, concurrency {c}, latency {lat_b}s: ideal {ideal:.1f}s  "
+            f"bare client {base:.1f}s  framecast {eng:.1f}s  "
+            f"ratio to ideal {eng / ideal:.3f} (target <= 1.15)  "
+            f"to bare {eng / base:.3f}  429s seen by the engine {stats['refused']}"
+        )
 
 
 if __name__ == "__main__":

@@ -29,8 +29,21 @@ def free_port() -> int:
 def emulator_process(*args: str) -> Iterator[str]:
     """Start ``framecast emulator genaipro`` in a child process; yield its root URL."""
     port = free_port()
-    cmd = [sys.executable, "-m", "framecast", "emulator", "genaipro", "--port", str(port), "--api-key", "bench", *args]
-    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    cmd = [
+        sys.executable,
+        "-m",
+        "framecast",
+        "emulator",
+        "genaipro",
+        "--port",
+        str(port),
+        "--api-key",
+        "bench",
+        *args,
+    ]
+    process = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+    )
     root = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -36,7 +36,9 @@ def test_our_names_win_over_the_seed_names(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_a_dotenv_file_in_the_working_directory_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    Path(".env").write_text("FRAMECAST_DEFAULT_PROVIDER=genaipro\nVEO_API_KEY='from-dotenv'\n", encoding="utf-8")
+    Path(".env").write_text(
+        "FRAMECAST_DEFAULT_PROVIDER=genaipro\nVEO_API_KEY='from-dotenv'\n", encoding="utf-8"
+    )
     settings = Settings()
     assert settings.default_provider == "genaipro"
     assert settings.genaipro.api_key is not None

@@ -40,7 +40,9 @@ class FakeVideo:
     submits: int = 0
     name: str = "fake"
 
-    async def generate_video(self, request: GenerationRequest, journal: SubmissionJournal) -> GenerationResult:
+    async def generate_video(
+        self, request: GenerationRequest, journal: SubmissionJournal
+    ) -> GenerationResult:
         self.calls.append(request)
         await journal.before_submit()
         self.submits += 1
@@ -51,7 +53,9 @@ class FakeVideo:
             return step(request)
         return local_result(self.work, request)
 
-    async def generate_image(self, request: GenerationRequest, journal: SubmissionJournal) -> GenerationResult:
+    async def generate_image(
+        self, request: GenerationRequest, journal: SubmissionJournal
+    ) -> GenerationResult:
         self.calls.append(request)
         await journal.before_submit()
         self.submits += 1
@@ -82,4 +86,6 @@ class FakeQuota:
 
 
 def fake_bundle(work: Path, video: FakeVideo, history: FakeHistory | None = None) -> ProviderBundle:
-    return ProviderBundle(name="fake", video=video, image=video, history=history, quota=FakeQuota(), paid=True)
+    return ProviderBundle(
+        name="fake", video=video, image=video, history=history, quota=FakeQuota(), paid=True
+    )

@@ -13,7 +13,14 @@ from framecast.db.session import Database
 from framecast.jobs.repository import JobRepository, JobSpec, LeaseLostError
 from framecast.jobs.states import JobState
 
-REQUEST = {"mode": "text", "prompt": "p", "aspect": "landscape", "count": 1, "out_dir": "/tmp", "stems": ["p"]}
+REQUEST = {
+    "mode": "text",
+    "prompt": "p",
+    "aspect": "landscape",
+    "count": 1,
+    "out_dir": "/tmp",
+    "stems": ["p"],
+}
 
 
 def spec(**kw: object) -> JobSpec:
@@ -105,9 +112,9 @@ def test_rate_limit_refusals_do_not_use_up_attempts(db: Database) -> None:
     job_id = repo.enqueue(spec(max_attempts=1))
     for _ in range(5):
         repo.claim("w", providers=["fake"], lease_s=30)
-        assert repo.requeue(job_id, "w", delay_s=0, category="rate_limit", message="429", count_attempt=False) is (
-            JobState.QUEUED
-        )
+        assert repo.requeue(
+            job_id, "w", delay_s=0, category="rate_limit", message="429", count_attempt=False
+        ) is (JobState.QUEUED)
     assert repo.get(job_id).attempts == 0
 
 
@@ -163,7 +170,9 @@ def test_pausing_a_batch_holds_its_queued_jobs(db: Database) -> None:
 
     repo = JobRepository(db)
     with db.session() as s:
-        batch = Batch(kind="aroll", provider="fake", out_dir="/o", source_path="/s", source_format="txt", options={})
+        batch = Batch(
+            kind="aroll", provider="fake", out_dir="/o", source_path="/s", source_format="txt", options={}
+        )
         s.add(batch)
         s.flush()
         batch_id = batch.id

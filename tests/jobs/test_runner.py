@@ -33,7 +33,9 @@ def enqueue(db: Database, out: Path, count: int = 1) -> int:
     )
 
 
-async def run_until_done(db: Database, settings: Settings, video: FakeVideo, history: FakeHistory | None) -> None:
+async def run_until_done(
+    db: Database, settings: Settings, video: FakeVideo, history: FakeHistory | None
+) -> None:
     worker = Worker(db, settings, bundles={"fake": fake_bundle(video.work, video, history)})
     await worker.run(until_done=True)
 

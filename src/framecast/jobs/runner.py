@@ -91,7 +91,9 @@ class DbJournal:
         if progress != self._last_progress and now - self._last_write >= PROGRESS_WRITE_INTERVAL_S:
             self._last_progress = progress
             self._last_write = now
-            await anyio.to_thread.run_sync(self.repo.set_progress, self.job.id, progress.status, progress.percent)
+            await anyio.to_thread.run_sync(
+                self.repo.set_progress, self.job.id, progress.status, progress.percent
+            )
         if self.on_progress is not None:
             self.on_progress(self.job.id, progress)
 

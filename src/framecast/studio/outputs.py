@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import httpx
@@ -47,11 +47,11 @@ async def materialize(
 ) -> list[dict[str, Any]]:
     """Move or download every planned output not yet done; raises :class:`DownloadError`."""
     finished: list[dict[str, Any]] = []
-    kind = "image" if mode is Mode.IMAGE else "video"
+    kind: Literal["video", "image"] = "image" if mode is Mode.IMAGE else "video"
     for entry in planned:
         entry = dict(entry)
         target = Path(entry["path"])
-        await anyio.to_thread.run_sync(lambda t=target: t.parent.mkdir(parents=True, exist_ok=True))
+        await anyio.Path(target.parent).mkdir(parents=True, exist_ok=True)
         if entry.get("done") and await anyio.Path(target).is_file():
             finished.append(entry)
             continue
