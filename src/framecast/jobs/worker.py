@@ -64,7 +64,10 @@ class Worker:
         names = providers or registry.provider_names()
         work_dir = Path(settings.data_dir) / "work"
         self.bundles = bundles or {
-            name: registry.build(name, BuildContext(settings=settings, work_dir=work_dir, api_key=api_key))
+            name: registry.build(
+                name,
+                BuildContext(settings=settings, work_dir=work_dir, api_key=api_key, concurrency=concurrency),
+            )
             for name in names
         }
         self.limiters = {name: default_limiter(name, settings, concurrency) for name in self.bundles}

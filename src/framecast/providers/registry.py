@@ -40,6 +40,8 @@ class BuildContext:
     work_dir: Path
     api_key: str | None = None
     transport: httpx.AsyncBaseTransport | None = None
+    # Requests the caller will have in flight at once (a worker's --concurrency); sizes the pool.
+    concurrency: int | None = None
 
 
 ProviderFactory = Callable[[BuildContext], ProviderBundle]
@@ -96,7 +98,8 @@ def _genaipro(context: BuildContext) -> ProviderBundle:
     http = build_http_client(
         connect_timeout_s=config.connect_timeout_s,
         read_timeout_s=config.idle_timeout_s,
-        max_connections=max(config.concurrency * 2, 20),
+        # Streams in flight, plus room for downloads and history look-ups running beside them.
+        max_connections=(context.concurrency or config.concurrency) + 20,
         transport=context.transport,
     )
     key = context.api_key
