@@ -10,6 +10,7 @@ from framecast.core.errors import JobStateError
 from framecast.db.base import utcnow
 from framecast.db.models import Job
 from framecast.db.session import Database
+from framecast.jobs.control import JobControl
 from framecast.jobs.repository import JobRepository, JobSpec, LeaseLostError
 from framecast.jobs.states import JobState
 
@@ -133,14 +134,14 @@ def test_cancel_and_retry(db: Database) -> None:
     repo = JobRepository(db)
     queued = repo.enqueue(spec())
     running = repo.enqueue(spec())
-    assert repo.cancel(queued) is JobState.CANCELLED
+    assert JobControl(db).cancel(queued) is JobState.CANCELLED
     repo.claim("w", providers=["fake"], lease_s=30)
-    assert repo.cancel(running) is JobState.RUNNING
+    assert JobControl(db).cancel(running) is JobState.RUNNING
     assert repo.cancel_requested(running)
-    repo.retry(queued)
+    JobControl(db).retry(queued)
     assert repo.get(queued).state == JobState.QUEUED
     with pytest.raises(JobStateError):
-        repo.retry(running)
+        JobControl(db).retry(running)
 
 
 def test_a_pipeline_child_waits_for_its_image_and_gets_it_as_start_frame(db: Database) -> None:
@@ -177,10 +178,10 @@ def test_pausing_a_batch_holds_its_queued_jobs(db: Database) -> None:
         s.flush()
         batch_id = batch.id
     job_id = repo.enqueue(spec(batch_id=batch_id))
-    repo.set_batch_paused(batch_id, True)
+    JobControl(db).set_batch_paused(batch_id, True)
     assert repo.claim("w", providers=["fake"], lease_s=30) == []
     assert repo.pending(batch_id=batch_id) == 0
-    repo.set_batch_paused(batch_id, False)
+    JobControl(db).set_batch_paused(batch_id, False)
     assert [j.id for j in repo.claim("w", providers=["fake"], lease_s=30)] == [job_id]
 
 

@@ -7,6 +7,7 @@ import pytest
 from framecast.core.errors import AmbiguousError, ErrorCategory, PermanentError, RefusedError
 from framecast.core.settings import Settings
 from framecast.db.session import Database
+from framecast.jobs.control import JobControl
 from framecast.jobs.repository import JobRepository, JobSpec
 from framecast.jobs.states import JobState
 from framecast.jobs.worker import Worker
@@ -132,6 +133,6 @@ async def test_a_job_cancelled_before_it_is_sent_is_never_sent(
 ) -> None:
     video = FakeVideo(tmp_path)
     job_id = enqueue(db, tmp_path / "out")
-    assert JobRepository(db).cancel(job_id) is JobState.CANCELLED
+    assert JobControl(db).cancel(job_id) is JobState.CANCELLED
     await run_until_done(db, fast_settings, video, None)
     assert video.submits == 0

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from framecast.cli.context import open_database
+from framecast.jobs.control import JobControl
 from framecast.jobs.repository import JobRepository
 from framecast.jobs.states import JobState
 
@@ -19,6 +20,10 @@ console = Console()
 
 def _repo() -> JobRepository:
     return JobRepository(open_database())
+
+
+def _control() -> JobControl:
+    return JobControl(open_database())
 
 
 @app.command("list")
@@ -58,16 +63,16 @@ def show(job_id: int) -> None:
 @app.command()
 def cancel(job_ids: list[int]) -> None:
     """Cancel jobs (a running one stops at its next safe point)."""
-    repo = _repo()
+    control = _control()
     for job_id in job_ids:
-        state = repo.cancel(job_id)
+        state = control.cancel(job_id)
         typer.echo(f"job {job_id}: {state.value}" + (" (cancel requested)" if state.is_active else ""))
 
 
 @app.command()
 def retry(job_ids: list[int]) -> None:
     """Put failed or cancelled jobs back in the queue."""
-    repo = _repo()
+    control = _control()
     for job_id in job_ids:
-        repo.retry(job_id)
+        control.retry(job_id)
         typer.echo(f"job {job_id}: queued")

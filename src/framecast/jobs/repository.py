@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from framecast.core.errors import JobStateError, NotFoundError
 from framecast.db.base import utcnow
-from framecast.db.models import Batch, Job, ProviderGeneration
+from framecast.db.models import Job, ProviderGeneration
 from framecast.db.session import Database
 from framecast.jobs.leases import holder_is_dead
-from framecast.jobs.states import JobState, check_transition
+from framecast.jobs.states import JobState
+from framecast.jobs.transitions import fail_children, move, release_children
 
 
 @dataclass(frozen=True)
@@ -258,10 +259,9 @@ class JobRepository:
             raise LeaseLostError(f"job {job_id} is no longer held by this worker")
         return job
 
-    def _move(self, job: Job, new: JobState) -> None:
-        check_transition(JobState(job.state), new)
-        job.state = new.value
-        job.updated_at = utcnow()
+    @staticmethod
+    def _move(job: Job, new: JobState) -> None:
+        move(job, new)
 
     def mark_submitting(self, job_id: int, worker_id: str) -> bool:
         """Write-ahead: a possibly charged request is about to leave. Must commit before the send.
@@ -342,7 +342,7 @@ class JobRepository:
             job.progress_status = "done"
             job.progress_percent = 100
             job.finished_at = utcnow()
-            self._release_children(session, job)
+            release_children(session, job)
 
     def requeue(
         self,
@@ -372,7 +372,7 @@ class JobRepository:
                 self._move(job, JobState.FAILED)
                 job.error_message = f"{message} (gave up after {job.attempts} attempts)"
                 job.finished_at = utcnow()
-                self._fail_children(session, job)
+                fail_children(session, job)
                 return JobState.FAILED
             if job.cancel_requested:
                 self._move(job, JobState.CANCELLED)
@@ -409,7 +409,7 @@ class JobRepository:
             job.error_category = category
             job.error_message = message
             job.finished_at = utcnow()
-            self._fail_children(session, job)
+            fail_children(session, job)
 
     def release_cancelled(self, job_id: int, worker_id: str) -> None:
         with self.db.session() as session:
@@ -418,7 +418,7 @@ class JobRepository:
             job.lease_owner = None
             job.lease_expires_at = None
             job.finished_at = utcnow()
-            self._fail_children(session, job, state=JobState.CANCELLED)
+            fail_children(session, job, JobState.CANCELLED)
 
     def release(self, job_id: int, worker_id: str) -> None:
         """Give a job back without a result (shutdown): reconcile if a submission may be in flight."""
@@ -439,100 +439,6 @@ class JobRepository:
     def cancel_requested(self, job_id: int) -> bool:
         with self.db.session() as session:
             return bool(session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
-
-    # -- user actions ---------------------------------------------------------------------------
-
-    def cancel(self, job_id: int, owner_id: int | None = None) -> JobState:
-        """Cancel now if nobody holds the job, else ask its worker to stop."""
-        with self.db.session() as session:
-            job = self._owned(session, job_id, owner_id)
-            state = JobState(job.state)
-            if state.is_terminal:
-                return state
-            job.cancel_requested = True
-            if job.lease_owner is None or state in (JobState.QUEUED, JobState.PAUSED, JobState.BLOCKED):
-                self._move(job, JobState.CANCELLED)
-                job.lease_owner = None
-                job.finished_at = utcnow()
-                self._fail_children(session, job, state=JobState.CANCELLED)
-            return JobState(job.state)
-
-    def retry(self, job_id: int, owner_id: int | None = None) -> None:
-        with self.db.session() as session:
-            job = self._owned(session, job_id, owner_id)
-            if JobState(job.state) not in (JobState.FAILED, JobState.CANCELLED):
-                raise JobStateError(
-                    f"job {job_id} is {job.state}; only failed or cancelled jobs can be retried"
-                )
-            parent = session.get(Job, job.parent_id) if job.parent_id else None
-            blocked = parent is not None and parent.state != JobState.SUCCEEDED.value
-            self._move(job, JobState.QUEUED)
-            if blocked:
-                job.state = JobState.BLOCKED.value
-                if parent is not None and JobState(parent.state) in (JobState.FAILED, JobState.CANCELLED):
-                    self._move(parent, JobState.QUEUED)
-                    self._reset(parent)
-            self._reset(job)
-
-    @staticmethod
-    def _reset(job: Job) -> None:
-        job.attempts = 0
-        job.cancel_requested = False
-        job.error_category = None
-        job.error_message = None
-        job.not_before = utcnow()
-        job.finished_at = None
-        job.progress_status = None
-        job.progress_percent = None
-
-    def _owned(self, session: Session, job_id: int, owner_id: int | None) -> Job:
-        job = session.get(Job, job_id, with_for_update=True)
-        if job is None or (owner_id is not None and job.owner_id != owner_id):
-            raise NotFoundError(f"no job {job_id}")
-        return job
-
-    # -- batches and pipelines ------------------------------------------------------------------
-
-    def set_batch_paused(self, batch_id: int, paused: bool) -> None:
-        with self.db.session() as session:
-            batch = session.get(Batch, batch_id)
-            if batch is None:
-                raise NotFoundError(f"no batch {batch_id}")
-            batch.paused = paused
-            if paused:
-                session.execute(
-                    update(Job)
-                    .where(Job.batch_id == batch_id, Job.state.in_([JobState.QUEUED, JobState.BLOCKED]))
-                    .values(state=JobState.PAUSED.value)
-                )
-                return
-            for job in session.scalars(
-                select(Job).where(Job.batch_id == batch_id, Job.state == JobState.PAUSED)
-            ):
-                parent = session.get(Job, job.parent_id) if job.parent_id else None
-                waiting = parent is not None and parent.state != JobState.SUCCEEDED.value
-                job.state = (JobState.BLOCKED if waiting else JobState.QUEUED).value
-
-    def _release_children(self, session: Session, parent: Job) -> None:
-        first = next((o.get("path") for o in parent.outputs or [] if o.get("path")), None)
-        for child in session.scalars(
-            select(Job).where(Job.parent_id == parent.id, Job.state == JobState.BLOCKED.value)
-        ):
-            child.request = {**child.request, "start_image": first}
-            self._move(child, JobState.QUEUED)
-            child.not_before = utcnow()
-
-    def _fail_children(self, session: Session, parent: Job, state: JobState = JobState.FAILED) -> None:
-        for child in session.scalars(
-            select(Job).where(
-                Job.parent_id == parent.id,
-                Job.state.in_([JobState.BLOCKED.value, JobState.PAUSED.value]),
-            )
-        ):
-            self._move(child, state)
-            child.error_category = parent.error_category
-            child.error_message = f"its image step did not succeed: {parent.error_message or parent.state}"
-            child.finished_at = utcnow()
 
     def pending(self, *, batch_id: int | None = None, job_ids: Collection[int] | None = None) -> int:
         """Jobs in scope that are not finished (paused ones excluded: they wait for the user)."""

@@ -14,15 +14,14 @@ from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from framecast.core.errors import InvalidInputError
 from framecast.core.settings import Settings
-from framecast.db.base import utcnow
 from framecast.db.models import Batch, Job
 from framecast.db.session import Database
 from framecast.jobs.repository import JobRepository, JobSpec
 from framecast.jobs.states import JobState
+from framecast.jobs.transitions import reset_for_retry
 from framecast.providers.base import Aspect, GenerationRequest, Mode
 from framecast.studio.batch_input import BatchFile, BatchItem, read_batch_file
 from framecast.studio.batch_output import ResultRow, output_names, write_failed_csv, write_results_csv
@@ -211,7 +210,7 @@ def open_batch(db: Database, plan: BatchPlan, *, provider: str, max_attempts: in
                     if job.state == JobState.PAUSED.value:
                         job.state = JobState.QUEUED.value
                     if job.state in (JobState.FAILED.value, JobState.CANCELLED.value):
-                        _requeue_for_rerun(session, job)
+                        reset_for_retry(session, job)
                         queued += 1
                 continue
             parent_id: int | None = None
@@ -231,19 +230,6 @@ def open_batch(db: Database, plan: BatchPlan, *, provider: str, max_attempts: in
                 )
                 queued += 1
         return OpenedBatch(batch_id=batch.id, resumed=resumed, done_keys=frozenset(done), queued=queued)
-
-
-def _requeue_for_rerun(session: Session, job: Job) -> None:
-    """Put a failed/cancelled job of a re-run batch back in the queue (after its parent, if any)."""
-    parent = session.get(Job, job.parent_id) if job.parent_id is not None else None
-    waiting = parent is not None and parent.state != JobState.SUCCEEDED.value
-    job.state = (JobState.BLOCKED if waiting else JobState.QUEUED).value
-    job.attempts = 0
-    job.cancel_requested = False
-    job.error_category = None
-    job.error_message = None
-    job.not_before = utcnow()
-    job.finished_at = None
 
 
 @dataclass(frozen=True)
