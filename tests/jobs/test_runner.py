@@ -11,7 +11,14 @@ from framecast.jobs.control import JobControl
 from framecast.jobs.repository import JobRepository, JobSpec
 from framecast.jobs.states import JobState
 from framecast.jobs.worker import Worker
-from framecast.providers.base import Aspect, GenerationRequest, Mode, ReconcileOutcome, ReconcileState
+from framecast.providers.base import (
+    Aspect,
+    GenerationRequest,
+    GenerationResult,
+    Mode,
+    ReconcileOutcome,
+    ReconcileState,
+)
 from framecast.studio.requests import request_to_json
 from tests.jobs.fakes import FakeHistory, FakeVideo, fake_bundle, local_result
 
@@ -136,3 +143,37 @@ async def test_a_job_cancelled_before_it_is_sent_is_never_sent(
     assert JobControl(db).cancel(job_id) is JobState.CANCELLED
     await run_until_done(db, fast_settings, video, None)
     assert video.submits == 0
+
+
+class BoomError(Exception):
+    """A bug inside a provider, not one of our errors."""
+
+
+async def test_a_bug_before_sending_fails_the_job_instead_of_holding_it(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    class BrokenBeforeSend(FakeVideo):
+        async def generate_video(self, request: GenerationRequest, journal: object) -> GenerationResult:
+            raise BoomError("bad arithmetic")
+
+    video = BrokenBeforeSend(tmp_path)
+    job_id = enqueue(db, tmp_path / "out")
+    await run_until_done(db, fast_settings, video, None)
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.FAILED
+    assert job.error_message == "internal error: BoomError: bad arithmetic"
+    assert job.lease_owner is None
+
+
+async def test_a_bug_after_sending_is_reconciled_not_resent(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    fast_settings.genaipro.reconcile_grace_s = 3600
+    request = GenerationRequest(Mode.TEXT, "a red fox", Aspect.LANDSCAPE, 1)
+    found = local_result(tmp_path, request)
+    history = FakeHistory(outcomes=[ReconcileOutcome(ReconcileState.FOUND, items=found.items)])
+    video = FakeVideo(tmp_path, script=[BoomError("parser crashed")])
+    job_id = enqueue(db, tmp_path / "out")
+    await run_until_done(db, fast_settings, video, history)
+    assert JobRepository(db).get(job_id).state == JobState.SUCCEEDED
+    assert video.submits == 1

@@ -16,6 +16,7 @@ later; failed or absent past the grace period → it was not charged, so it may 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
@@ -126,6 +127,31 @@ class JobRunner:
                 await self._generate(job)
         except LeaseLostError:
             log.warning("job %s: lease lost; another worker took it over", job.id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            # A bug must not leave the job held forever under a live heartbeat: settle it now.
+            log.exception("job %s: unexpected error", job.id)
+            await self._settle_crash(job, exc)
+
+    async def _settle_crash(self, job: ClaimedJob, exc: Exception) -> None:
+        current = await self._call(self.repo.get, job.id)
+        message = f"internal error: {type(exc).__name__}: {exc}"
+        try:
+            if current.submitted_at is not None or current.outputs:
+                # A paid request may be out: find it in history rather than failing or resending.
+                await self._call(
+                    self.repo.reconcile_later,
+                    job.id,
+                    self.worker_id,
+                    delay_s=self._poll_s(),
+                    category="internal",
+                    message=message,
+                )
+            else:
+                await self._call(self.repo.fail, job.id, self.worker_id, category="internal", message=message)
+        except LeaseLostError:
+            log.warning("job %s: lease lost while settling a crash", job.id)
 
     # -- generate ---------------------------------------------------------------------------
 
@@ -162,6 +188,14 @@ class JobRunner:
         except InvalidInputError as exc:
             await self._call(
                 self.repo.fail, job.id, self.worker_id, category="invalid_input", message=str(exc)
+            )
+            return
+        except FramecastError as exc:
+            # Configuration problems (no key) and the like: nothing was sent; the message says the fix.
+            if journal.submitted:
+                raise
+            await self._call(
+                self.repo.fail, job.id, self.worker_id, category="configuration", message=str(exc)
             )
             return
         await self._finish(job, result, bundle)

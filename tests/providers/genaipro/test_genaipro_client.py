@@ -55,15 +55,20 @@ async def failure(client: GenAIProClient, journal: RecordingJournal) -> Provider
 
 
 def test_a_missing_key_is_a_configuration_error_naming_both_variables(http: httpx.AsyncClient) -> None:
+    client = GenAIProClient(http, GenAIProSettings())  # building needs no key: a server still starts
     with pytest.raises(ConfigurationError) as caught:
-        GenAIProClient(http, GenAIProSettings())
+        _ = client.auth_header
     assert "FRAMECAST_GENAIPRO__API_KEY" in str(caught.value)
     assert "VEO_API_KEY" in str(caught.value)
 
 
-def test_a_blank_key_is_a_configuration_error(http: httpx.AsyncClient, config: GenAIProSettings) -> None:
+async def test_a_blank_key_fails_before_anything_is_journalled_or_sent(
+    http: httpx.AsyncClient, config: GenAIProSettings, fake: FakeGenAIPro, journal: RecordingJournal
+) -> None:
+    client = GenAIProClient(http, config, api_key="  ")
     with pytest.raises(ConfigurationError):
-        GenAIProClient(http, config, api_key="  ")
+        await client.stream_generation("/veo/text-to-video", json={"prompt": "p"}, journal=journal)
+    assert fake.log == []
 
 
 async def test_an_explicit_key_wins_over_the_configured_one(

@@ -11,7 +11,7 @@ from tests.providers.genaipro.genaipro_fakes import FakeGenAIPro, RecordingJourn
 
 from framecast.core.errors import ConfigurationError, InvalidInputError, PermanentError
 from framecast.core.settings import GenAIProSettings
-from framecast.providers.base import Aspect, GenerationRequest, MediaItem, Mode, VideoGenerator
+from framecast.providers.base import Aspect, GenerationRequest, MediaItem, Mode, NullJournal, VideoGenerator
 from framecast.providers.genaipro.video import GenAIProVideoProvider
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -48,9 +48,10 @@ def test_the_provider_is_a_video_generator(provider: GenAIProVideoProvider) -> N
     assert provider.name == "genaipro"
 
 
-def test_building_without_a_key_is_a_configuration_error(http: httpx.AsyncClient) -> None:
-    with pytest.raises(ConfigurationError):
-        GenAIProVideoProvider(http, GenAIProSettings())
+async def test_generating_without_a_key_is_a_configuration_error(http: httpx.AsyncClient) -> None:
+    provider = GenAIProVideoProvider(http, GenAIProSettings())
+    with pytest.raises(ConfigurationError, match="FRAMECAST_GENAIPRO__API_KEY"):
+        await provider.generate_video(GenerationRequest(Mode.TEXT, "p"), NullJournal())
 
 
 @pytest.mark.parametrize(

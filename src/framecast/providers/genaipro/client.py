@@ -51,21 +51,18 @@ FilesArgument = Sequence[tuple[str, tuple[str, Any, str]]]
 class GenAIProClient:
     """Talks to ``config.base_url`` (e.g. ``https://genaipro.vn/api/v1``) with a Bearer key.
 
-    Raises :class:`ConfigurationError` when neither ``api_key`` nor ``config.api_key`` is set.
+    Building one needs no key, so a server without GenAIPro configured still starts; every call
+    raises :class:`ConfigurationError` before anything is sent (or journalled) when neither
+    ``api_key`` nor ``config.api_key`` is set.
     """
 
     def __init__(self, http: httpx.AsyncClient, config: GenAIProSettings, api_key: str | None = None) -> None:
         key = api_key
         if key is None and config.api_key is not None:
             key = config.api_key.get_secret_value()
-        if not key or not key.strip():
-            raise ConfigurationError(
-                "no GenAIPro API key: set FRAMECAST_GENAIPRO__API_KEY (or VEO_API_KEY), "
-                "or store your own key in your profile"
-            )
         self._http = http
         self._config = config
-        self._key = key.strip()
+        self._key = key.strip() if key and key.strip() else None
 
     @property
     def config(self) -> GenAIProSettings:
@@ -73,7 +70,12 @@ class GenAIProClient:
 
     @property
     def auth_header(self) -> str:
-        """The ``Authorization`` value, for downloads that need it."""
+        """The ``Authorization`` value; raises :class:`ConfigurationError` when there is no key."""
+        if self._key is None:
+            raise ConfigurationError(
+                "no GenAIPro API key: set FRAMECAST_GENAIPRO__API_KEY (or VEO_API_KEY), "
+                "or store your own key in your profile"
+            )
         return f"Bearer {self._key}"
 
     def url(self, path: str) -> str:
