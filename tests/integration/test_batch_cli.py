@@ -125,3 +125,18 @@ def test_a_paid_batch_larger_than_the_quota_is_refused_unless_forced(
     assert emulator.stats()["accepted"] == 2
     failed = (tmp_path / "o" / "failed.csv").read_text(encoding="utf-8")
     assert failed.startswith("id,prompt,number_of_videos")
+
+
+def test_a_missing_frame_is_named_as_the_option_not_a_line(tmp_path: Path) -> None:
+    write_blocks(tmp_path / "a.txt", 2)
+    result = framecast(
+        "batch",
+        "aroll",
+        str(tmp_path / "a.txt"),
+        "--frame",
+        str(tmp_path / "nope.jpg"),
+        "--out",
+        str(tmp_path / "o"),
+    )
+    assert result.returncode == 2
+    assert f"--frame: image not found: {tmp_path / 'nope.jpg'}" in result.stderr

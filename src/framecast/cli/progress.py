@@ -17,7 +17,9 @@ from framecast.jobs.worker import Worker
 def _summary(counts: dict[JobState, int]) -> str:
     order = [JobState.RUNNING, JobState.RECONCILING, JobState.QUEUED, JobState.BLOCKED, JobState.FAILED]
     parts = [f"{counts[s]} {s.value}" for s in order if counts.get(s)]
-    return ", ".join(parts) or "starting"
+    if parts:
+        return ", ".join(parts)
+    return "done" if counts else "starting"
 
 
 def _counts(repo: JobRepository, batch_id: int | None, job_ids: list[int] | None) -> dict[JobState, int]:

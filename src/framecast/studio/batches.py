@@ -77,6 +77,11 @@ def plan_batch(
     column: Literal["number_of_videos", "number_of_images"] = (
         "number_of_images" if kind == "broll-images" else "number_of_videos"
     )
+    for option, image in (("--frame", frame), ("--ref", reference)):
+        if image is not None and not image.is_file():
+            raise InvalidInputError(f"{option}: image not found: {image}")
+    if images_dir is not None and not images_dir.is_dir():
+        raise InvalidInputError(f"--images: not a folder: {images_dir}")
     source = read_batch_file(path, count_column=column)
     planned: list[PlannedItem] = []
     if kind == "aroll":
