@@ -140,3 +140,27 @@ def test_a_missing_frame_is_named_as_the_option_not_a_line(tmp_path: Path) -> No
     )
     assert result.returncode == 2
     assert f"--frame: image not found: {tmp_path / 'nope.jpg'}" in result.stderr
+
+
+def test_the_quota_check_of_a_resumed_batch_counts_only_what_is_left(
+    emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    emulator.reset(quota=4)
+    write_blocks(tmp_path / "a.txt", 3)
+    frame = write_frame(tmp_path / "frame.png")
+    args = [
+        "batch",
+        "aroll",
+        str(tmp_path / "a.txt"),
+        "--frame",
+        str(frame),
+        "--provider",
+        "genaipro",
+        "--out",
+        str(tmp_path / "o"),
+    ]
+    assert framecast(*args, env=genaipro_env(emulator)).returncode == 0
+    write_blocks(tmp_path / "a.txt", 4)  # one item added; 1 credit left, 1 needed
+    again = framecast(*args, env=genaipro_env(emulator))
+    assert again.returncode == 0, again.stderr
+    assert emulator.stats()["accepted"] == 4

@@ -26,6 +26,7 @@ from framecast.studio.batches import (
     BatchKind,
     BatchPlan,
     credits_needed,
+    finished_keys,
     open_batch,
     plan_batch,
     write_report,
@@ -73,7 +74,8 @@ def _run_batch(
         try:
             bundle = worker.bundles[chosen]
             if bundle.paid and not force:
-                await _check_quota(plan, bundle, settings)
+                done = await anyio.to_thread.run_sync(finished_keys, db, plan)
+                await _check_quota(plan, bundle, settings, done)
             opened = await anyio.to_thread.run_sync(
                 lambda: open_batch(db, plan, provider=chosen, max_attempts=settings.jobs.max_attempts)
             )
@@ -104,11 +106,15 @@ def _run_batch(
         raise typer.Exit(1)
 
 
-async def _check_quota(plan: BatchPlan, bundle: ProviderBundle, settings: Settings) -> None:
+async def _check_quota(
+    plan: BatchPlan, bundle: ProviderBundle, settings: Settings, done: frozenset[str]
+) -> None:
     """Refuse a paid batch whose remaining items need more credits than the provider has."""
     if bundle.quota is None:
         return
-    need = credits_needed(plan, settings)
+    need = credits_needed(plan, settings, skip_keys=done)
+    if need == 0:
+        return
     quota = await bundle.quota.read_quota()
     if quota.available is not None and quota.available < need:
         raise InvalidInputError(

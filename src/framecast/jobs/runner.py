@@ -203,9 +203,7 @@ class JobRunner:
     async def _on_provider_error(self, job: ClaimedJob, exc: ProviderError, journal: DbJournal) -> None:
         limiter = self.limiters[job.provider]
         cfg = self.settings.jobs
-        if isinstance(exc, AmbiguousError) or (
-            journal.submitted and not exc.retry_safe and _maybe_charged(exc)
-        ):
+        if isinstance(exc, AmbiguousError) or exc.category is ErrorCategory.AMBIGUOUS:
             log.info("job %s: ambiguous outcome (%s); reconciling with history", job.id, exc.message)
             await self._call(
                 self.repo.reconcile_later,
@@ -373,10 +371,6 @@ class JobRunner:
     @staticmethod
     async def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
-
-
-def _maybe_charged(exc: ProviderError) -> bool:
-    return exc.category in (ErrorCategory.AMBIGUOUS,)
 
 
 def _past(since: datetime, seconds: float) -> bool:

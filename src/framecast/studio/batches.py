@@ -166,6 +166,24 @@ def credits_needed(plan: BatchPlan, settings: Settings, skip_keys: frozenset[str
     return total
 
 
+def finished_keys(db: Database, plan: BatchPlan) -> frozenset[str]:
+    """Items of an earlier run into the same folder that are already done (nothing is changed)."""
+    out_dir = str(plan.out_dir.resolve())
+    with db.session() as session:
+        batch_id = session.scalar(
+            select(Batch.id)
+            .where(Batch.out_dir == out_dir, Batch.kind == plan.kind)
+            .order_by(Batch.id.desc())
+        )
+        if batch_id is None:
+            return frozenset()
+        rows = session.execute(select(Job.item_key, Job.state).where(Job.batch_id == batch_id)).all()
+    states: dict[str, set[str]] = {}
+    for key, state in rows:
+        states.setdefault(key or "", set()).add(state)
+    return frozenset(k for k, s in states.items() if s == {JobState.SUCCEEDED.value})
+
+
 @dataclass(frozen=True)
 class OpenedBatch:
     batch_id: int
