@@ -21,15 +21,18 @@ STATE = """() => {
 }"""
 
 
+PLAYING_OR_FAILED = """() => {
+  const v = document.getElementById('v');
+  return v.error !== null || v.currentTime > 0.5;
+}"""
+
+
 def play(browser: Browser, base: str, root: Path, clip: Path) -> dict[str, float]:
     (root / "player.html").write_text(PLAYER.format(name=clip.name), encoding="utf-8")
     page = browser.new_page()
     try:
         page.goto(f"{base}/player.html")
-        page.wait_for_function(
-            "() => { const v = document.getElementById('v'); return v.error !== null || v.currentTime > 0.5; }",
-            timeout=20_000,
-        )
+        page.wait_for_function(PLAYING_OR_FAILED, timeout=20_000)
         state: dict[str, float] = page.evaluate(STATE)
     finally:
         page.close()
