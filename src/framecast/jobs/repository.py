@@ -22,7 +22,7 @@ from framecast.db.models import Job, ProviderGeneration
 from framecast.db.session import Database
 from framecast.jobs.leases import holder_is_dead
 from framecast.jobs.states import JobState
-from framecast.jobs.transitions import fail_children, move, release_children
+from framecast.jobs.transitions import add_to_library, fail_children, move, release_children
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class ClaimedJob:
 
     id: int
     state: JobState
+    owner_id: int | None
     provider: str
     mode: str
     request: dict[str, Any]
@@ -62,6 +63,7 @@ def _snapshot(job: Job) -> ClaimedJob:
     return ClaimedJob(
         id=job.id,
         state=JobState(job.state),
+        owner_id=job.owner_id,
         provider=job.provider,
         mode=job.mode,
         request=dict(job.request),
@@ -342,6 +344,8 @@ class JobRepository:
             job.progress_status = "done"
             job.progress_percent = 100
             job.finished_at = utcnow()
+            if job.owner_id is not None:
+                add_to_library(session, job)
             release_children(session, job)
 
     def requeue(

@@ -20,7 +20,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ import anyio
 
 from framecast.core.errors import (
     AmbiguousError,
+    ConfigurationError,
     DownloadError,
     ErrorCategory,
     FramecastError,
@@ -111,13 +112,18 @@ class JobRunner:
         limiters: dict[str, AdaptiveLimiter],
         settings: Settings,
         worker_id: str,
+        resolve: Callable[[ClaimedJob], Awaitable[ProviderBundle]] | None = None,
     ) -> None:
         self.repo = repo
         self.bundles = bundles
+        self.resolve = resolve or self._platform_bundle
         self.limiters = limiters
         self.settings = settings
         self.worker_id = worker_id
         self.on_progress: Callable[[int, Progress], None] | None = None
+
+    async def _platform_bundle(self, job: ClaimedJob) -> ProviderBundle:
+        return self.bundles[job.provider]
 
     async def run(self, job: ClaimedJob) -> None:
         try:
@@ -131,12 +137,19 @@ class JobRunner:
             raise
         except Exception as exc:
             # A bug must not leave the job held forever under a live heartbeat: settle it now.
-            log.exception("job %s: unexpected error", job.id)
+            if not isinstance(exc, FramecastError):
+                log.exception("job %s: unexpected error", job.id)
             await self._settle_crash(job, exc)
 
     async def _settle_crash(self, job: ClaimedJob, exc: Exception) -> None:
         current = await self._call(self.repo.get, job.id)
-        message = f"internal error: {type(exc).__name__}: {exc}"
+        if isinstance(exc, FramecastError):
+            message, category = (
+                str(exc),
+                ("configuration" if isinstance(exc, ConfigurationError) else "error"),
+            )
+        else:
+            message, category = f"internal error: {type(exc).__name__}: {exc}", "internal"
         try:
             if current.submitted_at is not None or current.outputs:
                 # A paid request may be out: find it in history rather than failing or resending.
@@ -145,18 +158,18 @@ class JobRunner:
                     job.id,
                     self.worker_id,
                     delay_s=self._poll_s(),
-                    category="internal",
+                    category=category,
                     message=message,
                 )
             else:
-                await self._call(self.repo.fail, job.id, self.worker_id, category="internal", message=message)
+                await self._call(self.repo.fail, job.id, self.worker_id, category=category, message=message)
         except LeaseLostError:
             log.warning("job %s: lease lost while settling a crash", job.id)
 
     # -- generate ---------------------------------------------------------------------------
 
     async def _generate(self, job: ClaimedJob) -> None:
-        bundle = self.bundles[job.provider]
+        bundle = await self.resolve(job)
         journal = DbJournal(self.repo, job, self.worker_id, paid=bundle.paid)
         journal.on_progress = self.on_progress
         try:
@@ -239,7 +252,7 @@ class JobRunner:
     # -- reconcile --------------------------------------------------------------------------
 
     async def _reconcile(self, job: ClaimedJob) -> None:
-        bundle = self.bundles[job.provider]
+        bundle = await self.resolve(job)
         if job.outputs and all(o.get("url") or o.get("source") for o in job.outputs):
             await self._materialize(job, [dict(o) for o in job.outputs], bundle)
             return

@@ -16,7 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import anyio
+from cryptography.fernet import Fernet
 
+from framecast.core.secret import fernet, token_hash
 from framecast.core.settings import Settings
 from framecast.db.session import Database
 from framecast.jobs.leases import new_worker_id
@@ -71,7 +73,14 @@ class Worker:
             for name in names
         }
         self.limiters = {name: default_limiter(name, settings, concurrency) for name in self.bundles}
-        self.runner = JobRunner(self.repo, self.bundles, self.limiters, settings, self.worker_id)
+        self._concurrency = concurrency
+        self._work_dir = work_dir
+        # Paid providers built with a user's own key, keyed by (provider, hash of the key).
+        self._user_bundles: dict[tuple[str, str], ProviderBundle] = {}
+        self._fernet: Fernet | None = None
+        self.runner = JobRunner(
+            self.repo, self.bundles, self.limiters, settings, self.worker_id, resolve=self.bundle_for
+        )
         self._tasks: dict[int, tuple[asyncio.Task[None], str, bool]] = {}
         self.on_progress: Callable[[int, Progress], None] | None = None
 
@@ -102,8 +111,33 @@ class Worker:
                 await heartbeat
 
     async def aclose(self) -> None:
-        for bundle in self.bundles.values():
+        for bundle in [*self.bundles.values(), *self._user_bundles.values()]:
             await bundle.aclose()
+
+    async def bundle_for(self, job: ClaimedJob) -> ProviderBundle:
+        """The job's provider, built with its owner's stored key if they have one, else the platform's."""
+        base = self.bundles[job.provider]
+        if job.owner_id is None or not base.paid:
+            return base
+        key = await anyio.to_thread.run_sync(self._stored_key, job.owner_id, job.provider)
+        if key is None:
+            return base
+        cache_key = (job.provider, token_hash(key))
+        bundle = self._user_bundles.get(cache_key)
+        if bundle is None:
+            context = BuildContext(
+                settings=self.settings, work_dir=self._work_dir, api_key=key, concurrency=self._concurrency
+            )
+            bundle = registry.build(job.provider, context)
+            self._user_bundles[cache_key] = bundle
+        return bundle
+
+    def _stored_key(self, owner_id: int, provider: str) -> str | None:
+        from framecast.jobs.provider_keys import stored_key
+
+        if self._fernet is None:
+            self._fernet = fernet(self.settings)
+        return stored_key(self.db, self._fernet, owner_id, provider)
 
     async def _nothing_left(self) -> bool:
         pending = await anyio.to_thread.run_sync(
