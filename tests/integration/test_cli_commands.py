@@ -113,7 +113,7 @@ def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(emulator: EmulatorHan
     assert set(stats["accepted_prompts"]) == set(prompts)
 
 
-def test_serve_answers_health_and_lists_jobs(tmp_path: Path) -> None:
+def test_serve_answers_health_and_refuses_anonymous_callers(tmp_path: Path) -> None:
     import socket
 
     with socket.socket() as sock:
@@ -137,8 +137,12 @@ def test_serve_answers_health_and_lists_jobs(tmp_path: Path) -> None:
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
         assert health.json()["status"] == "ok"
-        assert httpx.get(f"http://127.0.0.1:{port}/api/jobs").json() == []
-        assert "Framecast" in httpx.get(f"http://127.0.0.1:{port}/").text
+        anonymous = httpx.get(f"http://127.0.0.1:{port}/api/jobs")
+        assert anonymous.status_code == 401
+        assert anonymous.json()["error"]["type"] == "not_authenticated"
+        first = httpx.get(f"http://127.0.0.1:{port}/", headers={"Accept": "text/html"})
+        assert first.status_code in (302, 303, 307)
+        assert first.headers["location"].startswith("/setup")
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=30)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -19,17 +18,13 @@ from framecast.jobs.repository import JobRepository, JobSpec
 from framecast.jobs.states import JobState
 from framecast.jobs.worker import Worker
 from framecast.providers.base import Aspect, GenerationRequest, Mode
+from framecast.studio.outputs import slug
 from framecast.studio.requests import request_to_json
 
 app = typer.Typer(no_args_is_help=True, help="Generate one video or image set.")
 console = Console(stderr=True)
 
 CountOpt = Annotated[int, typer.Option("--count", min=1, max=4, help="How many videos/images (1-4).")]
-
-
-def slug(prompt: str, limit: int = 40) -> str:
-    words = re.sub(r"[^a-z0-9]+", "-", prompt.lower()).strip("-")
-    return words[:limit].rstrip("-") or "generation"
 
 
 def _run(request: GenerationRequest, provider: str | None, out: Path, api_key: str | None) -> None:

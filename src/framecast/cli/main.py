@@ -16,13 +16,14 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="Framecast: A
 
 
 def _mount() -> None:
-    from framecast.cli import batch, db, emulator, generate, jobs, provider_info, serve, worker
+    from framecast.cli import batch, db, emulator, generate, jobs, provider_info, serve, users, worker
 
     app.add_typer(generate.app, name="generate")
     app.add_typer(batch.app, name="batch")
     app.add_typer(jobs.app, name="jobs")
     app.add_typer(worker.app, name="worker")
     app.add_typer(db.app, name="db")
+    app.add_typer(users.app, name="users")
     app.add_typer(emulator.app, name="emulator")
     app.command()(provider_info.quota)
     app.command()(provider_info.history)

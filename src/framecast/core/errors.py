@@ -7,6 +7,10 @@
     ├── InvalidInputError               a file, row, form field or message is wrong; names what and where
     │   └── BatchInputError             a TXT/CSV batch file is wrong (carries path and line)
     ├── NotFoundError                   a job, batch or file id does not exist (or is not yours)
+    ├── AccessError                     the web layer refused the caller
+    │   ├── NotAuthenticatedError       no valid session, token or credentials (HTTP 401)
+    │   ├── ForbiddenError              logged in but not allowed, or a bad CSRF token (HTTP 403)
+    │   └── TooManyAttemptsError        login attempts over the limit; carries ``retry_after`` (429)
     ├── JobStateError                   an illegal job state transition was attempted
     ├── DownloadError                   a result could not be downloaded or failed verification
     └── ProviderError                   a remote or local provider failed; carries ``provider``,
@@ -72,6 +76,24 @@ class NotFoundError(FramecastError):
 
 class JobStateError(FramecastError):
     pass
+
+
+class AccessError(FramecastError):
+    pass
+
+
+class NotAuthenticatedError(AccessError):
+    pass
+
+
+class ForbiddenError(AccessError):
+    pass
+
+
+class TooManyAttemptsError(AccessError):
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class DownloadError(FramecastError):

@@ -71,6 +71,26 @@ class JobSettings(BaseModel):
     backoff_max_s: float = 300.0
 
 
+class WebSettings(BaseModel):
+    """The web application: sessions, uploads, login protection."""
+
+    # Fernet/HMAC secret; empty means a random one generated once into ``<data_dir>/secret.key``.
+    secret_key: SecretStr | None = None
+    session_days: float = 14.0
+    token_days: float = 30.0
+    # "auto": Secure cookies when the request came over HTTPS (or X-Forwarded-Proto says so).
+    secure_cookies: Literal["auto", "always", "never"] = "auto"
+    trust_forwarded_proto: bool = False
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_image_pixels: int = 40_000_000
+    max_batch_file_bytes: int = 5 * 1024 * 1024
+    # Failed logins allowed per email and per client address within the window.
+    login_attempts: int = 10
+    login_window_s: float = 900.0
+    # Run the job worker inside ``framecast serve`` (switch off when ``framecast worker`` runs apart).
+    embedded_worker: bool = True
+
+
 class Settings(BaseSettings):
     """Framecast settings; see the module docstring for sources and precedence."""
 
@@ -93,6 +113,7 @@ class Settings(BaseSettings):
     genaipro: GenAIProSettings = Field(default_factory=GenAIProSettings)
     offline: OfflineSettings = Field(default_factory=OfflineSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @model_validator(mode="before")
     @classmethod

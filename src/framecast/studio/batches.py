@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 
 from framecast.core.errors import InvalidInputError
 from framecast.core.settings import Settings
@@ -166,14 +166,20 @@ def credits_needed(plan: BatchPlan, settings: Settings, skip_keys: frozenset[str
     return total
 
 
-def finished_keys(db: Database, plan: BatchPlan) -> frozenset[str]:
-    """Items of an earlier run into the same folder that are already done (nothing is changed)."""
-    out_dir = str(plan.out_dir.resolve())
+def _same_batch(plan: BatchPlan, owner_id: int | None) -> ColumnElement[bool]:
+    """The batches an earlier run of ``plan`` by ``owner_id`` left: same folder, kind and owner."""
+    owner = Batch.owner_id.is_(None) if owner_id is None else Batch.owner_id == owner_id
+    return and_(Batch.out_dir == str(plan.out_dir.resolve()), Batch.kind == plan.kind, owner)
+
+
+def finished_keys(db: Database, plan: BatchPlan, *, owner_id: int | None = None) -> frozenset[str]:
+    """Items of an earlier run into the same folder by the same owner that are already done.
+
+    Nothing is changed. ``owner_id`` None means the batches made without an owner (the CLI's).
+    """
     with db.session() as session:
         batch_id = session.scalar(
-            select(Batch.id)
-            .where(Batch.out_dir == out_dir, Batch.kind == plan.kind)
-            .order_by(Batch.id.desc())
+            select(Batch.id).where(_same_batch(plan, owner_id)).order_by(Batch.id.desc())
         )
         if batch_id is None:
             return frozenset()
@@ -192,17 +198,25 @@ class OpenedBatch:
     queued: int
 
 
-def open_batch(db: Database, plan: BatchPlan, *, provider: str, max_attempts: int) -> OpenedBatch:
-    """Create the batch, or resume the one already writing to ``plan.out_dir``."""
+def open_batch(
+    db: Database, plan: BatchPlan, *, provider: str, max_attempts: int, owner_id: int | None = None
+) -> OpenedBatch:
+    """Create the batch, or resume the one ``owner_id`` already has writing to ``plan.out_dir``.
+
+    The batch and its jobs belong to ``owner_id`` (None: no owner, as the CLI runs them); a batch
+    another owner left in the same folder is never resumed. Raises :class:`InvalidInputError` when
+    the batch being resumed was made with another provider.
+    """
     repo = JobRepository(db)
     out_dir = str(plan.out_dir.resolve())
     with db.session() as session:
         batch = session.scalars(
-            select(Batch).where(Batch.out_dir == out_dir, Batch.kind == plan.kind).order_by(Batch.id.desc())
+            select(Batch).where(_same_batch(plan, owner_id)).order_by(Batch.id.desc())
         ).first()
         resumed = batch is not None
         if batch is None:
             batch = Batch(
+                owner_id=owner_id,
                 kind=plan.kind,
                 provider=provider,
                 out_dir=out_dir,
@@ -246,6 +260,7 @@ def open_batch(db: Database, plan: BatchPlan, *, provider: str, max_attempts: in
                         item_key=entry.item.key,
                         batch_id=batch.id,
                         parent_id=parent_id if index else None,
+                        owner_id=owner_id,
                         max_attempts=max_attempts,
                         blocked=index > 0,
                     ),

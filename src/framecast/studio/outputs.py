@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any, Literal
@@ -13,6 +14,12 @@ import httpx
 from framecast.core.errors import DownloadError
 from framecast.providers.base import MediaItem, Mode
 from framecast.studio.downloads import download_file
+
+
+def slug(prompt: str, limit: int = 40) -> str:
+    """A file-name-safe stem from a prompt (``"A heron, at dawn!"`` -> ``a-heron-at-dawn``)."""
+    words = re.sub(r"[^a-z0-9]+", "-", prompt.lower()).strip("-")
+    return words[:limit].rstrip("-") or "generation"
 
 
 def extension_for(mode: Mode) -> str:

@@ -1,37 +1,57 @@
-"""The FastAPI application. This first cut serves the queue read-only and runs the embedded worker;
-the Studio pages, accounts and the full REST API arrive with the Studio-in-the-browser issue."""
+"""The FastAPI application: pages, REST API, SSE, and (unless switched off) an embedded worker.
+
+Routers live in ``web/routes/<resource>.py``; each module exposes ``router``. Every route except the
+login, first-run setup and health check requires a login (see ``web/deps.py``).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-import anyio
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
 
 from framecast import __version__
+from framecast.core.secret import fernet
 from framecast.core.settings import Settings
 from framecast.db.migrate import upgrade
 from framecast.db.session import Database
-from framecast.jobs.repository import JobRepository
 from framecast.jobs.worker import Worker
+from framecast.web.context import WEB_DIR, WebContext
+from framecast.web.errors import install_error_handlers
+
+# Route modules, in the order their routes are matched.
+ROUTE_MODULES = (
+    "health",
+    "auth",
+    "users",
+    "jobs",
+    "batches",
+    "files",
+    "provider",
+    "account",
+    "pages",
+)
 
 
-def create_app(settings: Settings, *, embedded_worker: bool = True) -> FastAPI:
+def create_app(settings: Settings, *, embedded_worker: bool | None = None) -> FastAPI:
     upgrade(settings.database_url_resolved)
     db = Database.from_settings(settings)
-    repo = JobRepository(db)
+    run_worker = settings.web.embedded_worker if embedded_worker is None else embedded_worker
+    templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+    context = WebContext(settings=settings, db=db, templates=templates, fernet=fernet(settings))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
         task: asyncio.Task[None] | None = None
         worker: Worker | None = None
-        if embedded_worker:
+        if run_worker:
             worker = Worker(db, settings)
             task = asyncio.create_task(worker.run(stop=stop))
         try:
@@ -46,37 +66,16 @@ def create_app(settings: Settings, *, embedded_worker: bool = True) -> FastAPI:
             db.dispose()
 
     app = FastAPI(title="Framecast", version=__version__, lifespan=lifespan)
-
-    @app.get("/api/health")
-    async def health() -> dict[str, Any]:
-        return {"status": "ok", "version": __version__, "embedded_worker": embedded_worker}
-
-    @app.get("/api/jobs")
-    async def jobs(limit: int = 50) -> list[dict[str, Any]]:
-        rows = await anyio.to_thread.run_sync(lambda: repo.list_jobs(limit=min(limit, 500)))
-        return [
-            {
-                "id": j.id,
-                "state": j.state,
-                "provider": j.provider,
-                "mode": j.mode,
-                "item": j.item_key,
-                "progress": j.progress_status,
-                "percent": j.progress_percent,
-                "outputs": [o.get("path") for o in j.outputs or []],
-                "error": j.error_message,
-            }
-            for j in rows
-        ]
-
-    @app.get("/", response_class=HTMLResponse)
-    async def index() -> str:
-        return (
-            "<!doctype html><html><head><meta charset='utf-8'><title>Framecast</title></head><body>"
-            "<h1>Framecast</h1><p>The server and its embedded worker are running. "
-            "The Studio pages are not built yet; use the <code>framecast</code> command, "
-            "<a href='/api/jobs'>/api/jobs</a> and "
-            "<a href='/docs'>/docs</a>.</p></body></html>"
-        )
-
+    app.state.web = context
+    app.state.embedded_worker = run_worker
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+    for name in ROUTE_MODULES:
+        try:
+            module = importlib.import_module(f"framecast.web.routes.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"framecast.web.routes.{name}":
+                raise
+            continue  # a route module not written yet
+        app.include_router(module.router)
     return app

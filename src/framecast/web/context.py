@@ -1,0 +1,32 @@
+"""What every request handler needs, built once per application and kept on ``app.state``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+from fastapi.templating import Jinja2Templates
+
+from framecast.core.settings import Settings
+from framecast.db.session import Database
+
+WEB_DIR = Path(__file__).resolve().parent
+
+
+@dataclass
+class WebContext:
+    settings: Settings
+    db: Database
+    templates: Jinja2Templates
+    fernet: Fernet
+
+    @property
+    def media_root(self) -> Path:
+        """Where web jobs write their files: ``<data_dir>/media/<user id>/...``."""
+        return Path(self.settings.data_dir) / "media"
+
+    @property
+    def upload_root(self) -> Path:
+        """Where uploaded frames, references and batch files are kept: ``<data_dir>/uploads/<user id>``."""
+        return Path(self.settings.data_dir) / "uploads"

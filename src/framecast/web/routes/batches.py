@@ -1,0 +1,411 @@
+"""Batches over REST: preview an upload, start it, follow it, pause, cancel, retry, download.
+
+A batch starts as a preview (``POST /api/batches/preview``): the TXT/CSV file and its images are
+kept as an upload (``web/batch_uploads.py``) and parsed, and the answer shows the items and what
+they cost against the quota. ``POST /api/batches`` with that ``upload_id`` creates the batch; its
+files are written to ``<media_root>/<user id>/batches/<upload_id>/``. Creating it again from the
+same upload resumes it (finished items are kept, failed ones retried), as the CLI does for a folder.
+
+Every route answers only the caller's own batches and uploads; another user's id answers 404 exactly
+like a missing one. The shapes are in ``web/batch_status.py`` and ``docs/web-api.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from framecast.core.errors import (
+    ConfigurationError,
+    InvalidInputError,
+    JobStateError,
+    NotFoundError,
+    ProviderError,
+)
+from framecast.db.accounts import User
+from framecast.db.models import Job
+from framecast.jobs.control import JobControl
+from framecast.jobs.provider_keys import stored_key
+from framecast.jobs.states import JobState
+from framecast.providers import registry
+from framecast.providers.base import Aspect, Mode, Quota
+from framecast.providers.registry import BuildContext, ProviderBundle
+from framecast.studio.batches import (
+    BatchKind,
+    BatchPlan,
+    BatchReport,
+    PlannedItem,
+    credits_needed,
+    finished_keys,
+    open_batch,
+    write_report,
+)
+from framecast.web import batch_zips
+from framecast.web.batch_status import (
+    batch_items,
+    batch_to_json,
+    list_batches,
+    owned_batch,
+    report_plan,
+    succeeded_files,
+)
+from framecast.web.batch_uploads import (
+    BatchUpload,
+    batch_out_dir,
+    check_kind,
+    load_batch_upload,
+    store_batch_upload,
+)
+from framecast.web.context import WebContext
+from framecast.web.deps import Ctx, CurrentUser
+from framecast.web.preferences import read_preferences
+from framecast.web.uploads import is_empty_upload
+
+router = APIRouter(tags=["batches"])
+
+MAX_PAGE = 200
+# Which image fields each kind takes; anything else sent is refused rather than silently dropped.
+KIND_FIELDS: dict[str, frozenset[str]] = {
+    "aroll": frozenset({"frame"}),
+    "broll-images": frozenset({"reference"}),
+    "broll-footage": frozenset({"images"}),
+    "pipeline": frozenset(),
+}
+
+
+class BatchCreate(BaseModel):
+    upload_id: str = Field(min_length=1, max_length=100)
+    force: bool = Field(default=False, description="start even when the quota looks too small")
+
+
+# -- preview and create ---------------------------------------------------------------------------
+
+
+@router.post("/api/batches/preview")
+async def preview_batch(
+    context: Ctx,
+    user: CurrentUser,
+    kind: Annotated[str, Form(description="aroll, broll-images, broll-footage or pipeline")],
+    file: Annotated[UploadFile | None, File(description="the TXT or CSV batch file")] = None,
+    frame: Annotated[UploadFile | None, File(description="aroll: the start frame")] = None,
+    reference: Annotated[UploadFile | None, File(description="broll-images: optional reference")] = None,
+    images: Annotated[
+        list[UploadFile] | None, File(description="broll-footage: numbered images (1_x.jpg, 2.png)")
+    ] = None,
+    aspect: Annotated[str | None, Form(description="landscape or portrait (square: images)")] = None,
+    provider: Annotated[str | None, Form(description="defaults to your preference")] = None,
+) -> dict[str, Any]:
+    """Keep and parse a batch; answers its items, the credits they need and the quota available.
+
+    400 naming the field (``kind``, ``file``, ``frame``, ``images``, ``aspect``, ``provider``) or,
+    for a problem inside the batch file, the file and line. ``quota`` is null when the provider
+    reports none; ``{available: null}`` means unlimited (offline). When the quota cannot be read,
+    ``quota`` and ``enough_quota`` are null and ``quota_error`` (else null) says why.
+    """
+    chosen_kind = check_kind(kind)
+    sent = {
+        name
+        for name, present in (
+            ("frame", not is_empty_upload(frame)),
+            ("reference", not is_empty_upload(reference)),
+            ("images", any(not is_empty_upload(image) for image in images or [])),
+        )
+        if present
+    }
+    unexpected = sorted(sent - KIND_FIELDS[chosen_kind])
+    if unexpected:
+        raise InvalidInputError(f"{unexpected[0]}: a {chosen_kind} batch takes no {unexpected[0]}")
+    chosen_aspect = _parse_aspect(aspect, context, user, chosen_kind)
+    chosen_provider = _parse_provider(provider, context, user)
+    upload, plan = await store_batch_upload(
+        context,
+        user.id,
+        kind=chosen_kind,
+        aspect=chosen_aspect,
+        provider=chosen_provider,
+        file=file,
+        frame=frame,
+        reference=reference,
+        images=images or [],
+    )
+    need = credits_needed(plan, context.settings)
+    answer: dict[str, Any] = {
+        "upload_id": upload.upload_id,
+        "kind": upload.kind,
+        "provider": upload.provider,
+        "aspect": upload.aspect.value,
+        "source_name": upload.source_name,
+        "items": [_planned_item_json(entry, upload) for entry in plan.items],
+        "credits_needed": need,
+        "quota": None,
+        "enough_quota": True,
+        "quota_error": None,
+    }
+    try:
+        quota = await _read_quota(context, user.id, upload.provider)
+    except (ProviderError, ConfigurationError) as exc:
+        answer.update(quota=None, enough_quota=None, quota_error=str(exc))
+        return answer
+    if quota is not None:
+        answer["quota"] = {"available": quota.available}
+        answer["enough_quota"] = quota.available is None or quota.available >= need
+    return answer
+
+
+@router.post("/api/batches", status_code=201)
+async def create_batch(context: Ctx, user: CurrentUser, body: BatchCreate) -> dict[str, Any]:
+    """Create (or resume) the batch of a previewed upload and queue its items.
+
+    400 when the provider's available quota is below the credits the items still need, naming
+    both numbers, unless ``force`` is true; 404 for an ``upload_id`` that is not the caller's.
+    """
+    upload = await anyio.to_thread.run_sync(load_batch_upload, context, user.id, body.upload_id)
+    out_dir = batch_out_dir(context, user.id, upload.upload_id)
+    plan = await anyio.to_thread.run_sync(upload.plan, out_dir)
+    if not body.force:
+        await _check_quota(context, user.id, upload, plan)
+    settings = context.settings
+
+    def start() -> dict[str, Any]:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        opened = open_batch(
+            context.db,
+            plan,
+            provider=upload.provider,
+            max_attempts=settings.jobs.max_attempts,
+            owner_id=user.id,
+        )
+        return _batch_json(context, opened.batch_id, user.id)
+
+    return await anyio.to_thread.run_sync(start)
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+
+@router.get("/api/batches")
+def get_batches(
+    context: Ctx,
+    user: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """``{items: [batch without its items], total}``, newest first."""
+    with context.db.session() as session:
+        return list_batches(session, user.id, limit=limit, offset=offset)
+
+
+@router.get("/api/batches/{batch_id}")
+def get_batch(context: Ctx, user: CurrentUser, batch_id: int) -> dict[str, Any]:
+    return _batch_json(context, batch_id, user.id)
+
+
+# -- actions --------------------------------------------------------------------------------------
+
+
+@router.post("/api/batches/{batch_id}/pause")
+def pause_batch(context: Ctx, user: CurrentUser, batch_id: int) -> dict[str, Any]:
+    """Hold the batch's waiting jobs; running ones finish."""
+    JobControl(context.db).set_batch_paused(batch_id, True, owner_id=user.id)
+    return _batch_json(context, batch_id, user.id)
+
+
+@router.post("/api/batches/{batch_id}/resume")
+def resume_batch(context: Ctx, user: CurrentUser, batch_id: int) -> dict[str, Any]:
+    JobControl(context.db).set_batch_paused(batch_id, False, owner_id=user.id)
+    return _batch_json(context, batch_id, user.id)
+
+
+@router.post("/api/batches/{batch_id}/cancel")
+def cancel_batch(context: Ctx, user: CurrentUser, batch_id: int) -> dict[str, Any]:
+    """Cancel every job that has not ended; a running one stops at its next safe point."""
+    control = JobControl(context.db)
+    with context.db.session() as session:
+        owned_batch(session, batch_id, user.id)
+        job_ids = list(session.scalars(select(Job.id).where(Job.batch_id == batch_id).order_by(Job.id)))
+    for job_id in job_ids:
+        control.cancel(job_id, owner_id=user.id)
+    return _batch_json(context, batch_id, user.id)
+
+
+@router.post("/api/batches/{batch_id}/items/{key:path}/retry")
+def retry_item(context: Ctx, user: CurrentUser, batch_id: int, key: str) -> dict[str, Any]:
+    """Queue the item's failed and cancelled jobs again (a pipeline's image step first).
+
+    404 for an unknown item; 409 when none of its jobs failed or was cancelled.
+    """
+    control = JobControl(context.db)
+    with context.db.session() as session:
+        batch = owned_batch(session, batch_id, user.id)
+        paused = batch.paused
+        item = next((i for i in batch_items(session, batch_id) if i.key == key), None)
+        if item is None:
+            raise NotFoundError(f"batch {batch_id} has no item {key!r}")
+        job_ids = [job.id for job in item.jobs]
+    retried = 0
+    ended = (JobState.FAILED.value, JobState.CANCELLED.value)
+    for job_id in job_ids:
+        with context.db.session() as session:
+            state = session.scalar(select(Job.state).where(Job.id == job_id))
+        # Retrying a pipeline video re-queues its failed image too, so states are read afresh.
+        if state in ended:
+            control.retry(job_id, owner_id=user.id)
+            retried += 1
+    if not retried:
+        raise JobStateError(f"item {key!r} has nothing to retry: none of its jobs failed or was cancelled")
+    if paused:
+        # A retried job of a paused batch waits with the others.
+        control.set_batch_paused(batch_id, True, owner_id=user.id)
+    return _batch_json(context, batch_id, user.id)
+
+
+# -- downloads ------------------------------------------------------------------------------------
+
+
+@router.get("/api/batches/{batch_id}/zip")
+def list_zip_parts(context: Ctx, user: CurrentUser, batch_id: int) -> dict[str, Any]:
+    """``{parts: [{index, name, url, bytes}]}``: the finished files in ZIP parts, built on demand."""
+    parts = _zip_parts(context, batch_id, user.id)
+    return {
+        "parts": [
+            {
+                "index": part.index,
+                "name": part.name,
+                "url": f"/api/batches/{batch_id}/zip/{part.index}",
+                "bytes": part.size,
+            }
+            for part in parts
+        ]
+    }
+
+
+@router.get("/api/batches/{batch_id}/zip/{index}")
+def download_zip_part(context: Ctx, user: CurrentUser, batch_id: int, index: int) -> FileResponse:
+    parts = _zip_parts(context, batch_id, user.id)
+    part = next((p for p in parts if p.index == index), None)
+    if part is None:
+        raise NotFoundError(f"batch {batch_id} has no zip part {index} (it has {len(parts)})")
+    return FileResponse(part.path, media_type="application/zip", filename=part.name)
+
+
+@router.get("/api/batches/{batch_id}/results.csv")
+def results_csv(context: Ctx, user: CurrentUser, batch_id: int) -> Response:
+    """Every item with its status, files and error (the CLI's ``results.csv``)."""
+    report = _report(context, batch_id, user.id)
+    return _csv(report.results_csv, f"batch_{batch_id}_results.csv")
+
+
+@router.get("/api/batches/{batch_id}/failed.csv")
+def failed_csv(context: Ctx, user: CurrentUser, batch_id: int) -> Response:
+    """The items not done, as a batch file that can be uploaded again; 404 when every item succeeded."""
+    report = _report(context, batch_id, user.id)
+    if report.failed_csv is None:
+        raise NotFoundError(f"batch {batch_id} has no failed items")
+    return _csv(report.failed_csv, f"batch_{batch_id}_failed.csv")
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _batch_json(context: WebContext, batch_id: int, owner_id: int) -> dict[str, Any]:
+    with context.db.session() as session:
+        return batch_to_json(session, owned_batch(session, batch_id, owner_id))
+
+
+def _zip_parts(context: WebContext, batch_id: int, owner_id: int) -> list[batch_zips.ZipPart]:
+    with context.db.session() as session:
+        batch = owned_batch(session, batch_id, owner_id)
+        out_dir = Path(batch.out_dir)
+        files = succeeded_files(session, batch)
+    return batch_zips.zip_parts(batch_id, out_dir, files)
+
+
+def _report(context: WebContext, batch_id: int, owner_id: int) -> BatchReport:
+    with context.db.session() as session:
+        plan = report_plan(owned_batch(session, batch_id, owner_id))
+    return write_report(context.db, plan, batch_id)
+
+
+def _csv(path: Path, name: str) -> Response:
+    return Response(
+        path.read_bytes(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _planned_item_json(entry: PlannedItem, upload: BatchUpload) -> dict[str, Any]:
+    last = entry.steps[-1].request
+    if upload.kind == "broll-images":
+        image = upload.reference.name if upload.reference else None
+    else:
+        start = last.start_image if last.mode is Mode.FRAMES else None
+        image = start.name if start is not None else None
+    return {
+        "key": entry.item.key,
+        "prompt": entry.item.prompt,
+        "count": last.count,
+        "line": entry.item.line,
+        "image": image,
+    }
+
+
+def _parse_aspect(value: str | None, context: WebContext, user: User, kind: BatchKind) -> Aspect:
+    if value is None or not value.strip():
+        return Aspect(read_preferences(user.preferences, context.settings).aspect)
+    aspect = Aspect.parse(value)
+    if aspect is Aspect.SQUARE and kind != "broll-images":
+        raise InvalidInputError("aspect: video can be landscape or portrait, not square")
+    return aspect
+
+
+def _parse_provider(value: str | None, context: WebContext, user: User) -> str:
+    name = (value or "").strip() or read_preferences(user.preferences, context.settings).default_provider
+    known = registry.provider_names()
+    if name not in known:
+        raise InvalidInputError(f"provider: unknown provider {name!r}; use one of {', '.join(known)}")
+    return name
+
+
+@asynccontextmanager
+async def _bundle(context: WebContext, owner_id: int, provider: str) -> AsyncIterator[ProviderBundle]:
+    """The provider with the owner's stored key, else (key None) the platform key from settings."""
+    key = await anyio.to_thread.run_sync(stored_key, context.db, context.fernet, owner_id, provider)
+    build = BuildContext(
+        settings=context.settings, work_dir=Path(context.settings.data_dir) / "work", api_key=key
+    )
+    bundle = await anyio.to_thread.run_sync(registry.build, provider, build)
+    try:
+        yield bundle
+    finally:
+        await bundle.aclose()
+
+
+async def _read_quota(context: WebContext, owner_id: int, provider: str) -> Quota | None:
+    """The provider's quota for ``owner_id``; None when it reports none. Raises what the provider raises."""
+    async with _bundle(context, owner_id, provider) as bundle:
+        if bundle.quota is None:
+            return None
+        return await bundle.quota.read_quota()
+
+
+async def _check_quota(context: WebContext, owner_id: int, upload: BatchUpload, plan: BatchPlan) -> None:
+    """Refuse a batch whose remaining items need more credits than the provider has available."""
+    done = await anyio.to_thread.run_sync(lambda: finished_keys(context.db, plan, owner_id=owner_id))
+    need = credits_needed(plan, context.settings, skip_keys=done)
+    if need == 0:
+        return
+    quota = await _read_quota(context, owner_id, upload.provider)
+    if quota is not None and quota.available is not None and quota.available < need:
+        raise InvalidInputError(
+            f"this batch needs up to {need} credits but {upload.provider} has {quota.available} "
+            "available; add credits, or start it anyway with force"
+        )

@@ -1,0 +1,120 @@
+"""The library over REST: list and search files, serve one (with Range, so video seeks), delete one.
+
+Files are the ``media_files`` rows the job engine adds when an owned job succeeds and those imported
+from provider history. Every route answers only the caller's own files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import anyio
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import FileResponse
+from sqlalchemy import func, or_, select
+
+from framecast.core.errors import NotFoundError
+from framecast.db.library import MediaFile
+from framecast.web.context import WebContext
+from framecast.web.deps import Ctx, CurrentUser
+from framecast.web.serializers import file_to_json
+
+router = APIRouter(tags=["files"])
+
+MAX_PAGE = 500
+MEDIA_TYPES = {
+    ".mp4": "video/mp4",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+}
+
+
+@router.get("/api/files")
+async def list_files(
+    context: Ctx,
+    user: CurrentUser,
+    q: Annotated[str | None, Query(description="words found in the prompt or the file name")] = None,
+    kind: Literal["video", "image"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """The caller's files, newest first: ``{items, total}``."""
+
+    def load() -> dict[str, Any]:
+        query = select(MediaFile).where(MediaFile.owner_id == user.id)
+        if kind is not None:
+            query = query.where(MediaFile.kind == kind)
+        if q and q.strip():
+            pattern = f"%{_escape_like(q.strip().lower())}%"
+            query = query.where(
+                or_(
+                    func.lower(MediaFile.prompt).like(pattern, escape="\\"),
+                    func.lower(MediaFile.name).like(pattern, escape="\\"),
+                )
+            )
+        with context.db.session() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.scalars(
+                query.order_by(MediaFile.created_at.desc(), MediaFile.id.desc()).limit(limit).offset(offset)
+            )
+            return {"items": [file_to_json(row) for row in rows], "total": total}
+
+    return await anyio.to_thread.run_sync(load)
+
+
+@router.api_route("/files/{file_id}/content", methods=["GET", "HEAD"], response_class=FileResponse)
+async def file_content(
+    context: Ctx,
+    user: CurrentUser,
+    file_id: int,
+    download: Annotated[bool, Query(description="1: save as a file instead of showing it")] = False,
+) -> FileResponse:
+    """The file itself; ``Range`` requests get 206 partial content. 404 when it is gone from disk."""
+    row = await anyio.to_thread.run_sync(_owned, context, file_id, user.id)
+    path = Path(row.path)
+    try:
+        stat_result = await anyio.Path(path).stat()
+    except FileNotFoundError:
+        raise NotFoundError(f"file {file_id} ({row.name}) is no longer on disk") from None
+    return FileResponse(
+        path,
+        media_type=MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream"),
+        filename=row.name,
+        stat_result=stat_result,
+        content_disposition_type="attachment" if download else "inline",
+    )
+
+
+@router.delete("/api/files/{file_id}", status_code=204)
+async def delete_file(context: Ctx, user: CurrentUser, file_id: int) -> Response:
+    """Remove the file from the library and from disk."""
+
+    def remove() -> None:
+        with context.db.session() as session:
+            row = session.get(MediaFile, file_id)
+            if row is None or row.owner_id != user.id:
+                raise NotFoundError(f"no file {file_id}")
+            path = row.path
+            session.delete(row)
+        # The row goes first: a file left behind by a crash here is harmless, a row without its file
+        # would be a broken library entry.
+        Path(path).unlink(missing_ok=True)
+
+    await anyio.to_thread.run_sync(remove)
+    return Response(status_code=204)
+
+
+def _owned(context: WebContext, file_id: int, owner_id: int) -> MediaFile:
+    with context.db.session() as session:
+        row = session.get(MediaFile, file_id)
+        if row is None or row.owner_id != owner_id:
+            raise NotFoundError(f"no file {file_id}")
+        session.expunge(row)
+        return row
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

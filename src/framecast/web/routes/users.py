@@ -1,0 +1,116 @@
+"""``/api/users``: administrators list, create, invite, disable and promote users.
+
+An administrator cannot disable or demote their own account, so a server always keeps at least the
+admin who is making changes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from framecast.core.errors import InvalidInputError, NotFoundError
+from framecast.db.accounts import User
+from framecast.web.deps import AdminUser, Ctx
+from framecast.web.security.accounts import NewUser, check_name, create_user
+from framecast.web.security.cookies import request_is_https
+from framecast.web.security.invites import create_invite
+from framecast.web.security.sessions import revoke_everything
+
+router = APIRouter(tags=["users"])
+
+
+class UserPublic(BaseModel):
+    id: int
+    email: str
+    name: str
+    is_admin: bool
+    disabled: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserPublic:
+        return cls(
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            is_admin=user.is_admin,
+            disabled=user.disabled,
+            created_at=user.created_at,
+        )
+
+
+class UserCreate(BaseModel):
+    email: str
+    name: str
+    password: str
+    is_admin: bool = False
+
+
+class InviteCreate(BaseModel):
+    email: str
+    name: str
+    is_admin: bool = False
+
+
+class InvitePublic(BaseModel):
+    invite_url: str
+    expires_at: datetime
+
+
+class UserUpdate(BaseModel):
+    disabled: bool | None = None
+    is_admin: bool | None = None
+    name: str | None = None
+
+
+@router.get("/api/users")
+def list_users(_: AdminUser, context: Ctx) -> list[UserPublic]:
+    """Every account, oldest first."""
+    with context.db.session() as session:
+        return [UserPublic.of(user) for user in session.scalars(select(User).order_by(User.id))]
+
+
+@router.post("/api/users", status_code=201)
+def add_user(body: UserCreate, _: AdminUser, context: Ctx) -> UserPublic:
+    """Create an account with a password the admin chooses (at least 10 characters)."""
+    user = create_user(context.db, NewUser(body.email, body.name, body.password, body.is_admin))
+    return UserPublic.of(user)
+
+
+@router.post("/api/users/invites", status_code=201)
+def invite_user(body: InviteCreate, admin: AdminUser, context: Ctx, request: Request) -> InvitePublic:
+    """A one-time link, valid for 7 days, where the invitee chooses their password."""
+    token, expires_at = create_invite(
+        context.db, email=body.email, name=body.name, is_admin=body.is_admin, invited_by=admin.id
+    )
+    base = str(request.base_url).rstrip("/")
+    if base.startswith("http://") and request_is_https(request, context.settings.web):
+        base = "https://" + base.removeprefix("http://")  # behind a trusted TLS proxy
+    return InvitePublic(invite_url=f"{base}/invite/{token}", expires_at=expires_at)
+
+
+@router.patch("/api/users/{user_id}")
+def update_user(user_id: int, body: UserUpdate, admin: AdminUser, context: Ctx) -> UserPublic:
+    """Rename, disable or enable, promote or demote. Disabling ends the user's sessions and tokens."""
+    if user_id == admin.id and (body.disabled is True or body.is_admin is False):
+        raise InvalidInputError("you cannot disable or demote your own account; ask another administrator")
+    name = check_name(body.name) if body.name is not None else None
+    with context.db.session() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFoundError(f"no user {user_id}")
+        if name is not None:
+            user.name = name
+        if body.is_admin is not None:
+            user.is_admin = body.is_admin
+        if body.disabled is not None:
+            user.disabled = body.disabled
+        session.flush()
+        public = UserPublic.of(user)
+    if body.disabled:
+        revoke_everything(context.db, user_id)
+    return public

@@ -1,0 +1,236 @@
+// One batch: per-item live progress, pause / resume / cancel, retry one item, zip parts and CSVs.
+// The batch is read from /api/batches/{id}; the event stream of its jobs drives progress and tells
+// when to read it again, so a reload or a second tab picks up exactly where the work is.
+
+import { api, showError, clearError } from "./api.js";
+import { $, debounce, fill, formatBytes, h, toast } from "./dom.js";
+import { liveIndicator, watchJobs } from "./events.js";
+import {
+  ACTIVE_STATES,
+  RETRYABLE_STATES,
+  TERMINAL_STATES,
+  downloadUrl,
+  mediaFigure,
+  progressBar,
+  progressText,
+  stateBadge,
+} from "./job_view.js";
+
+const root = $("#batch");
+const batchId = Number(root.dataset.batchId);
+const errorBox = $('[data-testid="batch-error"]');
+const body = $('[data-testid="batch-items"] tbody');
+const pauseButton = $('[data-testid="pause"]');
+const resumeButton = $('[data-testid="resume"]');
+const cancelButton = $('[data-testid="cancel-batch"]');
+const zipButton = $('[data-testid="prepare-zip"]');
+const zipParts = $('[data-testid="zip-parts"]');
+
+const jobs = new Map(); // job id -> latest job JSON
+const rows = new Map(); // item key -> <tr>
+let batch = null;
+let zipShownFor = null; // the succeeded count the zip links were made for
+
+// ---- Items --------------------------------------------------------------------------------------
+
+/** The job whose progress an item shows: a running one first, else its newest. */
+function currentJob(item) {
+  const known = (item.job_ids ?? []).map((id) => jobs.get(id)).filter(Boolean);
+  return known.find((job) => ACTIVE_STATES.has(job.state)) ?? known[known.length - 1] ?? null;
+}
+
+function errorText(error) {
+  if (!error) return "";
+  if (typeof error === "string") return error;
+  return error.category ? `${error.message} (${error.category})` : error.message;
+}
+
+function resultsCell(item) {
+  return (item.files ?? []).map((file) => {
+    const details = h(
+      "details",
+      { class: "small" },
+      h("summary", {}, file.name),
+    );
+    details.addEventListener("toggle", () => {
+      if (details.open && details.children.length === 1) details.append(mediaFigure(file));
+    });
+    return h(
+      "div",
+      { class: "row" },
+      details,
+      h("a", { href: downloadUrl(file.url), download: file.name, class: "small", dataset: { testid: "item-download" } }, "Download"),
+    );
+  });
+}
+
+function progressCell(item) {
+  if (TERMINAL_STATES.has(item.state)) return [];
+  // The live job when the stream has sent it, else the batch's own reading of the item.
+  const job = currentJob(item) ?? { state: item.state, progress: item.progress ?? {} };
+  return [progressBar(job), h("span", { class: "muted small" }, progressText(job))];
+}
+
+function actionsCell(item) {
+  if (!RETRYABLE_STATES.has(item.state)) return [];
+  return h(
+    "button",
+    {
+      type: "button",
+      class: "small",
+      dataset: { testid: "retry-item" },
+      onclick: async () => {
+        try {
+          render(await api(`/api/batches/${batchId}/items/${encodeURIComponent(item.key)}/retry`, { method: "POST" }));
+          toast(`Item ${item.key} queued again`, "success");
+        } catch (error) {
+          toast(error.message, "error");
+        }
+      },
+    },
+    "Retry",
+  );
+}
+
+function drawRow(item) {
+  let row = rows.get(item.key);
+  if (!row) {
+    row = h("tr", { dataset: { testid: "batch-item", key: item.key } });
+    for (let i = 0; i < 6; i += 1) row.append(h("td"));
+    row.children[0].className = "mono";
+    row.children[1].className = "prompt";
+    row.children[5].className = "actions";
+    rows.set(item.key, row);
+  }
+  row.dataset.state = item.state;
+  const [key, prompt, state, progress, results, actions] = row.children;
+  key.textContent = item.key;
+  prompt.textContent = item.prompt;
+  fill(state, stateBadge(item.state), item.error ? h("div", { class: "small error-text" }, errorText(item.error)) : null);
+  fill(progress, progressCell(item));
+  const signature = (item.files ?? []).map((f) => f.id).join(",");
+  if (results.dataset.signature !== signature) {
+    results.dataset.signature = signature;
+    fill(results, resultsCell(item));
+  }
+  fill(actions, actionsCell(item));
+  return row;
+}
+
+// ---- The batch ----------------------------------------------------------------------------------
+
+function render(data) {
+  batch = data;
+  clearError(errorBox);
+  const items = data.items ?? [];
+  const seen = new Set();
+  items.forEach((item, index) => {
+    seen.add(item.key);
+    const row = drawRow(item);
+    if (body.children[index] !== row) body.insertBefore(row, body.children[index] ?? null);
+  });
+  for (const [key, row] of rows) {
+    if (!seen.has(key)) {
+      row.remove();
+      rows.delete(key);
+    }
+  }
+  const counts = data.counts ?? {};
+  fill(
+    $('[data-testid="batch-counts"]'),
+    Object.entries(counts)
+      .filter(([, n]) => n > 0)
+      .map(([state, n]) => h("span", { class: `badge state-${state}`, dataset: { testid: `count-${state}` } }, `${n} ${state}`)),
+  );
+  const total = items.length;
+  const done = items.filter((item) => TERMINAL_STATES.has(item.state)).length;
+  const succeeded = items.filter((item) => item.state === "succeeded").length;
+  const active = items.some((item) => ACTIVE_STATES.has(item.state));
+  // failed.csv (the items to run again) exists only once some item has failed or was cancelled.
+  $('[data-testid="failed-csv"]').hidden = !items.some((item) => RETRYABLE_STATES.has(item.state));
+  const bar = $('[data-testid="batch-progress"]');
+  bar.firstElementChild.style.width = total ? `${(100 * done) / total}%` : "0";
+  bar.classList.toggle("done", total > 0 && done === total);
+  $('[data-testid="batch-summary"]').textContent =
+    `${done} of ${total} items finished · ${succeeded} succeeded · provider ${data.provider}`;
+  $('[data-testid="paused-badge"]').hidden = !data.paused;
+  pauseButton.hidden = data.paused || !active;
+  resumeButton.hidden = !data.paused;
+  cancelButton.hidden = !active;
+  if (total > 0 && done === total && succeeded > 0 && zipShownFor !== succeeded) {
+    zipShownFor = succeeded;
+    prepareZip();
+  }
+}
+
+async function load() {
+  try {
+    render(await api(`/api/batches/${batchId}`));
+  } catch (error) {
+    showError(errorBox, error);
+  }
+}
+
+const reload = debounce(load, 250);
+
+async function control(verb, message) {
+  try {
+    render(await api(`/api/batches/${batchId}/${verb}`, { method: "POST" }));
+    toast(message, "success");
+  } catch (error) {
+    toast(error.message, "error");
+  }
+}
+
+async function prepareZip() {
+  zipButton.disabled = true;
+  try {
+    const { parts } = await api(`/api/batches/${batchId}/zip`);
+    fill(
+      zipParts,
+      parts.length
+        ? parts.map((part) =>
+            h(
+              "a",
+              { class: "button small", href: part.url, download: part.name, dataset: { testid: "zip-part" } },
+              `${part.name} (${formatBytes(part.bytes)})`,
+            ),
+          )
+        : h("span", { class: "muted small" }, "No finished files yet."),
+    );
+  } catch (error) {
+    toast(error.message, "error");
+  } finally {
+    zipButton.disabled = false;
+  }
+}
+
+pauseButton.addEventListener("click", () => control("pause", "Batch paused: running items finish, the rest wait"));
+resumeButton.addEventListener("click", () => control("resume", "Batch resumed"));
+cancelButton.addEventListener("click", () => {
+  if (window.confirm("Cancel every item that has not finished?")) control("cancel", "Batch cancelled");
+});
+zipButton.addEventListener("click", prepareZip);
+
+function updateProgress(job) {
+  if (!batch || !job.item_key) return;
+  const item = batch.items.find((it) => it.key === job.item_key);
+  const row = rows.get(job.item_key);
+  if (item && row && !TERMINAL_STATES.has(item.state)) fill(row.children[3], progressCell(item));
+}
+
+load();
+watchJobs({
+  batchId,
+  onSnapshot: (snapshot) => {
+    jobs.clear();
+    for (const job of snapshot) jobs.set(job.id, job);
+    load();
+  },
+  onJob: (job) => {
+    jobs.set(job.id, job);
+    updateProgress(job);
+    reload();
+  },
+  onStatus: liveIndicator($('[data-testid="live-status"]')),
+});

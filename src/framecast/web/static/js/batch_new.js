@@ -1,0 +1,129 @@
+// A new batch: upload the TXT/CSV (and the frame, reference or numbered images), preview the parsed
+// items and the credits they need against the available quota, then start it.
+
+import { api, clearError, showError } from "./api.js";
+import { $, fill, h } from "./dom.js";
+import { bindProviderNote } from "./providers.js";
+import { chosenFiles, formDataWithoutEmptyFiles, imageProblem, showPreviews } from "./uploads.js";
+
+const form = $("#batch-form");
+const kind = form.dataset.kind;
+const maxBytes = Number(form.dataset.maxUploadBytes || 0);
+const formError = $('[data-testid="form-error"]', form);
+const previewButton = $('[data-testid="preview"]', form);
+const panel = $('[data-testid="preview-panel"]');
+const startButton = $('[data-testid="start"]');
+const startError = $('[data-testid="start-error"]');
+const forceField = $('[data-testid="force-field"]');
+const force = $('[data-testid="force"]');
+const warning = $('[data-testid="quota-warning"]');
+
+let preview = null;
+
+function check() {
+  const files = chosenFiles(form);
+  const has = (field) => files.some((f) => f.field === field);
+  if (!has("file")) return "file: choose the TXT or CSV file with the prompts";
+  if (kind === "aroll" && !has("frame")) return "frame: A-roll needs the start frame used for every prompt";
+  if (kind === "broll-footage" && !has("images")) {
+    return "images: B-roll footage needs the numbered images (1.jpg, 2_street.png, …)";
+  }
+  for (const { field, file } of files) {
+    if (field === "file") {
+      if (!/\.(txt|csv)$/i.test(file.name)) return `file: ${file.name} is not a .txt or .csv file`;
+      continue;
+    }
+    const problem = imageProblem(field, file, maxBytes);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+function showPreview(data) {
+  preview = data;
+  const items = data.items ?? [];
+  $('[data-testid="item-count"]').textContent = String(items.length);
+  $('[data-testid="credits-needed"]').textContent = String(data.credits_needed);
+  // quota null: the provider reports none; {available: null}: no limit (offline).
+  const available = data.quota ? data.quota.available : undefined;
+  $('[data-testid="quota-available"]').textContent =
+    available === undefined ? "–" : available === null ? "no limit" : String(available);
+  const short = data.enough_quota === false;
+  const unknown = data.enough_quota === null || data.enough_quota === undefined;
+  $('[data-testid="credits-stat"]').classList.toggle("short", short);
+  warning.hidden = !short && !(unknown && data.quota_error);
+  if (short) {
+    warning.textContent =
+      `This batch needs ${data.credits_needed} credits but only ${available} are available. ` +
+      "Items beyond the quota will fail; tick “Start anyway” to start regardless.";
+  } else if (unknown && data.quota_error) {
+    warning.textContent = `The quota could not be read: ${data.quota_error}`;
+  } else {
+    warning.textContent = "";
+  }
+  forceField.hidden = !short && !unknown;
+  force.checked = false;
+  fill(
+    $('[data-testid="preview-table"] tbody'),
+    items.map((item) =>
+      h(
+        "tr",
+        { dataset: { testid: "preview-item", key: item.key } },
+        h("td", { class: "mono" }, item.key),
+        h("td", { class: "prompt" }, item.prompt),
+        h("td", { class: "num" }, item.count),
+        h("td", { class: "num" }, item.line || ""),
+        h("td", { class: "mono small" }, item.image ?? ""),
+      ),
+    ),
+  );
+  clearError(startError);
+  panel.hidden = false;
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const problem = check();
+  if (problem) {
+    showError(formError, problem);
+    return;
+  }
+  clearError(formError);
+  previewButton.disabled = true;
+  try {
+    showPreview(await api("/api/batches/preview", { method: "POST", form: formDataWithoutEmptyFiles(form) }));
+  } catch (error) {
+    panel.hidden = true;
+    showError(formError, error);
+  } finally {
+    previewButton.disabled = false;
+  }
+});
+
+// Anything changed makes the preview stale: it must be made again before starting.
+form.addEventListener("change", (event) => {
+  if (event.target.type === "file") {
+    showPreviews(event.target, $(`[data-previews-for="${event.target.name}"]`, form));
+  }
+  preview = null;
+  panel.hidden = true;
+  clearError(formError);
+});
+
+startButton.addEventListener("click", async () => {
+  if (!preview) return;
+  startButton.disabled = true;
+  try {
+    const batch = await api("/api/batches", {
+      method: "POST",
+      json: { upload_id: preview.upload_id, force: force.checked },
+    });
+    window.location.assign(`/batches/${batch.id}`);
+  } catch (error) {
+    showError(startError, error);
+    if (error.status === 400 && /quota|credit/i.test(error.message)) forceField.hidden = false;
+    startButton.disabled = false;
+  }
+});
+
+bindProviderNote(form);

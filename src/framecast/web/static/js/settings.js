@@ -1,0 +1,141 @@
+// Settings: preferences, and per provider the user's own key (store, check, delete) with live quota.
+
+import { api, clearError, showError } from "./api.js";
+import { $, $all, toast } from "./dom.js";
+
+const QUOTA_REFRESH_MS = 60000;
+
+// ---- Preferences --------------------------------------------------------------------------------
+
+const prefs = $("#preferences-form");
+const prefsError = $('[data-testid="preferences-error"]');
+
+prefs.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const field = (name) => prefs.elements.namedItem(name);
+  const concurrency = Number(field("concurrency").value);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 50) {
+    showError(prefsError, "concurrency: a whole number from 1 to 50");
+    return;
+  }
+  try {
+    await api("/api/account/preferences", {
+      method: "PUT",
+      json: { default_provider: field("default_provider").value, aspect: field("aspect").value, concurrency },
+    });
+    clearError(prefsError);
+    toast("Preferences saved", "success");
+  } catch (error) {
+    showError(prefsError, error);
+  }
+});
+
+// ---- Keys and quota -----------------------------------------------------------------------------
+
+function show(value) {
+  return value === null || value === undefined ? "–" : String(value);
+}
+
+function keyCard(card, storedKeys) {
+  const provider = card.dataset.provider;
+  const form = $(".key-form", card);
+  const input = $('[data-testid="key-input"]', card);
+  const errorBox = $('[data-testid="key-error"]', card);
+  const okBox = $('[data-testid="key-ok"]', card);
+  const status = $('[data-testid="key-status"]', card);
+  const note = $('[data-testid="quota-note"]', card);
+  const deleteButton = $('[data-testid="delete-key"]', card);
+
+  const setStored = (info) => {
+    status.textContent = info ? `your key${info.hint ? ` …${info.hint}` : ""}` : "no key of yours";
+    status.className = `badge ${info ? "state-succeeded" : ""}`;
+    deleteButton.hidden = !info;
+  };
+
+  const showQuota = (quota) => {
+    $('[data-testid="quota-available"]', card).textContent = show(quota?.available);
+    $('[data-testid="quota-used"]', card).textContent = show(quota?.used);
+    $('[data-testid="quota-total"]', card).textContent = show(quota?.total);
+  };
+
+  const refreshQuota = async () => {
+    try {
+      const quota = await api("/api/quota", { query: { provider } });
+      showQuota(quota);
+      note.textContent = `Quota read ${new Date().toLocaleTimeString()}.`;
+    } catch (error) {
+      showQuota(null);
+      note.textContent = `Quota unavailable: ${error.message}`;
+    }
+  };
+
+  const done = (message) => {
+    clearError(errorBox);
+    okBox.textContent = message;
+    okBox.hidden = false;
+  };
+
+  const failed = (error) => {
+    okBox.hidden = true;
+    showError(errorBox, error);
+  };
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!input.value.trim()) {
+      failed("api_key: paste the key; it is empty");
+      return;
+    }
+    try {
+      const info = await api(`/api/account/keys/${provider}`, { method: "PUT", json: { api_key: input.value } });
+      input.value = "";
+      setStored(info);
+      done("Key saved.");
+      refreshQuota();
+    } catch (error) {
+      failed(error);
+    }
+  });
+
+  $('[data-testid="check-key"]', card).addEventListener("click", async () => {
+    try {
+      const result = await api(`/api/account/keys/${provider}/check`, { method: "POST" });
+      showQuota(result.quota);
+      done(`The ${result.key === "own" ? "key works" : "platform key works"}: ${show(result.quota.available)} credits available.`);
+    } catch (error) {
+      failed(error);
+    }
+  });
+
+  deleteButton.addEventListener("click", async () => {
+    if (!window.confirm("Delete your stored key? The platform key, if any, is used instead.")) return;
+    try {
+      await api(`/api/account/keys/${provider}`, { method: "DELETE" });
+      setStored(null);
+      done("Key deleted.");
+      refreshQuota();
+    } catch (error) {
+      failed(error);
+    }
+  });
+
+  setStored(storedKeys.find((key) => key.provider === provider));
+  refreshQuota();
+  setInterval(() => {
+    if (document.visibilityState === "visible") refreshQuota();
+  }, QUOTA_REFRESH_MS);
+}
+
+async function init() {
+  const cards = $all('[data-testid="key-card"]');
+  if (!cards.length) return;
+  let stored = [];
+  try {
+    stored = await api("/api/account/keys");
+  } catch (error) {
+    toast(error.message, "error");
+  }
+  for (const card of cards) keyCard(card, stored);
+}
+
+init();

@@ -1,0 +1,248 @@
+"""``/api/quota``, ``/api/history`` and ``/api/history/import`` against the real GenAIPro emulator."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from framecast.core.settings import Settings, get_settings
+from framecast.emulators.genaipro.config import EmulatorConfig
+from framecast.emulators.genaipro.testing import EmulatorHandle, running_emulator
+from framecast.providers import registry
+from framecast.providers.base import Aspect, GenerationRequest, Mode, NullJournal
+from framecast.providers.registry import BuildContext
+from framecast.web.context import WebContext
+from framecast.web.security.keys import store_key
+from tests.web.conftest import Account
+
+EMULATOR_KEY = "emulator-key-0001"
+WRONG_KEY = "platform-key-9999"
+QUOTA = 50
+
+
+@pytest.fixture(scope="module")
+def media_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One render cache for the module's emulators: each clip is rendered once."""
+    return tmp_path_factory.mktemp("emulator-media")
+
+
+@pytest.fixture
+def emulator(media_cache: Path) -> Iterator[EmulatorHandle]:
+    config = EmulatorConfig(
+        latency=0.05,
+        api_key=EMULATOR_KEY,
+        quota=QUOTA,
+        media_seconds=1.0,
+        media_size=96,
+        media_dir=media_cache,
+        wire_variants=False,
+    )
+    with running_emulator(config) as handle:
+        yield handle
+
+
+@pytest.fixture
+def platform_key() -> str | None:
+    """The platform key in settings; tests that need another one override this fixture."""
+    return EMULATOR_KEY
+
+
+@pytest.fixture
+def settings(emulator: EmulatorHandle, platform_key: str | None, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("FRAMECAST_GENAIPRO__BASE_URL", emulator.base_url)
+    if platform_key is not None:
+        monkeypatch.setenv("FRAMECAST_GENAIPRO__API_KEY", platform_key)
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def generate(settings: Settings, tmp_path: Path, *prompts: str, mode: Mode = Mode.TEXT) -> list[str]:
+    """Generate on the emulator with the project's own GenAIPro provider; the provider ids, in order."""
+
+    async def main() -> list[str]:
+        context = BuildContext(settings=settings, work_dir=tmp_path / "work", api_key=EMULATOR_KEY)
+        bundle = registry.build("genaipro", context)
+        ids: list[str] = []
+        try:
+            for prompt in prompts:
+                if mode is Mode.IMAGE:
+                    assert bundle.image is not None
+                    request = GenerationRequest(mode, prompt, Aspect.SQUARE)
+                    result = await bundle.image.generate_image(request, NullJournal())
+                else:
+                    assert bundle.video is not None
+                    request = GenerationRequest(mode, prompt, Aspect.LANDSCAPE)
+                    result = await bundle.video.generate_video(request, NullJournal())
+                ids.extend(item.provider_id for item in result.items if item.provider_id)
+        finally:
+            await bundle.aclose()
+        return ids
+
+    return asyncio.run(main())
+
+
+# -- quota ---------------------------------------------------------------------------------------------
+
+
+def test_quota_uses_the_platform_key_for_a_user_without_one(client: TestClient, bob: Account) -> None:
+    response = client.get("/api/quota", headers=bob.headers)
+
+    assert response.status_code == 200, response.text
+    assert response.json() == {"provider": "genaipro", "available": QUOTA, "used": 0, "total": QUOTA}
+
+
+@pytest.mark.parametrize("platform_key", [WRONG_KEY])
+def test_a_users_own_key_wins_over_the_platform_key(
+    client: TestClient, web: WebContext, alice: Account, bob: Account
+) -> None:
+    store_key(web.db, web.fernet, alice.user_id, "genaipro", EMULATOR_KEY)
+
+    mine = client.get("/api/quota", params={"provider": "genaipro"}, headers=alice.headers)
+    platform = client.get("/api/quota", params={"provider": "genaipro"}, headers=bob.headers)
+
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["available"] == QUOTA
+    assert platform.status_code == 502
+    assert platform.json()["error"]["type"] == "provider_error"
+    assert platform.json()["error"]["details"] == {"provider": "genaipro", "category": "auth"}
+
+
+@pytest.mark.parametrize("platform_key", [None])
+def test_without_any_key_the_answer_says_how_to_set_one(client: TestClient, bob: Account) -> None:
+    response = client.get("/api/quota", headers=bob.headers)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["type"] == "configuration"
+    assert "FRAMECAST_GENAIPRO__API_KEY" in response.json()["error"]["message"]
+
+
+def test_the_offline_provider_reports_unlimited_quota(client: TestClient, bob: Account) -> None:
+    response = client.get("/api/quota", params={"provider": "offline"}, headers=bob.headers)
+
+    assert response.json() == {"provider": "offline", "available": None, "used": None, "total": None}
+
+
+def test_an_unknown_provider_is_refused(client: TestClient, bob: Account) -> None:
+    response = client.get("/api/quota", params={"provider": "nope"}, headers=bob.headers)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("provider: unknown provider 'nope'")
+
+
+# -- history ---------------------------------------------------------------------------------------------
+
+
+def test_history_is_paged_newest_first(
+    client: TestClient, settings: Settings, tmp_path: Path, alice: Account
+) -> None:
+    first, second = generate(settings, tmp_path, "a heron at dawn", "a fox at dusk")
+
+    page_one = client.get("/api/history", params={"page_size": 1}, headers=alice.headers).json()
+    page_two = client.get("/api/history", params={"page": 2, "page_size": 1}, headers=alice.headers).json()
+
+    assert (page_one["page"], page_one["total"], page_one["total_pages"]) == (1, 2, 2)
+    assert [item["provider_id"] for item in page_one["items"] + page_two["items"]] == [second, first]
+    item = page_one["items"][0]
+    assert set(item) == {"provider_id", "prompt", "status", "file_urls", "created_at"}
+    assert (item["prompt"], item["status"]) == ("a fox at dusk", "completed")
+    assert len(item["file_urls"]) == 1
+    assert item["created_at"] is not None
+
+
+def test_the_offline_provider_has_no_history(client: TestClient, alice: Account) -> None:
+    response = client.get("/api/history", params={"provider": "offline"}, headers=alice.headers)
+
+    assert response.status_code == 400
+    assert "keeps no history" in response.json()["error"]["message"]
+
+
+def test_an_out_of_range_page_size_is_refused(client: TestClient, alice: Account) -> None:
+    response = client.get("/api/history", params={"page_size": 500}, headers=alice.headers)
+
+    assert response.status_code == 422
+
+
+# -- import ----------------------------------------------------------------------------------------------
+
+
+def test_a_history_video_is_imported_into_the_library_once(
+    client: TestClient, web: WebContext, settings: Settings, tmp_path: Path, alice: Account
+) -> None:
+    (provider_id,) = generate(settings, tmp_path, "a heron at dawn")
+
+    imported = client.post(
+        "/api/history/import",
+        json={"provider": "genaipro", "provider_id": provider_id},
+        headers=alice.headers,
+    )
+    again = client.post("/api/history/import", json={"provider_id": provider_id}, headers=alice.headers)
+
+    assert imported.status_code == 201, imported.text
+    (file,) = imported.json()["items"]
+    assert (file["kind"], file["prompt"], file["provider"]) == ("video", "a heron at dawn", "genaipro")
+    assert file["name"] == "a-heron-at-dawn.mp4"
+    assert file["job_id"] is None
+    content = client.get(file["url"], headers=alice.headers)
+    assert content.status_code == 200
+    assert content.content[4:8] == b"ftyp"
+    assert file["size_bytes"] == len(content.content)
+    listed = client.get("/api/files", headers=alice.headers).json()
+    assert [item["id"] for item in listed["items"]] == [file["id"]]
+    assert again.status_code == 400
+    assert again.json()["error"]["message"] == (
+        f"provider_id: {provider_id} is already in your library (file {file['id']})"
+    )
+    folder = web.media_root / str(alice.user_id) / "history" / "genaipro"
+    assert len(list(folder.iterdir())) == 1
+
+
+def test_a_history_image_is_imported_as_an_image(
+    client: TestClient, settings: Settings, tmp_path: Path, alice: Account
+) -> None:
+    (provider_id,) = generate(settings, tmp_path, "a red square", mode=Mode.IMAGE)
+
+    response = client.post("/api/history/import", json={"provider_id": provider_id}, headers=alice.headers)
+
+    assert response.status_code == 201, response.text
+    (file,) = response.json()["items"]
+    assert (file["kind"], file["name"]) == ("image", "a-red-square.png")
+    assert client.get(file["url"], headers=alice.headers).content.startswith(b"\x89PNG")
+
+
+def test_an_unknown_history_item_is_404(client: TestClient, alice: Account) -> None:
+    response = client.post("/api/history/import", json={"provider_id": "no-such-id"}, headers=alice.headers)
+
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == "no item no-such-id in genaipro's recent history"
+
+
+def test_each_user_imports_into_their_own_library(
+    client: TestClient, settings: Settings, tmp_path: Path, alice: Account, bob: Account
+) -> None:
+    (provider_id,) = generate(settings, tmp_path, "a shared account's clip")
+    alices = client.post("/api/history/import", json={"provider_id": provider_id}, headers=alice.headers)
+
+    bobs = client.post("/api/history/import", json={"provider_id": provider_id}, headers=bob.headers)
+
+    assert (alices.status_code, bobs.status_code) == (201, 201)
+    alice_file, bob_file = alices.json()["items"][0], bobs.json()["items"][0]
+    assert client.get(alice_file["url"], headers=bob.headers).status_code == 404
+    assert client.get(bob_file["url"], headers=alice.headers).status_code == 404
+    assert [f["id"] for f in client.get("/api/files", headers=bob.headers).json()["items"]] == [
+        bob_file["id"]
+    ]
+
+
+def test_provider_routes_need_a_login(client: TestClient) -> None:
+    answers = [
+        client.get("/api/quota"),
+        client.get("/api/history"),
+        client.post("/api/history/import", json={"provider_id": "x"}),
+    ]
+
+    assert [r.status_code for r in answers] == [401, 401, 401]
+    assert {r.json()["error"]["type"] for r in answers} == {"not_authenticated"}

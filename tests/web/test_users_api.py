@@ -1,0 +1,164 @@
+"""``/api/users``: only administrators list, create, invite and change accounts."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from framecast.web.context import WebContext
+from tests.web.conftest import PASSWORD, Account, make_account
+
+NEW = {"email": "Carol@Example.com", "name": "Carol", "password": "carol's long password"}
+
+
+def test_an_admin_lists_every_account(client: TestClient, alice: Account, bob: Account) -> None:
+    response = client.get("/api/users", headers=alice.headers)
+
+    assert response.status_code == 200
+    users = response.json()
+    assert [u["email"] for u in users] == ["alice@example.com", "bob@example.com"]
+    assert set(users[0]) == {"id", "email", "name", "is_admin", "disabled", "created_at"}
+
+
+def test_an_admin_creates_a_user_who_can_log_in(client: TestClient, alice: Account) -> None:
+    response = client.post("/api/users", json=NEW, headers=alice.headers)
+
+    assert response.status_code == 201
+    created = response.json()
+    assert (created["email"], created["name"], created["is_admin"], created["disabled"]) == (
+        "carol@example.com",
+        "Carol",
+        False,
+        False,
+    )
+    login = client.post("/api/auth/login", json={"email": "carol@example.com", "password": NEW["password"]})
+    assert login.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"password": "too short"}, "password: use at least 10 characters"),
+        ({"email": "carol"}, "email: 'carol' is not an email address"),
+        ({"email": "BOB@example.com"}, "email: an account with bob@example.com exists already"),
+        ({"name": "   "}, "name: enter a name"),
+    ],
+)
+def test_a_bad_new_user_is_refused_naming_the_field(
+    client: TestClient, alice: Account, bob: Account, change: dict[str, str], message: str
+) -> None:
+    response = client.post("/api/users", json={**NEW, **change}, headers=alice.headers)
+
+    assert response.status_code == 400
+    assert message in response.json()["error"]["message"]
+
+
+def test_an_invitation_is_a_link_valid_for_seven_days(client: TestClient, alice: Account) -> None:
+    response = client.post(
+        "/api/users/invites", json={"email": "carol@example.com", "name": "Carol"}, headers=alice.headers
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["invite_url"].startswith("http://testserver/invite/")
+    assert body["expires_at"]
+
+
+def test_an_invitation_for_an_existing_account_is_refused(
+    client: TestClient, alice: Account, bob: Account
+) -> None:
+    response = client.post(
+        "/api/users/invites", json={"email": "bob@example.com", "name": "Bob"}, headers=alice.headers
+    )
+
+    assert response.status_code == 400
+    assert "exists already" in response.json()["error"]["message"]
+
+
+def test_disabling_a_user_ends_their_tokens_and_enabling_lets_them_log_in(
+    client: TestClient, alice: Account, bob: Account
+) -> None:
+    disabled = client.patch(f"/api/users/{bob.user_id}", json={"disabled": True}, headers=alice.headers)
+
+    assert disabled.status_code == 200
+    assert disabled.json()["disabled"] is True
+    assert client.get("/api/me", headers=bob.headers).status_code == 401
+
+    client.patch(f"/api/users/{bob.user_id}", json={"disabled": False}, headers=alice.headers)
+    assert client.get("/api/me", headers=bob.headers).status_code == 401  # the old token stays revoked
+    login = client.post("/api/auth/login", json={"email": "bob@example.com", "password": PASSWORD})
+    assert login.status_code == 200
+
+
+def test_an_admin_renames_promotes_and_demotes(client: TestClient, alice: Account, bob: Account) -> None:
+    promoted = client.patch(
+        f"/api/users/{bob.user_id}", json={"is_admin": True, "name": " Robert  B "}, headers=alice.headers
+    )
+
+    assert promoted.json()["is_admin"] is True
+    assert promoted.json()["name"] == "Robert B"
+    assert client.get("/api/users", headers=bob.headers).status_code == 200
+    client.patch(f"/api/users/{bob.user_id}", json={"is_admin": False}, headers=alice.headers)
+    assert client.get("/api/users", headers=bob.headers).status_code == 403
+
+
+@pytest.mark.parametrize("change", [{"disabled": True}, {"is_admin": False}])
+def test_an_admin_cannot_disable_or_demote_themself(
+    client: TestClient, alice: Account, change: dict[str, bool]
+) -> None:
+    response = client.patch(f"/api/users/{alice.user_id}", json=change, headers=alice.headers)
+
+    assert response.status_code == 400
+    assert "your own account" in response.json()["error"]["message"]
+    me = client.get("/api/me", headers=alice.headers)
+    assert me.status_code == 200
+    assert me.json()["is_admin"] is True
+
+
+def test_an_admin_may_rename_themself(client: TestClient, alice: Account) -> None:
+    response = client.patch(f"/api/users/{alice.user_id}", json={"name": "Alice A."}, headers=alice.headers)
+
+    assert response.json()["name"] == "Alice A."
+
+
+def test_changing_an_unknown_user_is_404(client: TestClient, alice: Account) -> None:
+    response = client.patch("/api/users/9999", json={"disabled": True}, headers=alice.headers)
+
+    assert response.status_code == 404
+
+
+ADMIN_ROUTES = [
+    ("GET", "/api/users", None),
+    ("POST", "/api/users", NEW),
+    ("POST", "/api/users/invites", {"email": "x@example.com", "name": "X"}),
+    ("PATCH", "/api/users/1", {"disabled": True}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ADMIN_ROUTES)
+def test_a_normal_user_is_refused_with_403(
+    client: TestClient, alice: Account, bob: Account, method: str, path: str, body: dict[str, object] | None
+) -> None:
+    response = client.request(method, path, json=body, headers=bob.headers)
+
+    assert response.status_code == 403
+    assert response.json()["error"]["type"] == "forbidden"
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ADMIN_ROUTES)
+def test_no_credentials_is_401(
+    client: TestClient, method: str, path: str, body: dict[str, object] | None
+) -> None:
+    response = client.request(method, path, json=body)
+
+    assert response.status_code == 401
+    assert response.json()["error"]["type"] == "not_authenticated"
+
+
+def test_a_disabled_admin_cannot_use_admin_routes(
+    client: TestClient, web: WebContext, alice: Account
+) -> None:
+    other = make_account(web, "root@example.com", admin=True)
+    client.patch(f"/api/users/{other.user_id}", json={"disabled": True}, headers=alice.headers)
+
+    assert client.get("/api/users", headers=other.headers).status_code == 401
