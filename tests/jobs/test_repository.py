@@ -192,3 +192,22 @@ def test_heartbeat_extends_only_the_holders_leases(db: Database) -> None:
     repo.claim("w1", providers=["fake"], lease_s=1)
     assert repo.heartbeat("w1", 60) == 1
     assert repo.heartbeat("w2", 60) == 0
+
+
+def test_a_users_concurrency_preference_caps_their_running_jobs(db: Database) -> None:
+    from framecast.db.accounts import User
+
+    with db.session() as s:
+        capped = User(email="c@example.com", name="C", password_hash="x", preferences={"concurrency": 2})
+        free = User(email="f@example.com", name="F", password_hash="x", preferences={})
+        s.add_all([capped, free])
+        s.flush()
+        capped_id, free_id = capped.id, free.id
+    repo = JobRepository(db)
+    capped_jobs = [repo.enqueue(spec(owner_id=capped_id)) for _ in range(4)]
+    free_jobs = [repo.enqueue(spec(owner_id=free_id)) for _ in range(3)]
+    first = repo.claim("w1", providers=["fake"], lease_s=30, limit=10)
+    assert sorted(j.id for j in first) == sorted(capped_jobs[:2] + free_jobs)
+    assert repo.claim("w2", providers=["fake"], lease_s=30, limit=10) == []  # the cap holds across workers
+    repo.succeed(capped_jobs[0], "w1", [])
+    assert [j.id for j in repo.claim("w2", providers=["fake"], lease_s=30, limit=10)] == [capped_jobs[2]]

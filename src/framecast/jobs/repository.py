@@ -76,6 +76,29 @@ def _snapshot(job: Job) -> ClaimedJob:
     )
 
 
+def _owner_room(session: Session, owners: set[int]) -> dict[int, int]:
+    """For users with a ``concurrency`` preference: how many more of their jobs may start now."""
+    if not owners:
+        return {}
+    from framecast.db.accounts import User
+
+    caps: dict[int, int] = {}
+    for user_id, preferences in session.execute(select(User.id, User.preferences).where(User.id.in_(owners))):
+        cap = (preferences or {}).get("concurrency")
+        if isinstance(cap, int) and cap > 0:
+            caps[user_id] = cap
+    if not caps:
+        return {}
+    running = dict(
+        session.execute(
+            select(Job.owner_id, func.count())
+            .where(Job.state == JobState.RUNNING.value, Job.owner_id.in_(list(caps)))
+            .group_by(Job.owner_id)
+        ).all()
+    )
+    return {user_id: cap - int(running.get(user_id, 0)) for user_id, cap in caps.items()}
+
+
 class LeaseLostError(JobStateError):
     """The worker no longer holds the job (its lease expired and someone else took it)."""
 
@@ -158,7 +181,11 @@ class JobRepository:
         job_ids: Collection[int] | None = None,
         reconciling: bool = False,
     ) -> list[ClaimedJob]:
-        """Take up to ``limit`` ready jobs: QUEUED ones (or, with ``reconciling``, RECONCILING ones)."""
+        """Take up to ``limit`` ready jobs: QUEUED ones (or, with ``reconciling``, RECONCILING ones).
+
+        A user's queued jobs are passed over while that user already has as many jobs running (on
+        any worker) as their ``concurrency`` preference allows.
+        """
         if limit <= 0 or not providers:
             return []
         now = utcnow()
@@ -167,7 +194,7 @@ class JobRepository:
         claimed: list[ClaimedJob] = []
         with self.db.session() as session:
             query = (
-                select(Job.id)
+                select(Job.id, Job.owner_id)
                 .where(
                     Job.state == source.value,
                     Job.provider.in_(list(providers)),
@@ -175,7 +202,8 @@ class JobRepository:
                     or_(Job.lease_owner.is_(None), Job.lease_expires_at < now),
                 )
                 .order_by(Job.priority.desc(), Job.id)
-                .limit(limit)
+                # Look past jobs of users at their cap, but not endlessly.
+                .limit(limit * 4 + 20)
             )
             if batch_id is not None:
                 query = query.where(Job.batch_id == batch_id)
@@ -183,7 +211,13 @@ class JobRepository:
                 query = query.where(Job.id.in_(list(job_ids)))
             if session.bind is not None and session.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            for job_id in list(session.scalars(query)):
+            candidates = [(row[0], row[1]) for row in session.execute(query)]
+            room = {} if reconciling else _owner_room(session, {o for _, o in candidates if o is not None})
+            for job_id, owner_id in candidates:
+                if len(claimed) >= limit:
+                    break
+                if owner_id in room and room[owner_id] <= 0:
+                    continue
                 values: dict[str, Any] = {
                     "state": target.value,
                     "lease_owner": worker_id,
@@ -206,6 +240,8 @@ class JobRepository:
                     assert job is not None
                     session.refresh(job)
                     claimed.append(_snapshot(job))
+                    if owner_id in room:
+                        room[owner_id] -= 1
         return claimed
 
     def heartbeat(self, worker_id: str, lease_s: float) -> int:
