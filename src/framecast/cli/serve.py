@@ -21,6 +21,6 @@ def serve(
 ) -> None:
     """Serve Framecast at http://HOST:PORT."""
     settings = get_settings()
-    app = create_app(settings, embedded_worker=not no_worker)
+    app = create_app(settings, embedded_worker=False if no_worker else None)
     typer.echo(f"Framecast at http://{host}:{port} (data in {settings.data_dir})")
     uvicorn.run(app, host=host, port=port, log_level="info")
