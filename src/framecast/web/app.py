@@ -71,11 +71,5 @@ def create_app(settings: Settings, *, embedded_worker: bool | None = None) -> Fa
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     for name in ROUTE_MODULES:
-        try:
-            module = importlib.import_module(f"framecast.web.routes.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"framecast.web.routes.{name}":
-                raise
-            continue  # a route module not written yet
-        app.include_router(module.router)
+        app.include_router(importlib.import_module(f"framecast.web.routes.{name}").router)
     return app
