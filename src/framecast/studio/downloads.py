@@ -19,6 +19,7 @@ import anyio
 import httpx
 
 from framecast.core.errors import DownloadError
+from framecast.core.media_types import sniff_image
 from framecast.providers.http_errors import parse_retry_after
 
 log = logging.getLogger(__name__)
@@ -200,13 +201,8 @@ def _final_path(dest: Path, kind: Kind, head: bytes, shown: str) -> Path:
 
 
 def _image_format(head: bytes) -> str | None:
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return None
+    image = sniff_image(head)
+    return image.name.lower() if image else None
 
 
 def _describe(head: bytes) -> str:

@@ -29,6 +29,7 @@ from fastapi import UploadFile
 from PIL import Image, UnidentifiedImageError
 
 from framecast.core.errors import InvalidInputError
+from framecast.core.media_types import sniff_image
 from framecast.web.context import WebContext
 
 # Bytes read from the upload at a time; the file is never held in memory whole.
@@ -137,13 +138,8 @@ def check_image_file(path: Path, field: str, max_pixels: int) -> tuple[str, int,
 
 def sniff_format(head: bytes) -> str | None:
     """``JPEG``, ``PNG`` or ``WEBP`` from a file's first bytes; None for anything else."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "PNG"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "JPEG"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WEBP"
-    return None
+    image = sniff_image(head)
+    return image.name if image else None
 
 
 def _describe(head: bytes) -> str:

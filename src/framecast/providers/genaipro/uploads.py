@@ -13,19 +13,15 @@ from pathlib import Path
 from typing import BinaryIO
 
 from framecast.core.errors import InvalidInputError
+from framecast.core.media_types import sniff_image
 
 Upload = tuple[str, tuple[str, BinaryIO, str]]
 
 
 def image_type(head: bytes) -> tuple[str, str] | None:
     """``(mime, extension)`` for JPEG, PNG or WebP magic bytes; None for anything else."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png", "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg", "jpg"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp", "webp"
-    return None
+    image = sniff_image(head)
+    return (image.mime, image.extension.lstrip(".")) if image else None
 
 
 def open_uploads(stack: ExitStack, fields: Sequence[tuple[str, Path]]) -> list[Upload]:
