@@ -23,8 +23,11 @@ run: install
 	$(VENV)/bin/framecast db upgrade
 	$(VENV)/bin/framecast serve --host $(HOST) --port $(PORT)
 
+# Browser tests run in their own pytest process: Playwright's sync API keeps an event loop running in
+# the main thread while a browser is open, which the asyncio tests cannot share.
 test: install
-	$(PY) -m pytest -q $(if $(FRAMECAST_TEST_POSTGRES_URL),,-m "not postgres") $(PYTEST_ARGS)
+	$(PY) -m pytest -q --ignore=tests/browser $(if $(FRAMECAST_TEST_POSTGRES_URL),,-m "not postgres") $(PYTEST_ARGS)
+	$(PY) -m pytest -q tests/browser $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench
