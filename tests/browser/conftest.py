@@ -40,8 +40,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one test module.
+
+    Not session-wide: while Playwright's sync API is started it holds an asyncio loop on the main
+    thread, and every later test that calls ``asyncio.run`` (the rest of the suite) would fail.
+    """
     if not Path(CHROMIUM).is_file():
         raise RuntimeError(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` (.ci/run does)")
     with sync_playwright() as playwright:
@@ -78,6 +83,8 @@ def static_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 EXPECT_TIMEOUT_MS = 10_000
 expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
+# An offline render of one second at 144p, on a loaded machine.
+RENDER_TIMEOUT_MS = 20_000
 SERVER_START_TIMEOUT_S = 60.0
 SERVER_STOP_TIMEOUT_S = 15.0
 ADMIN_EMAIL = "admin@example.com"
@@ -270,3 +277,17 @@ def log_in(page: Page, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD)
 def log_out(page: Page) -> None:
     page.get_by_test_id("logout").click()
     expect(page).to_have_url("/login")
+
+
+def make_text_video(page: Page, prompt: str) -> str:
+    """Make a text→video on the offline provider from the studio page; returns the file's URL."""
+    page.goto("/studio/text")
+    expect(page.get_by_test_id("live-status")).to_have_attribute("data-state", "live")
+    page.get_by_test_id("prompt").fill(prompt)
+    page.get_by_test_id("generate").click()
+    card = page.get_by_test_id("job-card").filter(has_text=prompt)
+    expect(card).to_have_attribute("data-state", "succeeded", timeout=RENDER_TIMEOUT_MS)
+    src = card.get_by_test_id("result-video").get_attribute("src")
+    assert src is not None
+    assert src.startswith("/files/")
+    return src

@@ -81,7 +81,7 @@ def test_the_root_leads_to_the_text_studio_once_an_account_exists(client: TestCl
     assert response.headers["location"] == "/studio/text"
 
 
-@pytest.mark.parametrize("path", [*PAGES, "/batches/1"])
+@pytest.mark.parametrize("path", [*PAGES, "/batches/1", "/studio/no-such-mode"])
 def test_a_page_without_a_login_redirects_to_the_login_page(
     client: TestClient, alice: Account, path: str
 ) -> None:

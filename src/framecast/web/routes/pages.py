@@ -223,13 +223,15 @@ async def home(request: Request, context: Ctx) -> Response:
 
 @router.get("/studio/{mode}")
 async def studio(request: Request, context: Ctx, mode: str) -> Response:
-    """Raises :class:`NotFoundError` for a mode that does not exist."""
-    current = MODES_BY_NAME.get(mode)
-    if current is None:
-        raise NotFoundError(f"no studio mode {mode!r}; try text, frames, ingredients or image")
-    return await render(
-        request, context, "studio.html", "studio", {"mode": mode, "current": current, "modes": STUDIO_MODES}
-    )
+    """Raises :class:`NotFoundError` (after the login check) for a mode that does not exist."""
+
+    def values(_: User) -> dict[str, Any]:
+        current = MODES_BY_NAME.get(mode)
+        if current is None:
+            raise NotFoundError(f"no studio mode {mode!r}; try text, frames, ingredients or image")
+        return {"mode": mode, "current": current, "modes": STUDIO_MODES}
+
+    return await render(request, context, "studio.html", "studio", values)
 
 
 @router.get("/batches")
@@ -239,10 +241,13 @@ async def batches(request: Request, context: Ctx) -> Response:
 
 @router.get("/batches/new/{kind}")
 async def new_batch(request: Request, context: Ctx, kind: str) -> Response:
-    """Raises :class:`NotFoundError` for a batch kind that does not exist."""
-    if kind not in BATCH_KINDS:
-        raise NotFoundError(f"no batch kind {kind!r}; try {', '.join(BATCH_KINDS)}")
-    values = {"kind": BATCH_KIND_INFO[kind], "kinds": BATCH_KIND_INFO.values(), "txt_help": TXT_HELP}
+    """Raises :class:`NotFoundError` (after the login check) for a batch kind that does not exist."""
+
+    def values(_: User) -> dict[str, Any]:
+        if kind not in BATCH_KINDS:
+            raise NotFoundError(f"no batch kind {kind!r}; try {', '.join(BATCH_KINDS)}")
+        return {"kind": BATCH_KIND_INFO[kind], "kinds": BATCH_KIND_INFO.values(), "txt_help": TXT_HELP}
+
     return await render(request, context, "batch_new.html", "batches", values)
 
 
