@@ -169,3 +169,23 @@ def test_another_users_batch_page_is_404_like_a_missing_one(
     assert theirs.text.replace(f"no batch {batch_id}", "") == missing.text.replace(
         f"no batch {batch_id + 100}", ""
     )
+
+
+def test_an_error_page_keeps_the_navigation_for_a_logged_in_user(client: TestClient) -> None:
+    html = {"Accept": "text/html"}
+    client.post(
+        "/setup",
+        data={
+            "email": "e@example.com",
+            "name": "Eve",
+            "password": "a long password 1",
+            "password_confirm": "a long password 1",
+        },
+        headers=html,
+    )
+    missing = client.get("/batches/999", headers=html)
+    assert missing.status_code == 404
+    assert 'href="/queue"' in missing.text
+    malformed = client.get("/batches/abc", headers=html)
+    assert malformed.status_code == 404
+    assert "Page not found" in malformed.text

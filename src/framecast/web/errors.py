@@ -65,6 +65,15 @@ def error_body(kind: str, message: str, details: dict[str, Any] | None = None) -
     return {"error": {"type": kind, "message": message, "details": details or {}}}
 
 
+async def _error_page(request: Request, status: int, message: str, headers: dict[str, str]) -> Response:
+    from framecast.web.pages_context import page_context
+
+    context = request.app.state.web
+    templates: Jinja2Templates = context.templates
+    values = {**(await page_context(request, context)), "status": status, "message": message}
+    return templates.TemplateResponse(request, "error.html", values, status_code=status, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(FramecastError)
     async def framecast_error(request: Request, exc: FramecastError) -> Response:
@@ -81,18 +90,14 @@ def install_error_handlers(app: FastAPI) -> None:
             if isinstance(exc, NotAuthenticatedError):
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-            templates: Jinja2Templates = request.app.state.web.templates
-            return templates.TemplateResponse(
-                request,
-                "error.html",
-                {"status": status, "message": str(exc)},
-                status_code=status,
-                headers=headers,
-            )
+            return await _error_page(request, status, str(exc), headers)
         return JSONResponse(error_body(kind, str(exc), details), status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if not wants_json(request) and request.method == "GET":
+            # A page address with a malformed id (``/batches/abc``) is simply not a page.
+            return await _error_page(request, 404, "Page not found", {})
         problems = [
             {
                 "field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")),
@@ -107,8 +112,5 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         if not wants_json(request) and exc.status_code == 404:
-            templates: Jinja2Templates = request.app.state.web.templates
-            return templates.TemplateResponse(
-                request, "error.html", {"status": 404, "message": "Page not found"}, status_code=404
-            )
+            return await _error_page(request, 404, "Page not found", {})
         return JSONResponse(error_body(kind, str(exc.detail)), status_code=exc.status_code)
