@@ -1,0 +1,1 @@
+"""Tutor: English practice for learners — corrections, pronunciation, progress and practice phrases."""

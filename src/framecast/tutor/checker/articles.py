@@ -1,0 +1,95 @@
+"""Articles: a/an by the sound of the next word, missing "a" before a job, extra "the"."""
+
+# ruff: noqa: E501 - word tables and bilingual messages read best on one line each
+
+from __future__ import annotations
+
+from framecast.tutor.checker.finding import Finding, span
+from framecast.tutor.checker.tokens import Sentence
+
+# Spelled with a vowel but said with a consonant sound, and the reverse.
+_CONSONANT_SOUND = ("uni", "use", "usu", "uti", "euro", "one", "once", "ufo", "ukul")
+_VOWEL_SOUND = frozenset({"hour", "hours", "honest", "honour", "honor", "heir", "hourly", "mba", "fbi"})
+_JOBS = frozenset(
+    [
+        "student",
+        "teacher",
+        "doctor",
+        "nurse",
+        "engineer",
+        "lawyer",
+        "driver",
+        "singer",
+        "programmer",
+        "designer",
+        "artist",
+        "actor",
+        "writer",
+        "farmer",
+        "dentist",
+        "pilot",
+        "chef",
+        "scientist",
+    ]
+)
+_SPORTS = frozenset(
+    ["football", "soccer", "tennis", "basketball", "baseball", "golf", "volleyball", "badminton"]
+)
+
+
+def _wants_an(word: str) -> bool | None:
+    if not word or not word[0].isalpha():
+        return None
+    if word in _VOWEL_SOUND:
+        return True
+    if word.startswith(_CONSONANT_SOUND):
+        return False
+    return word[0] in "aeiou"
+
+
+def find(sentence: Sentence) -> list[Finding]:
+    found: list[Finding] = []
+    for i, token in enumerate(sentence.tokens):
+        word, nxt = token.lower, sentence.word(i + 1)
+        if word in {"a", "an"} and sentence.tokens[i].text != "A." and len(nxt) > 1:
+            wants_an = _wants_an(nxt)
+            if wants_an is not None and wants_an != (word == "an"):
+                right = "an" if wants_an else "a"
+                found.append(
+                    span(
+                        sentence,
+                        i,
+                        i + 1,
+                        f"{right} {sentence.tokens[i + 1].text}",
+                        f"Use '{right}' before a word that starts with a {'vowel' if wants_an else 'consonant'} sound.",
+                        f"{'모음' if wants_an else '자음'} 소리로 시작하는 단어 앞에는 '{right}'을(를) 씁니다.",
+                    )
+                )
+        elif word in {"am", "is", "was"} and sentence.word(i - 1) in {"i", "he", "she"} and nxt in _JOBS:
+            article = "an" if _wants_an(nxt) else "a"
+            found.append(
+                span(
+                    sentence,
+                    i + 1,
+                    i + 1,
+                    f"{article} {sentence.tokens[i + 1].text}",
+                    f"A singular job needs an article: '{article} {nxt}'.",
+                    f"단수 직업 명사 앞에는 관사 '{article}'가 필요합니다.",
+                )
+            )
+        elif (
+            word in {"play", "plays", "played", "playing"}
+            and nxt == "the"
+            and sentence.word(i + 2) in _SPORTS
+        ):
+            found.append(
+                span(
+                    sentence,
+                    i + 1,
+                    i + 2,
+                    sentence.tokens[i + 2].text,
+                    "No article before the name of a sport.",
+                    "운동 경기 이름 앞에는 관사를 쓰지 않습니다.",
+                )
+            )
+    return found

@@ -1,0 +1,93 @@
+"""Past tense after a past time marker: "Yesterday I go" → "went"."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from framecast.tutor.checker.finding import Finding, span
+from framecast.tutor.checker.lexicon import AUXILIARIES, BY_THIRD, SUBJECTS, VERBS
+from framecast.tutor.checker.tokens import Sentence
+
+_CLAUSE_BREAKS = frozenset({"but", "because", "although", "though", ";", "while", "now"})
+_PRESENT_MARKERS = frozenset({"every", "usually", "always", "often", "today", "now", "sometimes", "tomorrow"})
+_LAST = frozenset(
+    {
+        "night",
+        "week",
+        "month",
+        "year",
+        "summer",
+        "winter",
+        "weekend",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "time",
+    }
+)
+_BE_PAST = {"am": "was", "is": "was", "are": "were"}
+
+
+def _clauses(sentence: Sentence) -> list[range]:
+    clauses: list[range] = []
+    start = 0
+    for i, token in enumerate(sentence.tokens):
+        if token.lower in _CLAUSE_BREAKS:
+            clauses.append(range(start, i))
+            start = i + 1
+    clauses.append(range(start, len(sentence.tokens)))
+    return clauses
+
+
+def _has_past_marker(sentence: Sentence, clause: range) -> bool:
+    words = [sentence.word(i) for i in clause]
+    if any(w in _PRESENT_MARKERS for w in words):
+        return False
+    if "yesterday" in words or "ago" in words:
+        return True
+    return any(w == "last" and nxt in _LAST for w, nxt in pairwise(words))
+
+
+def find(sentence: Sentence) -> list[Finding]:
+    found: list[Finding] = []
+    for clause in _clauses(sentence):
+        if not _has_past_marker(sentence, clause):
+            continue
+        for i in clause:
+            if sentence.word(i) not in SUBJECTS or sentence.word(i - 1) in AUXILIARIES - {
+                "and",
+                "or",
+                "if",
+                "that",
+            }:
+                continue
+            word = sentence.word(i + 1)
+            verb = VERBS.get(word) or BY_THIRD.get(word)
+            if verb is not None and verb.base != "do":
+                found.append(
+                    span(
+                        sentence,
+                        i + 1,
+                        i + 1,
+                        verb.past,
+                        f"Use the past tense '{verb.past}' for a finished action in the past.",
+                        f"과거의 일을 말할 때는 과거형 '{verb.past}'을(를) 써야 합니다.",
+                    )
+                )
+            elif word in _BE_PAST and not (word == "am" and sentence.word(i) != "i"):
+                past = "were" if sentence.word(i) in {"you", "we", "they"} else "was"
+                found.append(
+                    span(
+                        sentence,
+                        i + 1,
+                        i + 1,
+                        past,
+                        f"Use the past form '{past}' of 'be' for the past.",
+                        f"과거를 말할 때는 be동사의 과거형 '{past}'을(를) 씁니다.",
+                    )
+                )
+    return found
