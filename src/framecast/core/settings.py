@@ -91,6 +91,47 @@ class WebSettings(BaseModel):
     embedded_worker: bool = True
 
 
+class ElevenLabsSettings(BaseModel):
+    """ElevenLabs Scribe speech-to-text and text-to-speech."""
+
+    api_key: SecretStr | None = None
+    base_url: str = "https://api.elevenlabs.io"
+    stt_model_id: str = "scribe_v1"
+    # Rachel, the voice the original tutor used.
+    voice_id: str = "21m00Tcm4TlvDq8ikWAM"
+    tts_model_id: str = "eleven_multilingual_v2"
+    output_format: str = "mp3_44100_128"
+
+
+class OpenRouterSettings(BaseModel):
+    """OpenRouter chat, or any OpenAI-compatible server (a local Ollama needs no key)."""
+
+    api_key: SecretStr | None = None
+    base_url: str = "https://openrouter.ai/api/v1"
+    model: str = "openai/gpt-5-chat"
+    # Attribution headers (HTTP-Referer, X-Title); empty means not sent.
+    app_url: str = ""
+    app_name: str = "Framecast"
+
+
+class DIDSettings(BaseModel):
+    """D-ID talks (talking-head video); the key is sent after ``Basic`` as D-ID Studio shows it."""
+
+    api_key: SecretStr | None = None
+    base_url: str = "https://api.d-id.com"
+
+
+class TavusSettings(BaseModel):
+    """Tavus real-time conversations."""
+
+    api_key: SecretStr | None = None
+    base_url: str = "https://tavusapi.com"
+    replica_id: str | None = None
+    persona_id: str | None = None
+    # The replica does not join and nothing is billed: for integration tests.
+    test_mode: bool = False
+
+
 class Settings(BaseSettings):
     """Framecast settings; see the module docstring for sources and precedence."""
 
@@ -114,6 +155,10 @@ class Settings(BaseSettings):
     offline: OfflineSettings = Field(default_factory=OfflineSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    elevenlabs: ElevenLabsSettings = Field(default_factory=ElevenLabsSettings)
+    openrouter: OpenRouterSettings = Field(default_factory=OpenRouterSettings)
+    did: DIDSettings = Field(default_factory=DIDSettings)
+    tavus: TavusSettings = Field(default_factory=TavusSettings)
 
     @model_validator(mode="before")
     @classmethod
