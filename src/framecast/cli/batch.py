@@ -15,7 +15,15 @@ import typer
 from rich.console import Console
 
 from framecast.cli.context import open_database, run_async
-from framecast.cli.options import ApiKeyOpt, AspectChoice, AspectOpt, ConcurrencyOpt, OutOpt, ProviderOpt
+from framecast.cli.options import (
+    ApiKeyOpt,
+    AspectChoice,
+    AspectOpt,
+    ConcurrencyOpt,
+    OutOpt,
+    ProviderChoice,
+    ProviderOpt,
+)
 from framecast.cli.progress import run_with_progress
 from framecast.core.errors import InvalidInputError
 from framecast.core.settings import Settings, get_settings
@@ -47,7 +55,7 @@ def _run_batch(
     *,
     out: Path,
     aspect: AspectChoice,
-    provider: str | None,
+    provider: ProviderChoice | None,
     concurrency: int | None,
     force: bool,
     api_key: str | None,
@@ -56,7 +64,7 @@ def _run_batch(
     images: Path | None = None,
 ) -> None:
     settings = get_settings()
-    chosen = provider or settings.default_provider
+    chosen = provider.value if provider else settings.default_provider
     plan = plan_batch(
         kind,
         file,
@@ -140,7 +148,7 @@ def aroll(
         file,
         out=out,
         aspect=aspect,
-        provider=provider.value if provider else None,
+        provider=provider,
         concurrency=concurrency,
         force=force,
         api_key=api_key,
@@ -167,7 +175,7 @@ def broll_images(
         file,
         out=out,
         aspect=aspect,
-        provider=provider.value if provider else None,
+        provider=provider,
         concurrency=concurrency,
         force=force,
         api_key=api_key,
@@ -194,7 +202,7 @@ def broll_footage(
         file,
         out=out,
         aspect=aspect,
-        provider=provider.value if provider else None,
+        provider=provider,
         concurrency=concurrency,
         force=force,
         api_key=api_key,
@@ -218,7 +226,7 @@ def pipeline(
         file,
         out=out,
         aspect=aspect,
-        provider=provider.value if provider else None,
+        provider=provider,
         concurrency=concurrency,
         force=force,
         api_key=api_key,

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from framecast.cli.context import open_database, run_async
-from framecast.cli.options import ApiKeyOpt, AspectChoice, AspectOpt, OutOpt, ProviderOpt
+from framecast.cli.options import ApiKeyOpt, AspectChoice, AspectOpt, OutOpt, ProviderChoice, ProviderOpt
 from framecast.cli.progress import run_with_progress
 from framecast.core.errors import FramecastError
 from framecast.core.settings import get_settings
@@ -27,9 +27,9 @@ console = Console(stderr=True)
 CountOpt = Annotated[int, typer.Option("--count", min=1, max=4, help="How many videos/images (1-4).")]
 
 
-def _run(request: GenerationRequest, provider: str | None, out: Path, api_key: str | None) -> None:
+def _run(request: GenerationRequest, provider: ProviderChoice | None, out: Path, api_key: str | None) -> None:
     settings = get_settings()
-    chosen = provider or settings.default_provider
+    chosen = provider.value if provider else settings.default_provider
     request.validate()
     db = open_database(settings)
     repo = JobRepository(db)
@@ -92,7 +92,7 @@ def text(
 ) -> None:
     """Text -> video."""
     request = GenerationRequest(Mode.TEXT, prompt, Aspect(aspect.value), count)
-    _run(request, provider.value if provider else None, out, api_key)
+    _run(request, provider, out, api_key)
 
 
 @app.command()
@@ -115,7 +115,7 @@ def frames(
         start_image=start.resolve(),
         end_image=end.resolve() if end else None,
     )
-    _run(request, provider.value if provider else None, out, api_key)
+    _run(request, provider, out, api_key)
 
 
 @app.command()
@@ -136,7 +136,7 @@ def ingredients(
         count,
         reference_images=tuple(p.resolve() for p in ref),
     )
-    _run(request, provider.value if provider else None, out, api_key)
+    _run(request, provider, out, api_key)
 
 
 @app.command()
@@ -157,7 +157,7 @@ def image(
         count,
         reference_images=tuple(p.resolve() for p in ref or []),
     )
-    _run(request, provider.value if provider else None, out, api_key)
+    _run(request, provider, out, api_key)
 
 
 __all__ = ["FramecastError", "app"]
