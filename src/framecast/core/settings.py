@@ -132,6 +132,30 @@ class TavusSettings(BaseModel):
     test_mode: bool = False
 
 
+class TutorSettings(BaseModel):
+    """Which provider does each Tutor capability, and the conversation engine's limits.
+
+    ``auto`` picks the remote provider when its key is configured, else the offline one.
+    """
+
+    stt: Literal["auto", "offline", "elevenlabs"] = "auto"
+    tts: Literal["auto", "offline", "elevenlabs"] = "auto"
+    # offline = rule-based checker + scripted tutor; openrouter = any OpenAI-compatible chat model.
+    chat: Literal["auto", "offline", "openrouter"] = "auto"
+    avatar: Literal["auto", "offline", "did", "none"] = "auto"
+    # Explanation and feedback language for new learners: en | ko.
+    language: Literal["en", "ko"] = "en"
+    # espeak-ng voice of the offline tutor.
+    offline_voice: str = "en-us+f2"
+    max_audio_bytes: int = 5 * 1024 * 1024
+    max_text_chars: int = 1000
+    # A word whose pronunciation score (0..1) is below this becomes a pronunciation correction.
+    pronunciation_threshold: float = 0.3
+    # Avatar video renders: attempts before a message's video is marked failed, and the lease.
+    avatar_attempts: int = 3
+    avatar_lease_s: float = 120.0
+
+
 class Settings(BaseSettings):
     """Framecast settings; see the module docstring for sources and precedence."""
 
@@ -159,6 +183,7 @@ class Settings(BaseSettings):
     openrouter: OpenRouterSettings = Field(default_factory=OpenRouterSettings)
     did: DIDSettings = Field(default_factory=DIDSettings)
     tavus: TavusSettings = Field(default_factory=TavusSettings)
+    tutor: TutorSettings = Field(default_factory=TutorSettings)
 
     @model_validator(mode="before")
     @classmethod
