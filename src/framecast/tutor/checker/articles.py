@@ -37,9 +37,24 @@ _SPORTS = frozenset(
 )
 
 
-def _wants_an(word: str) -> bool | None:
+# Letters whose names start with a vowel sound: "an MBA", "an FBI agent", "an X-ray".
+_VOWEL_LETTERS = frozenset("AEFHILMNORSX")
+_JOB_AFTER = frozenset({"at", "in", "for", "from", "and", "who", "with", "but", "so", "because", "now"})
+_BE_BEFORE_JOB = frozenset({"am", "is", "was", "i'm", "he's", "she's"})
+
+
+def _acronym_wants_an(text: str) -> bool | None:
+    """ "MBA" is read letter by letter; "NASA" is read as a word, whose sound is left undecided."""
+    if len(text) <= 3 or not any(c in "AEIOU" for c in text[1:]):
+        return text[0] in _VOWEL_LETTERS
+    return None
+
+
+def _wants_an(word: str, text: str = "") -> bool | None:
     if not word or not word[0].isalpha():
         return None
+    if len(text) > 1 and text.isupper():
+        return _acronym_wants_an(text)
     if word in _VOWEL_SOUND:
         return True
     if word.startswith(_CONSONANT_SOUND):
@@ -51,8 +66,10 @@ def find(sentence: Sentence) -> list[Finding]:
     found: list[Finding] = []
     for i, token in enumerate(sentence.tokens):
         word, nxt = token.lower, sentence.word(i + 1)
-        if word in {"a", "an"} and sentence.tokens[i].text != "A." and len(nxt) > 1:
-            wants_an = _wants_an(nxt)
+        # "Plan A is better": a capital "A" inside a sentence is a letter, not the article.
+        is_article = token.text in {"a", "an"} or (i == 0 and token.text in {"A", "An"})
+        if word in {"a", "an"} and is_article and len(nxt) > 1:
+            wants_an = _wants_an(nxt, sentence.tokens[i + 1].text)
             if wants_an is not None and wants_an != (word == "an"):
                 right = "an" if wants_an else "a"
                 found.append(
@@ -65,7 +82,11 @@ def find(sentence: Sentence) -> list[Finding]:
                         f"{'모음' if wants_an else '자음'} 소리로 시작하는 단어 앞에는 '{right}'을(를) 씁니다.",
                     )
                 )
-        elif word in {"am", "is", "was"} and sentence.word(i - 1) in {"i", "he", "she"} and nxt in _JOBS:
+        elif (
+            word in _BE_BEFORE_JOB
+            and nxt in _JOBS
+            and (sentence.is_boundary(i + 2) or sentence.word(i + 2) in _JOB_AFTER)
+        ):
             article = "an" if _wants_an(nxt) else "a"
             found.append(
                 span(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from framecast.tutor.checker.finding import Finding, span
-from framecast.tutor.checker.lexicon import BY_PAST, BY_THIRD, MODALS, SUBJECTS
+from framecast.tutor.checker.lexicon import BY_ING, BY_PAST, BY_THIRD, MODALS, SUBJECTS, SUBJECTS_3SG
 from framecast.tutor.checker.tokens import Sentence
 
 _DO = frozenset({"did", "didn't", "does", "doesn't", "don't", "do"})
@@ -39,8 +39,12 @@ _EN = "After '{a}' use the base form of the verb: '{v}'."
 _KO = "'{a}' 뒤에는 동사원형 '{v}'을(를) 씁니다."
 
 
+# Verbs of knowing and owning take no -ing: "He is knowing" → "He knows".
+_STATIVE_ING = {"knowing": "know", "believing": "believe", "owning": "own", "belonging": "belong"}
+
+
 def _base(word: str) -> str | None:
-    verb = BY_PAST.get(word) or BY_THIRD.get(word)
+    verb = BY_PAST.get(word) or BY_THIRD.get(word) or BY_ING.get(word)
     return verb.base if verb is not None and word != verb.base else None
 
 
@@ -87,6 +91,23 @@ def find(sentence: Sentence) -> list[Finding]:
             base = BY_PAST[sentence.word(i + 1)].base
             found.append(
                 span(sentence, i, i + 1, f"to {base}", _EN.format(a="to", v=base), _KO.format(a="to", v=base))
+            )
+        elif (
+            aux in {"am", "is", "are"}
+            and sentence.word(i - 1) in SUBJECTS
+            and sentence.word(i + 1) in _STATIVE_ING
+        ):
+            base = _STATIVE_ING[sentence.word(i + 1)]
+            fixed = base + "s" if sentence.word(i - 1) in SUBJECTS_3SG else base
+            found.append(
+                span(
+                    sentence,
+                    i,
+                    i + 1,
+                    fixed,
+                    f"'{base}' describes a state: use the simple present '{fixed}', not '-ing'.",
+                    f"'{base}'는 상태를 나타내는 동사라서 진행형으로 쓰지 않고 '{fixed}'(으)로 씁니다.",
+                )
             )
         elif aux in {"am", "is", "are"} and sentence.word(i - 1) in SUBJECTS:
             negated = sentence.word(i + 1) == "not"

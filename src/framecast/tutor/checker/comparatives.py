@@ -7,6 +7,11 @@ from framecast.tutor.checker.lexicon import ADJECTIVES, COMPARATIVES, SUPERLATIV
 from framecast.tutor.checker.tokens import Sentence
 
 _WRONG = {"gooder": "better", "badder": "worse", "goodest": "best", "baddest": "worst"}
+# "the older brother in the family" may be one of two; those are left alone.
+_TO_SUPERLATIVE = {
+    comp: sup for comp, sup in ADJECTIVES.values() if comp not in {"older", "younger", "later", "earlier"}
+}
+_GROUP = frozenset({"in", "among"})
 
 
 def find(sentence: Sentence) -> list[Finding]:
@@ -52,6 +57,24 @@ def find(sentence: Sentence) -> list[Finding]:
                     sup,
                     f"Short adjectives add -est: '{sup}'.",
                     f"짧은 형용사의 최상급은 -est를 붙여 '{sup}'(으)로 씁니다.",
+                )
+            )
+        elif (
+            word == "the"
+            and nxt in _TO_SUPERLATIVE
+            and (sentence.word(i + 2) in _GROUP or sentence.word(i + 3) in _GROUP)
+        ):
+            # "the taller student in my class": one out of a group is a superlative ("the taller of
+            # the two" is right and is left alone).
+            sup = _TO_SUPERLATIVE[nxt]
+            found.append(
+                span(
+                    sentence,
+                    i + 1,
+                    i + 1,
+                    sup,
+                    f"To pick one out of a group, use the superlative '{sup}'.",
+                    f"여럿 가운데 하나를 가리킬 때는 최상급 '{sup}'을(를) 씁니다.",
                 )
             )
         elif word in _WRONG:

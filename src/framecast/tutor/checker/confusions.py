@@ -31,6 +31,7 @@ _BEFORE_POSSESSIVE = frozenset(
     ]
 )
 _OBJECTS = frozenset({"me", "him", "her", "us", "them"})
+_LEND = {"lend": "borrow", "lends": "borrows", "lent": "borrowed", "lending": "borrowing"}
 _LOSE_BEFORE = frozenset(
     ["to", "will", "can", "don't", "didn't", "not", "might", "could", "would", "should", "may", "never"]
 )
@@ -165,6 +166,18 @@ def find(sentence: Sentence) -> list[Finding]:
                     fix,
                     "'Lose' means to stop having something; 'loose' means 'not tight'.",
                     "'잃다'는 'lose'이고, 'loose'는 '헐거운'이라는 뜻입니다.",
+                )
+            )
+        elif word in _LEND and any(sentence.word(j) == "from" for j in range(i + 2, i + 6)):
+            fix = _LEND[word]
+            found.append(
+                _fix(
+                    sentence,
+                    i,
+                    i,
+                    fix,
+                    "You borrow something from someone; you lend it to someone.",
+                    "남에게서 빌릴 때는 'borrow', 남에게 빌려줄 때는 'lend'를 씁니다.",
                 )
             )
         elif word in {"borrow", "borrowed"} and nxt in _OBJECTS:

@@ -11,6 +11,7 @@ from framecast.tutor.checker import (
     comparatives,
     confusions,
     nouns,
+    participles,
     prepositions,
     questions,
     spelling,
@@ -35,20 +36,29 @@ RULES: tuple[Rule, ...] = (
     comparatives.find,
     prepositions.find,
     confusions.find,
+    participles.find,
     articles.find,
     spelling.find,
 )
 
 
-def check_english(text: str, *, language: str = "en") -> CheckResult:
-    """Check ``text`` with the offline rules; explanations in Korean when ``language == "ko"``."""
+def find_all(text: str) -> list[Finding]:
+    """Every accepted finding in ``text``, in text order, none overlapping another."""
     accepted: list[Finding] = []
     for sentence in split_sentences(text):
         for rule in RULES:
             for finding in rule(sentence):
+                if finding.corrected == text[finding.start : finding.end]:
+                    continue  # "read" → "read": nothing to fix
                 if all(finding.end <= f.start or finding.start >= f.end for f in accepted):
                     accepted.append(finding)
     accepted.sort(key=lambda f: f.start)
+    return accepted
+
+
+def check_english(text: str, *, language: str = "en") -> CheckResult:
+    """Check ``text`` with the offline rules; explanations in Korean when ``language == "ko"``."""
+    accepted = find_all(text)
     corrections = tuple(
         Correction(
             type=f.type,

@@ -27,6 +27,9 @@ _NUMBERS = frozenset(
 )
 _DETERMINERS = frozenset(["my", "your", "his", "her", "our", "their", "the", "these", "those"])
 _ALWAYS_SINGULAR = {u + "s": u for u in UNCOUNTABLE if u not in {"news", "music"}}
+_PLURAL_VERB = {"are": "is", "were": "was"}
+# Nouns that are also a mass ("a lot of room", "a lot of glass"), so "a lot of" does not make them plural.
+_ALSO_MASS = frozenset({"room", "glass", "chicken", "paper", "cake", "light", "work", "time", "class"})
 
 
 def find(sentence: Sentence) -> list[Finding]:
@@ -34,15 +37,19 @@ def find(sentence: Sentence) -> list[Finding]:
     for i, token in enumerate(sentence.tokens):
         word, nxt = token.lower, sentence.word(i + 1)
         if word in _ALWAYS_SINGULAR:
-            fix = _ALWAYS_SINGULAR[word]
+            noun = fix = _ALWAYS_SINGULAR[word]
+            last, en, ko = i, "", ""
+            if nxt in _PLURAL_VERB:  # "Our luggages were" → "Our luggage was"
+                fix, last = f"{noun} {_PLURAL_VERB[nxt]}", i + 1
+                en, ko = " and takes a singular verb", " 단수 동사를 씁니다"
             found.append(
                 span(
                     sentence,
                     i,
-                    i,
+                    last,
                     fix,
-                    f"'{fix}' is uncountable: it has no plural.",
-                    f"'{fix}'는 셀 수 없는 명사라서 복수형이 없습니다.",
+                    f"'{noun}' is uncountable: it has no plural{en}.",
+                    f"'{noun}'은(는) 셀 수 없는 명사라서 복수형이 없{'고' + ko if ko else '습니다'}.",
                     type="vocabulary",
                 )
             )
@@ -71,6 +78,24 @@ def find(sentence: Sentence) -> list[Finding]:
                     f"{token.text} {plural}",
                     f"After '{token.text}' the noun is plural: '{plural}'.",
                     f"'{token.text}' 뒤에는 복수형 '{plural}'을(를) 씁니다.",
+                )
+            )
+        elif (
+            word == "of"
+            and sentence.word(i - 1) in {"lot", "lots"}
+            and nxt in COUNTABLE
+            and nxt not in _ALSO_MASS
+            and sentence.word(i + 2) not in COUNTABLE
+        ):
+            plural = COUNTABLE[nxt]
+            found.append(
+                span(
+                    sentence,
+                    i + 1,
+                    i + 1,
+                    plural,
+                    f"After 'a lot of' a countable noun is plural: '{plural}'.",
+                    f"'a lot of' 뒤에 오는 셀 수 있는 명사는 복수형 '{plural}'(으)로 씁니다.",
                 )
             )
         elif (

@@ -30,6 +30,8 @@ _LAST = frozenset(
     }
 )
 _BE_PAST = {"am": "was", "is": "was", "are": "were"}
+_PAST_FORMS = frozenset(v.past for v in VERBS.values() if v.past != v.base) | {"was", "were"}
+_BY_PARTICIPLE = {v.participle: v for v in VERBS.values() if v.base not in {"have", "do"}}
 
 
 def _clauses(sentence: Sentence) -> list[range]:
@@ -49,6 +51,12 @@ def _has_past_marker(sentence: Sentence, clause: range) -> bool:
         return False
     if "yesterday" in words or "ago" in words:
         return True
+    # "When I was young, I live there": a past "when" clause sets the time of the sentence.
+    if any(
+        w == "when" and nxt in SUBJECTS and third in {"was", "were"}
+        for w, nxt, third in zip(words, words[1:], words[2:], strict=False)
+    ):
+        return True
     return any(w == "last" and nxt in _LAST for w, nxt in pairwise(words))
 
 
@@ -57,17 +65,41 @@ def find(sentence: Sentence) -> list[Finding]:
     for clause in _clauses(sentence):
         if not _has_past_marker(sentence, clause):
             continue
+        past_seen = False
         for i in clause:
-            if sentence.word(i) not in SUBJECTS or sentence.word(i - 1) in AUXILIARIES - {
-                "and",
-                "or",
-                "if",
-                "that",
-            }:
-                continue
+            if sentence.word(i) == "and" and past_seen:
+                break  # "I met her ten years ago and we have two kids": the learner chose the present
+            past_seen = past_seen or sentence.word(i) in _PAST_FORMS
+            if sentence.word(i) not in SUBJECTS or sentence.word(i - 1) in AUXILIARIES - {"and", "or", "if"}:
+                continue  # after "that" the present may be right: "I realized that I love it"
             word = sentence.word(i + 1)
             verb = VERBS.get(word) or BY_THIRD.get(word)
-            if verb is not None and verb.base != "do":
+            perfect = _BY_PARTICIPLE.get(sentence.word(i + 2)) if word in {"have", "has"} else None
+            if perfect is not None:
+                found.append(
+                    span(
+                        sentence,
+                        i + 1,
+                        i + 2,
+                        perfect.past,
+                        f"With a finished past time, use the simple past '{perfect.past}', "
+                        "not the present perfect.",
+                        "과거의 특정 시점을 말할 때는 현재완료가 아니라 "
+                        f"과거형 '{perfect.past}'을(를) 씁니다.",
+                    )
+                )
+            elif word in {"don't", "doesn't"}:
+                found.append(
+                    span(
+                        sentence,
+                        i + 1,
+                        i + 1,
+                        "didn't",
+                        "Use 'didn't' for the past.",
+                        "과거의 부정문에는 'didn't'를 씁니다.",
+                    )
+                )
+            elif verb is not None and verb.base != "do":
                 found.append(
                     span(
                         sentence,
