@@ -1,0 +1,247 @@
+"""The LLM tutor against a fake OpenAI-compatible server at the transport."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from framecast.core.errors import PermanentError
+from framecast.core.http import build_http_client
+from framecast.providers.openrouter import OpenRouterChatProvider
+from framecast.providers.speech import ChatMessage
+from framecast.tutor.brain import Analysis, Lesson, TutorBrain
+from framecast.tutor.llm_brain import LLMTutor
+
+LESSON = Lesson("session-1", difficulty="intermediate", topic="travel", language="en", learner_name="Minji")
+KOREAN = Lesson("session-2", difficulty="beginner", topic=None, language="ko")
+SENTENCE = "Yesterday I goes to the beach and make a photo."
+NO_ERRORS = Analysis(False, (), None, "Great! Your sentence is correct.")
+
+
+def completion(content: str) -> dict[str, Any]:
+    return {
+        "id": "gen-1",
+        "object": "chat.completion",
+        "choices": [{"finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
+    }
+
+
+def report(*corrections: dict[str, Any], better: str | None = None, overall: str = "Nice try!") -> str:
+    return json.dumps(
+        {
+            "has_errors": bool(corrections),
+            "corrections": list(corrections),
+            "better_expression": better,
+            "overall_feedback": overall,
+        }
+    )
+
+
+def fix(
+    kind: str, original: str, corrected: str, explanation: str = "because", severity: str = "medium"
+) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "original": original,
+        "corrected": corrected,
+        "explanation": explanation,
+        "severity": severity,
+    }
+
+
+class FakeServer:
+    """Answers each chat request with the next scripted reply (or response) and keeps the bodies."""
+
+    def __init__(self, *replies: str | httpx.Response) -> None:
+        self.replies = list(replies)
+        self.bodies: list[dict[str, Any]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.bodies.append(json.loads(request.content))
+        reply = self.replies.pop(0)
+        return reply if isinstance(reply, httpx.Response) else httpx.Response(200, json=completion(reply))
+
+    def tutor(self) -> LLMTutor:
+        http = build_http_client(transport=httpx.MockTransport(self))
+        return LLMTutor(
+            OpenRouterChatProvider(http, "or-key", model="openai/gpt-5-chat", base_url="https://or.test/v1")
+        )
+
+    def prompt(self, index: int = 0) -> str:
+        return "\n".join(m["content"] for m in self.bodies[index]["messages"])
+
+
+def test_the_llm_tutor_is_a_tutor_brain_named_after_its_model() -> None:
+    tutor = FakeServer().tutor()
+    assert isinstance(tutor, TutorBrain)
+    assert tutor.name == "llm:openrouter"
+
+
+async def test_a_correction_report_becomes_an_analysis_with_feedback() -> None:
+    server = FakeServer(
+        report(
+            fix("grammar", "goes", "went", "Past tense for yesterday.", "high"),
+            fix("vocabulary", "make a photo", "take a photo", "We take photos."),
+            better="Yesterday I went to the beach and took a photo.",
+            overall="Good effort!",
+        )
+    )
+    analysis = await server.tutor().analyse(SENTENCE, LESSON)
+
+    assert analysis.has_errors
+    assert [(c.type, c.original, c.corrected, c.severity) for c in analysis.corrections] == [
+        ("grammar", "goes", "went", "high"),
+        ("vocabulary", "make a photo", "take a photo", "medium"),
+    ]
+    assert analysis.better_expression == "Yesterday I went to the beach and took a photo."
+    assert analysis.feedback.splitlines() == [
+        "Here are some corrections:",
+        "Grammar: goes → went (Past tense for yesterday.)",
+        "Vocabulary: make a photo → take a photo (We take photos.)",
+        "A more natural way to say this: 'Yesterday I went to the beach and took a photo.'",
+        "Good effort!",
+    ]
+    body = server.bodies[0]
+    assert body["temperature"] == 0.3
+    assert body["response_format"]["type"] == "json_schema"
+    schema = body["response_format"]["json_schema"]["schema"]
+    assert set(schema["properties"]) == {"has_errors", "corrections", "better_expression", "overall_feedback"}
+    assert f"<sentence>{SENTENCE}</sentence>" in server.prompt()
+    assert '"grammar" or "vocabulary"' in server.prompt()
+
+
+async def test_invalid_json_is_repaired_once() -> None:
+    server = FakeServer(
+        '{"has_errors": true, "corrections": [{"type": "grammar", "original": "goes"}]}',
+        "```json\n" + report(fix("grammar", "goes", "went")) + "\n```",
+    )
+    analysis = await server.tutor().analyse(SENTENCE, LESSON)
+    assert [c.corrected for c in analysis.corrections] == ["went"]
+    assert len(server.bodies) == 2
+    repair = server.bodies[1]["messages"]
+    assert repair[-2]["role"] == "assistant"
+    assert "does not match the required JSON schema" in repair[-1]["content"]
+
+
+async def test_json_that_stays_invalid_raises() -> None:
+    server = FakeServer("not json", '{"has_errors": "perhaps"}')
+    with pytest.raises(PermanentError, match="even after a repair attempt"):
+        await server.tutor().analyse(SENTENCE, LESSON)
+
+
+async def test_expression_and_other_type_names_map_to_the_counted_types() -> None:
+    server = FakeServer(
+        report(
+            fix("Expression", "make a photo", "take a photo", severity="Minor"),
+            fix("tense", "goes", "went", severity="major"),
+        )
+    )
+    analysis = await server.tutor().analyse(SENTENCE, LESSON)
+    assert [(c.type, c.severity) for c in analysis.corrections] == [
+        ("vocabulary", "low"),
+        ("grammar", "high"),
+    ]
+
+
+async def test_a_correction_of_text_the_learner_did_not_say_is_dropped() -> None:
+    server = FakeServer(
+        report(
+            fix("grammar", "I has gone", "I have gone"),  # not in the sentence
+            fix("grammar", "yesterday i GOES", "Yesterday I went"),  # there, in another case
+            fix("grammar", "beach", "beach"),  # no change at all
+            better="Yesterday I went to the beach and took a photo.",
+        )
+    )
+    analysis = await server.tutor().analyse(SENTENCE, LESSON)
+    assert [(c.original, c.corrected) for c in analysis.corrections] == [
+        ("Yesterday I goes", "Yesterday I went")
+    ]
+    assert all(c.original in SENTENCE for c in analysis.corrections)
+
+
+async def test_when_every_correction_is_dropped_the_sentence_has_no_errors() -> None:
+    server = FakeServer(report(fix("grammar", "I has gone", "I have gone"), better=SENTENCE))
+    analysis = await server.tutor().analyse(SENTENCE, LESSON)
+    assert analysis == Analysis(False, (), None, "Great! Your sentence is correct. Nice try!")
+
+
+async def test_korean_explanations_are_asked_for_in_a_korean_lesson() -> None:
+    server = FakeServer(
+        report(fix("grammar", "goes", "went", "과거형을 써야 해요."), overall="잘했어요!"),
+        report(overall="Well done!"),
+    )
+    tutor = server.tutor()
+    korean = await tutor.analyse(SENTENCE, KOREAN)
+    await tutor.analyse(SENTENCE, LESSON)
+
+    assert "written in Korean" in server.prompt(0)
+    assert "Korean (" not in server.prompt(1)
+    assert "written in English" in server.prompt(1)
+    assert korean.feedback.splitlines() == [
+        "이렇게 고쳐 보세요:",
+        "문법: goes → went (과거형을 써야 해요.)",
+        "잘했어요!",
+    ]
+
+
+async def test_a_failing_model_raises_instead_of_pretending() -> None:
+    server = FakeServer(
+        httpx.Response(401, json={"error": {"code": 401, "message": "No auth credentials found"}}),
+        httpx.Response(401, json={"error": {"code": 401, "message": "No auth credentials found"}}),
+    )
+    tutor = server.tutor()
+    with pytest.raises(PermanentError):
+        await tutor.analyse(SENTENCE, LESSON)
+    with pytest.raises(PermanentError):
+        await tutor.reply([ChatMessage("user", "Hello!")], NO_ERRORS, LESSON)
+
+
+async def test_the_reply_sends_the_history_once_after_the_teacher_prompt() -> None:
+    server = FakeServer("  That sounds lovely! Where did you eat?  ")
+    history = [
+        ChatMessage("assistant", "Hi Minji! Today let's talk about travel. Where did you go last?"),
+        ChatMessage("user", "I went to Busan with my family."),
+        ChatMessage("assistant", "Busan is beautiful! What did you do there?"),
+        ChatMessage("user", "We ate a lot of fresh seafood at the market."),
+    ]
+    reply = await server.tutor().reply(history, NO_ERRORS, LESSON)
+
+    assert reply == "That sounds lovely! Where did you eat?"
+    body = server.bodies[0]
+    assert body["temperature"] == 0.7
+    assert "response_format" not in body
+    messages = body["messages"]
+    assert messages[0]["role"] == "system"
+    assert messages[1:] == [{"role": m.role, "content": m.content} for m in history]
+    assert json.dumps(body).count("fresh seafood at the market") == 1
+    system = messages[0]["content"]
+    assert "experienced" in system
+    assert "Korean learner" in system
+    assert "intermediate" in system
+    assert "travel" in system
+    assert "one to three sentences" in system
+    assert "follow-up question" in system
+
+
+async def test_the_reply_knows_the_corrected_form_without_repeating_the_learners_message() -> None:
+    server = FakeServer("Oh, you went to the beach! Did you swim?")
+    analysis = Analysis(True, (), "Yesterday I went to the beach.", "Here are some corrections:")
+    history = [ChatMessage("assistant", "Hi!"), ChatMessage("user", "Yesterday I goes to the beach.")]
+    await server.tutor().reply(history, analysis, LESSON)
+    body = server.bodies[0]
+    assert "Yesterday I went to the beach." in body["messages"][0]["content"]
+    assert json.dumps(body).count("Yesterday I goes to the beach.") == 1
+
+
+async def test_the_opening_is_a_friendly_starter_for_the_level() -> None:
+    server = FakeServer("Hi there! Let's chat about anything. How are you today?")
+    opening = await server.tutor().opening(KOREAN)
+    assert opening == "Hi there! Let's chat about anything. How are you today?"
+    body = server.bodies[0]
+    assert body["temperature"] == 0.8
+    assert [m["role"] for m in body["messages"]] == ["system", "user"]
+    assert "beginner" in body["messages"][1]["content"]
+    assert "free conversation" in body["messages"][0]["content"]
