@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHES = ["bench.batch_throughput", "bench.memory"]
+BENCHES = [
+    "bench.batch_throughput",
+    "bench.memory",
+    "bench.checker_accuracy",
+    "bench.offline_stt_wer",
+    "bench.avatar_render",
+    "bench.tutor_latency",
+]
 
 
 def main() -> int:

@@ -28,6 +28,8 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     data_dir = tmp_path / "data"
     monkeypatch.setenv("FRAMECAST_DATA_DIR", str(data_dir))
     monkeypatch.setenv("FRAMECAST_ENVIRONMENT", "test")
+    # Each test application would load pocketsphinx in the background for nothing.
+    monkeypatch.setenv("FRAMECAST_TUTOR__WARM_UP", "false")
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)

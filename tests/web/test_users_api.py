@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 
+from framecast.db.tutor import TutorSession
+from framecast.tutor.sessions import create_session
 from framecast.web.context import WebContext
+from tests.tutor.test_sessions import DOG, DOG_FIXES, add_message
 from tests.web.conftest import PASSWORD, Account, make_account
 
 NEW = {"email": "Carol@Example.com", "name": "Carol", "password": "carol's long password"}
@@ -162,3 +167,66 @@ def test_a_disabled_admin_cannot_use_admin_routes(
     client.patch(f"/api/users/{other.user_id}", json={"disabled": True}, headers=alice.headers)
 
     assert client.get("/api/users", headers=other.headers).status_code == 401
+
+
+# -- one account and its Tutor sessions (the seed's user routes) ------------------------------------
+
+
+def test_a_user_reads_their_own_account(client: TestClient, alice: Account, bob: Account) -> None:
+    response = client.get(f"/api/users/{bob.user_id}", headers=bob.headers)
+
+    assert response.status_code == 200
+    assert (response.json()["id"], response.json()["email"]) == (bob.user_id, "bob@example.com")
+
+
+def test_an_admin_reads_any_account(client: TestClient, alice: Account, bob: Account) -> None:
+    response = client.get(f"/api/users/{bob.user_id}", headers=alice.headers)
+
+    assert response.status_code == 200
+    assert response.json()["name"] == "Bob"
+    assert client.get("/api/users/9999", headers=alice.headers).status_code == 404
+
+
+def test_another_account_answers_404_like_a_missing_one(
+    client: TestClient, alice: Account, bob: Account
+) -> None:
+    foreign = client.get(f"/api/users/{alice.user_id}", headers=bob.headers)
+    missing = client.get("/api/users/9999", headers=bob.headers)
+
+    assert (foreign.status_code, missing.status_code) == (404, 404)
+    assert foreign.json()["error"]["message"] == f"no user {alice.user_id}"
+
+
+def test_a_user_lists_their_tutor_sessions_with_messages_newest_first(
+    client: TestClient, web: WebContext, bob: Account
+) -> None:
+    first = create_session(web.db, bob.user_id)
+    add_message(web.db, first.id, DOG, fixes=DOG_FIXES)
+    with web.db.session() as session:
+        row = session.get(TutorSession, first.id)
+        assert row is not None
+        row.started_at = row.started_at - timedelta(hours=1)
+    second = create_session(web.db, bob.user_id)
+
+    listed = client.get(f"/api/users/{bob.user_id}/sessions", headers=bob.headers).json()
+    limited = client.get(f"/api/users/{bob.user_id}/sessions?limit=1", headers=bob.headers).json()
+
+    assert [s["id"] for s in listed] == [second.id, first.id]
+    assert [c["original_text"] for c in listed[1]["corrections"]] == ["go", "see", "an dog"]
+    assert [m["content"] for m in listed[1]["conversations"]] == [DOG]
+    assert [s["id"] for s in limited] == [second.id]
+
+
+def test_tutor_sessions_are_private_even_from_an_admin(
+    client: TestClient, web: WebContext, alice: Account, bob: Account
+) -> None:
+    create_session(web.db, bob.user_id)
+
+    response = client.get(f"/api/users/{bob.user_id}/sessions", headers=alice.headers)
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api/users/1", "/api/users/1/sessions"])
+def test_reading_a_user_needs_a_login(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 401

@@ -16,7 +16,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="Framecast: A
 
 
 def _mount() -> None:
-    from framecast.cli import batch, db, emulator, generate, jobs, provider_info, serve, users, worker
+    from framecast.cli import batch, db, emulator, generate, jobs, provider_info, serve, tutor, users, worker
 
     app.add_typer(generate.app, name="generate")
     app.add_typer(batch.app, name="batch")
@@ -25,6 +25,7 @@ def _mount() -> None:
     app.add_typer(db.app, name="db")
     app.add_typer(users.app, name="users")
     app.add_typer(emulator.app, name="emulator")
+    app.add_typer(tutor.app, name="tutor")
     app.command()(provider_info.quota)
     app.command()(provider_info.history)
     app.command()(serve.serve)

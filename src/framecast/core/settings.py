@@ -154,6 +154,10 @@ class TutorSettings(BaseModel):
     # Avatar video renders: attempts before a message's video is marked failed, and the lease.
     avatar_attempts: int = 3
     avatar_lease_s: float = 120.0
+    # Load the offline models when the server starts, so the first learner does not wait for them.
+    warm_up: bool = True
+    # Where this server is reachable from the internet (D-ID downloads the speech from there).
+    public_base_url: str = ""
 
 
 class Settings(BaseSettings):

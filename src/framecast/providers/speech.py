@@ -93,3 +93,17 @@ class AvatarRenderer(Protocol):
     async def render(self, audio: SpeechAudio, *, portrait: Path | None, dest_dir: Path) -> MediaItem:
         """A talking-head video of ``portrait`` speaking ``audio``: a local file or a URL to download."""
         ...
+
+
+@runtime_checkable
+class RemoteAvatarRenderer(AvatarRenderer, Protocol):
+    """An avatar renderer that charges per render and works in two steps, so the caller can store
+    the remote id between them and, after a crash, wait for the render it already paid for."""
+
+    async def start_render(self, audio: SpeechAudio) -> str:
+        """Submit the render; its remote id."""
+        ...
+
+    async def wait(self, render_id: str) -> MediaItem:
+        """The finished render (usually a URL to download)."""
+        ...

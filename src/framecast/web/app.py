@@ -12,6 +12,7 @@ import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -22,6 +23,9 @@ from framecast.core.settings import Settings
 from framecast.db.migrate import upgrade
 from framecast.db.session import Database
 from framecast.jobs.worker import Worker
+from framecast.tutor.phrases import seed_phrases
+from framecast.tutor.runtime import TutorRuntime
+from framecast.tutor.services import TutorServices
 from framecast.web.context import WEB_DIR, WebContext
 from framecast.web.errors import install_error_handlers
 
@@ -35,16 +39,30 @@ ROUTE_MODULES = (
     "files",
     "provider",
     "account",
+    "tutor_sessions",
+    "progress",
+    "avatar_sessions",
+    "tutor_ws",
     "pages",
 )
 
 
-def create_app(settings: Settings, *, embedded_worker: bool | None = None) -> FastAPI:
+def create_app(
+    settings: Settings,
+    *,
+    embedded_worker: bool | None = None,
+    tutor_services: TutorServices | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """The application. ``tutor_services`` replaces the Tutor providers built from settings, and
+    ``transport`` carries every remote call of the Tutor (tests fake the vendors with it)."""
     upgrade(settings.database_url_resolved)
     db = Database.from_settings(settings)
+    seed_phrases(db)
     run_worker = settings.web.embedded_worker if embedded_worker is None else embedded_worker
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
-    context = WebContext(settings=settings, db=db, templates=templates, fernet=fernet(settings))
+    tutor = TutorRuntime(db, settings, services=tutor_services, transport=transport)
+    context = WebContext(settings=settings, db=db, templates=templates, fernet=fernet(settings), tutor=tutor)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -55,7 +73,8 @@ def create_app(settings: Settings, *, embedded_worker: bool | None = None) -> Fa
             worker = Worker(db, settings)
             task = asyncio.create_task(worker.run(stop=stop))
         try:
-            yield
+            async with tutor.running():
+                yield
         finally:
             stop.set()
             if task is not None:
@@ -68,6 +87,8 @@ def create_app(settings: Settings, *, embedded_worker: bool | None = None) -> Fa
     app = FastAPI(title="Framecast", version=__version__, lifespan=lifespan)
     app.state.web = context
     app.state.embedded_worker = run_worker
+    # Remote calls of the Tutor's REST routes (Tavus) go through this transport when one is given.
+    app.state.tavus_transport = transport
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     for name in ROUTE_MODULES:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.fernet import Fernet
 from fastapi.templating import Jinja2Templates
 
 from framecast.core.settings import Settings
 from framecast.db.session import Database
+
+if TYPE_CHECKING:
+    from framecast.tutor.runtime import TutorRuntime
 
 WEB_DIR = Path(__file__).resolve().parent
 
@@ -20,6 +24,8 @@ class WebContext:
     db: Database
     templates: Jinja2Templates
     fernet: Fernet
+    # Tutor conversations (engine, providers, avatar queue); None only in apps built without it.
+    tutor: TutorRuntime | None = None
 
     @property
     def media_root(self) -> Path:

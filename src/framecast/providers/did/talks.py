@@ -84,13 +84,21 @@ class DIDAvatarProvider:
 
         Raises ``ConfigurationError`` without an ``audio_publisher``, and what :meth:`wait` raises.
         """
+        return await self.wait(await self.start_render(audio))
+
+    async def start_render(self, audio: SpeechAudio) -> str:
+        """Publish ``audio`` and create the talk; the talk's id, to store before :meth:`wait`ing,
+        so that a restart polls the talk already paid for instead of creating another.
+
+        Raises ``ConfigurationError`` without an ``audio_publisher``, and what :meth:`create_talk`
+        raises (``AmbiguousError`` when the create may have been accepted).
+        """
         if self._audio_publisher is None:
             raise ConfigurationError(
                 "D-ID downloads the speech from a URL: give DIDAvatarProvider an audio_publisher"
             )
         audio_url = await self._audio_publisher(audio)
-        talk_id = await self.create_talk({"type": "audio", "audio_url": audio_url})
-        return await self.wait(talk_id)
+        return await self.create_talk({"type": "audio", "audio_url": audio_url})
 
     async def speak_text(
         self,

@@ -1,20 +1,25 @@
-"""``/api/users``: administrators list, create, invite, disable and promote users.
+"""``/api/users``: administrators list, create, invite, disable and promote users; anyone reads
+their own account and Tutor sessions.
 
 An administrator cannot disable or demote their own account, so a server always keeps at least the
-admin who is making changes.
+admin who is making changes. ``POST /api/users`` (the seed's unauthenticated registration) stays an
+administrator's action; the first account comes from the first-run setup page.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+import anyio
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from framecast.core.errors import InvalidInputError, NotFoundError
 from framecast.db.accounts import User
-from framecast.web.deps import AdminUser, Ctx
+from framecast.tutor import sessions
+from framecast.web.deps import AdminUser, Ctx, CurrentUser
 from framecast.web.security.accounts import NewUser, check_name, create_user
 from framecast.web.security.cookies import request_is_https
 from framecast.web.security.invites import create_invite
@@ -114,3 +119,27 @@ def update_user(user_id: int, body: UserUpdate, admin: AdminUser, context: Ctx) 
     if body.disabled:
         revoke_everything(context.db, user_id)
     return public
+
+
+@router.get("/api/users/{user_id}")
+def get_user(user_id: int, user: CurrentUser, context: Ctx) -> UserPublic:
+    """One account: your own, or any for an administrator (others answer 404 like a missing id)."""
+    if user_id != user.id and not user.is_admin:
+        raise NotFoundError(f"no user {user_id}")
+    with context.db.session() as session:
+        found = session.get(User, user_id)
+        if found is None:
+            raise NotFoundError(f"no user {user_id}")
+        return UserPublic.of(found)
+
+
+@router.get("/api/users/{user_id}/sessions")
+async def user_sessions(
+    user_id: int, user: CurrentUser, context: Ctx, limit: Annotated[int, Query(ge=1, le=100)] = 10
+) -> list[dict[str, Any]]:
+    """Your Tutor sessions, newest first, with their messages and corrections. Tutor data is
+    private: another user's id answers 404, for administrators too."""
+    if user_id != user.id:
+        raise NotFoundError(f"no user {user_id}")
+    found = await anyio.to_thread.run_sync(lambda: sessions.session_details(context.db, user_id, limit=limit))
+    return [detail.to_json() for detail in found]

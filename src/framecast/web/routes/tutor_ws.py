@@ -1,0 +1,178 @@
+"""The Tutor conversation socket ``/ws/conversation/{session_id}`` and the media of its messages.
+
+The socket speaks the seed's protocol (see ``tutor/engine.py``): client ``audio`` / ``text`` /
+``control``; server ``transcription``, ``correction``, ``response``, ``video_update``, ``error``.
+A client authenticates like any API client: ``?token=`` (a token from ``POST /api/auth/login``), an
+``Authorization: Bearer`` header, or the browser's session cookie — the cookie only when the
+``Origin`` is this server, because browsers send cookies on cross-site WebSocket handshakes.
+A problem with one message, or a session that is not the caller's, is answered with ``error`` and
+the socket stays open; ``{"type": "control", "data": {"command": "stop"}}`` closes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import anyio
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse
+
+from framecast.core.errors import NotFoundError
+from framecast.db.accounts import User
+from framecast.tutor import public_audio, store
+from framecast.tutor.brain import Lesson
+from framecast.tutor.runtime import TutorRuntime
+from framecast.web.context import WebContext
+from framecast.web.deps import SESSION_COOKIE, Ctx, CurrentUser, _lookup
+
+router = APIRouter(tags=["tutor"])
+
+_AUDIO_TYPES = {".mp3": "audio/mpeg", ".wav": "audio/wav"}
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser: cookies are not sent on its behalf
+    return urlsplit(origin).netloc == websocket.headers.get("host", "")
+
+
+async def _caller(websocket: WebSocket, context: WebContext) -> User | None:
+    header = websocket.headers.get("authorization", "")
+    token = (
+        header[7:].strip() if header.lower().startswith("bearer ") else websocket.query_params.get("token")
+    )
+    if token:
+        found = await anyio.to_thread.run_sync(lambda: _lookup(context, token, cookie=False))
+        return found[0] if found else None
+    cookie = websocket.cookies.get(SESSION_COOKIE)
+    if cookie and _same_origin(websocket):
+        found = await anyio.to_thread.run_sync(lambda: _lookup(context, cookie, cookie=True))
+        return found[0] if found else None
+    return None
+
+
+def _runtime(context: WebContext) -> TutorRuntime:
+    runtime = context.tutor
+    if runtime is None:
+        raise RuntimeError("the Tutor runtime was not created with the application")
+    return runtime
+
+
+@router.websocket("/ws/conversation/{session_id}")
+async def conversation(websocket: WebSocket, session_id: str) -> None:
+    context: WebContext = websocket.app.state.web
+    runtime = _runtime(context)
+    user = await _caller(websocket, context)
+    if user is None:
+        await websocket.close(code=4401, reason="log in first: send ?token=<token> or the session cookie")
+        return
+    await websocket.accept()
+    lock = asyncio.Lock()
+
+    async def send(payload: dict[str, Any]) -> None:
+        async with lock:
+            await websocket.send_text(json.dumps(payload, ensure_ascii=False))
+
+    unsubscribe = runtime.hub.subscribe(session_id, send)
+    try:
+        problem: str | None = None
+        lesson: Lesson | None = None
+        ended = False
+        try:
+            lesson, ended = await anyio.to_thread.run_sync(store.lesson_for, runtime.db, session_id, user.id)
+        except NotFoundError as exc:
+            problem = str(exc)
+            unsubscribe()
+        if problem is not None:
+            await send({"type": "error", "data": {"message": problem}})
+        elif ended:
+            await send({"type": "error", "data": {"message": "this session has ended; start a new session"}})
+        elif lesson is not None:
+            await runtime.engine.open(lesson, send)
+        while True:
+            try:
+                raw = await websocket.receive_text()
+            except KeyError:  # a binary frame
+                await send({"type": "error", "data": {"message": "send JSON text frames, not binary ones"}})
+                continue
+            if lesson is None or ended:
+                if _is_stop(raw):
+                    break
+                await send(
+                    {
+                        "type": "error",
+                        "data": {"message": problem or "this session has ended; start a new session"},
+                    }
+                )
+                continue
+            if not await runtime.engine.handle(raw, lesson, send):
+                break
+        await websocket.close(code=1000)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        unsubscribe()
+
+
+def _is_stop(raw: str) -> bool:
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        return False
+    return (
+        isinstance(payload, dict)
+        and payload.get("type") == "control"
+        and payload.get("data", {}).get("command") == "stop"
+    )
+
+
+def _owned_message(context: WebContext, message_id: str, user_id: int) -> Any:
+    found = store.message_owner(context.db, message_id)
+    if found is None or found[1] != user_id:
+        raise NotFoundError(f"no tutor message {message_id}")
+    return found[0]
+
+
+@router.api_route(
+    "/api/tutor/messages/{message_id}/audio", methods=["GET", "HEAD"], response_class=FileResponse
+)
+async def message_audio(context: Ctx, user: CurrentUser, message_id: str) -> FileResponse:
+    """The speech of an assistant message (MP3/WAV), or the recording of a spoken user message."""
+    row = await anyio.to_thread.run_sync(_owned_message, context, message_id, user.id)
+    if row.audio_path is None:
+        raise NotFoundError(f"message {message_id} has no audio")
+    path = Path(context.settings.data_dir) / row.audio_path
+    if not await anyio.Path(path).is_file():
+        raise NotFoundError(f"the audio of message {message_id} is no longer on disk")
+    return FileResponse(path, media_type=_AUDIO_TYPES.get(path.suffix, "application/octet-stream"))
+
+
+@router.api_route(
+    "/api/tutor/messages/{message_id}/video", methods=["GET", "HEAD"], response_class=FileResponse
+)
+async def message_video(context: Ctx, user: CurrentUser, message_id: str) -> FileResponse:
+    """The avatar video of an assistant message (MP4; ``Range`` requests get 206)."""
+    row = await anyio.to_thread.run_sync(_owned_message, context, message_id, user.id)
+    if row.video_path is None:
+        state = row.video_state or "not wanted"
+        raise NotFoundError(f"message {message_id} has no video yet (state: {state})")
+    path = Path(row.video_path)
+    if not path.is_absolute():
+        path = Path(context.settings.data_dir) / path
+    if not await anyio.Path(path).is_file():
+        raise NotFoundError(f"the video of message {message_id} is no longer on disk")
+    return FileResponse(path, media_type="video/mp4")
+
+
+@router.get("/public/tutor-audio/{name}", include_in_schema=False)
+async def published_audio(context: Ctx, name: str) -> FileResponse:
+    """Speech published for a remote avatar renderer (the random name is the only key)."""
+    path = await anyio.to_thread.run_sync(public_audio.find, context.settings, name)
+    if path is None:
+        raise NotFoundError("no such clip (it may have expired)")
+    return FileResponse(path, media_type=_AUDIO_TYPES.get(path.suffix, "audio/mpeg"))
