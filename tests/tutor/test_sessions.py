@@ -111,6 +111,16 @@ def test_the_language_defaults_to_the_preference_then_the_server_default(db: Dat
     assert create_session(db, odd, default_language="ko").language == "ko"
 
 
+def test_a_language_chosen_for_a_session_becomes_the_preference(db: Database, user_id: int) -> None:
+    create_session(db, user_id, language="ko")
+
+    assert create_session(db, user_id).language == "ko"
+    with db.session() as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        assert user.preferences["tutor_language"] == "ko"
+
+
 @pytest.mark.parametrize(
     ("options", "field"),
     [

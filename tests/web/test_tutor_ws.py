@@ -154,6 +154,11 @@ def test_spoken_turn_is_transcribed_and_scored(quiet: TestClient, carol: Account
         assert spoken.word_scores
         assert all(0.0 <= w["score"] <= 1.0 for w in spoken.word_scores)
         assert spoken.audio_path is not None
+        assert spoken.audio_path.endswith("-input.wav")
+        recording_url = spoken.audio_url
+    recording = quiet.get(recording_url, headers=carol.headers)
+    assert recording.headers["content-type"] == "audio/wav"
+    assert recording.content == base64.b64decode(audio)
     ended = quiet.post(f"/api/conversations/sessions/{session_id}/end", headers=carol.headers).json()
     assert ended["scores"]["pronunciation"] is not None
     assert ended["scores"]["pronunciation"] > 0

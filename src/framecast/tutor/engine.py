@@ -406,7 +406,7 @@ class ConversationEngine:
         return url
 
     def _save_input_audio(self, lesson: Lesson, message_id: str, audio: bytes) -> None:
-        path = self._media_dir(lesson) / f"{message_id}.input"
+        path = self._media_dir(lesson) / f"{message_id}-input.{recording_extension(audio)}"
         path.write_bytes(audio)
         store.set_audio(
             self.db,
@@ -433,6 +433,21 @@ class ConversationEngine:
 
     async def _run(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return await anyio.to_thread.run_sync(lambda: function(*args, **kwargs))
+
+
+def recording_extension(audio: bytes) -> str:
+    """The file extension of a recording, recognised from its first bytes (``bin`` if unknown)."""
+    if audio.startswith(b"\x1aE\xdf\xa3"):
+        return "webm"
+    if audio.startswith(b"OggS"):
+        return "ogg"
+    if audio.startswith(b"RIFF") and audio[8:12] == b"WAVE":
+        return "wav"
+    if audio[4:8] == b"ftyp":
+        return "m4a"
+    if audio.startswith(b"ID3") or audio[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
+        return "mp3"
+    return "bin"
 
 
 class _ResendError(Exception):

@@ -223,7 +223,8 @@ def create_session(
     default_language: str = "en",
 ) -> SessionInfo:
     """Start a session. ``language`` defaults to the user's ``tutor_language`` preference, else
-    ``default_language`` (pass ``settings.tutor.language``).
+    ``default_language`` (pass ``settings.tutor.language``); a language chosen here becomes the
+    user's preference, so suggestions and the next session follow it.
 
     Raises ``InvalidInputError`` naming the field for a difficulty, topic or language that is not
     one of ``brain.DIFFICULTIES``, ``brain.CATEGORIES`` or ``brain.LANGUAGES``, and
@@ -243,6 +244,8 @@ def create_session(
         user = session.get(User, user_id)
         if user is None:
             raise NotFoundError(f"no user {user_id}")
+        if language is not None and (user.preferences or {}).get("tutor_language") != language:
+            user.preferences = {**(user.preferences or {}), "tutor_language": language}
         row = TutorSession(
             user_id=user_id,
             difficulty=difficulty,

@@ -31,7 +31,13 @@ from framecast.web.deps import SESSION_COOKIE, Ctx, CurrentUser, _lookup
 
 router = APIRouter(tags=["tutor"])
 
-_AUDIO_TYPES = {".mp3": "audio/mpeg", ".wav": "audio/wav"}
+_AUDIO_TYPES = {
+    ".mp3": "audio/mpeg",
+    ".wav": "audio/wav",
+    ".webm": "audio/webm",
+    ".ogg": "audio/ogg",
+    ".m4a": "audio/mp4",
+}
 
 
 def _same_origin(websocket: WebSocket) -> bool:
