@@ -142,11 +142,10 @@ def spoken_clip() -> tuple[bytes, str]:
 
 def baselines(clip: bytes) -> tuple[float, float]:
     """p50 of the text-turn work and of the audio-turn work called directly (no server)."""
-    from framecast.tutor.scripted import ScriptedTutor
-
     from framecast.providers.offline.stt import OfflineSpeechToTextProvider
     from framecast.providers.offline.tts import OfflineTextToSpeechProvider
     from framecast.tutor.brain import Lesson
+    from framecast.tutor.scripted import ScriptedTutor
 
     async def run() -> tuple[float, float]:
         brain, tts, stt = ScriptedTutor(), OfflineTextToSpeechProvider(), OfflineSpeechToTextProvider()
