@@ -135,7 +135,7 @@ def spoken_clip() -> tuple[bytes, str]:
     from framecast.providers.offline.audio import pcm_to_wav
     from framecast.providers.offline.tts import speak_pcm
 
-    text = "Yesterday I went to the park with my sister and I saw a big dog."
+    text = "Yesterday I went to the park and I saw a big brown dog."
     pcm, rate = speak_pcm(text, voice="en-us+f2", rate_wpm=160)
     return pcm_to_wav(pcm, rate), text
 
