@@ -54,3 +54,17 @@ def test_correct_english_is_not_flagged(text: str) -> None:
 def test_explanations_are_in_korean_when_asked() -> None:
     result = check_english("He go to school.", language="ko")
     assert any("\uac00" <= ch <= "\ud7a3" for ch in result.corrections[0].explanation)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("I have been there yesterday.", "I was there yesterday."),
+        ("We have been busy yesterday.", "We were busy yesterday."),
+        ("They have been to Busan last year.", "They went to Busan last year."),
+        ("I have been to Paris.", "I have been to Paris."),
+        ("She has been sick since Monday.", "She has been sick since Monday."),
+    ],
+)
+def test_have_been_with_a_finished_time(sentence: str, expected: str) -> None:
+    assert check_english(sentence).corrected_text == expected

@@ -75,7 +75,21 @@ def find(sentence: Sentence) -> list[Finding]:
             word = sentence.word(i + 1)
             verb = VERBS.get(word) or BY_THIRD.get(word)
             perfect = _BY_PARTICIPLE.get(sentence.word(i + 2)) if word in {"have", "has"} else None
-            if perfect is not None:
+            if word in {"have", "has"} and sentence.word(i + 2) == "been":
+                # "have been to Busan last year" is a visit: "went to"; otherwise "was"/"were".
+                was = "were" if sentence.word(i) in {"you", "we", "they"} else "was"
+                was = "went" if sentence.word(i + 3) == "to" else was
+                found.append(
+                    span(
+                        sentence,
+                        i + 1,
+                        i + 2,
+                        was,
+                        f"With a finished past time, use the simple past '{was}', not the present perfect.",
+                        f"과거의 특정 시점을 말할 때는 현재완료가 아니라 과거형 '{was}'를 씁니다.",
+                    )
+                )
+            elif perfect is not None:
                 found.append(
                     span(
                         sentence,
