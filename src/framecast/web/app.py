@@ -43,6 +43,7 @@ ROUTE_MODULES = (
     "progress",
     "avatar_sessions",
     "tutor_ws",
+    "tutor_pages",
     "pages",
 )
 

@@ -1,0 +1,107 @@
+"""The Tutor's HTML pages: home (start a session), a learning session, practice, progress, and the
+real-time avatar room. Like the Studio's pages they only lay things out; the browser modules in
+``web/static/js/tutor_*.js`` talk to the REST API and the conversation socket.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+
+from framecast.db.accounts import User
+from framecast.tutor import sessions
+from framecast.tutor.brain import CATEGORIES, DIFFICULTIES
+from framecast.tutor.services import choose
+from framecast.web.deps import Ctx
+from framecast.web.routes.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+LANGUAGE_LABELS = {"en": "English", "ko": "한국어 (Korean)"}
+TOPIC_LABELS = {
+    "greeting": "Greetings",
+    "daily_life": "Daily life",
+    "work": "Work",
+    "travel": "Travel",
+    "shopping": "Shopping",
+    "health": "Health",
+    "opinions": "Opinions",
+    "small_talk": "Small talk",
+}
+PROVIDER_LABELS = {
+    "offline": "offline",
+    "elevenlabs": "ElevenLabs",
+    "openrouter": "chat model",
+    "did": "D-ID",
+    "none": "off",
+}
+
+
+def _tutor_values(context: Any, user: User) -> dict[str, Any]:
+    chosen = choose(context.settings)
+    return {
+        "user_id": user.id,
+        "difficulties": DIFFICULTIES,
+        "topics": [(name, TOPIC_LABELS.get(name, name)) for name in CATEGORIES],
+        "languages": LANGUAGE_LABELS,
+        "tutor_language": sessions.preferred_language(user.preferences, context.settings.tutor.language),
+        "tutor_providers": {k: PROVIDER_LABELS.get(v, v) for k, v in chosen.items()},
+        "offline_tutor": chosen["chat"] == "offline",
+        "tavus_configured": bool(
+            context.settings.tavus.api_key and (context.settings.tavus.persona_id or context.settings.tavus.replica_id)
+        ),
+        "max_audio_bytes": context.settings.tutor.max_audio_bytes,
+        "max_text_chars": context.settings.tutor.max_text_chars,
+    }
+
+
+@router.get("/tutor")
+async def tutor_home(request: Request, context: Ctx) -> Response:
+    return await render(request, context, "tutor_home.html", "tutor", lambda u: _tutor_values(context, u))
+
+
+@router.get("/tutor/sessions/{session_id}")
+async def tutor_session(request: Request, context: Ctx, session_id: str) -> Response:
+    """Raises ``NotFoundError`` for another user's session, exactly as for a missing one."""
+
+    def values(user: User) -> dict[str, Any]:
+        info = sessions.owned_session(context.db, session_id, user.id)
+        return {**_tutor_values(context, user), "session": info.to_json()}
+
+    return await render(request, context, "tutor_session.html", "tutor", values)
+
+
+@router.get("/tutor/practice")
+async def tutor_practice(request: Request, context: Ctx) -> Response:
+    return await render(request, context, "tutor_practice.html", "tutor", lambda u: _tutor_values(context, u))
+
+
+@router.get("/tutor/progress")
+async def tutor_progress(request: Request, context: Ctx) -> Response:
+    return await render(request, context, "tutor_progress.html", "tutor", lambda u: _tutor_values(context, u))
+
+
+@router.get("/tutor/live")
+async def tutor_live(request: Request, context: Ctx) -> Response:
+    return await render(request, context, "tutor_live.html", "tutor", lambda u: _tutor_values(context, u))
+
+
+@router.get("/tutor/portrait.png")
+async def tutor_portrait(context: Ctx) -> FileResponse:
+    """The default avatar portrait (drawn by the project), the poster of the avatar video."""
+
+    def make() -> Path:
+        from framecast.providers.offline.portrait import default_portrait_png
+
+        path = Path(context.settings.data_dir) / "tutor" / "portrait.png"
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            default_portrait_png(path)
+        return path
+
+    path = await anyio.to_thread.run_sync(make)
+    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
