@@ -29,6 +29,18 @@ CATEGORIES: tuple[str, ...] = (
     "small_talk",
 )
 
+# How the tutor names each topic in a sentence ("let's talk about ...").
+TOPIC_PHRASES: dict[str, str] = {
+    "greeting": "greetings and introductions",
+    "daily_life": "daily life",
+    "work": "work",
+    "travel": "travel",
+    "shopping": "shopping",
+    "health": "health",
+    "opinions": "sharing opinions",
+    "small_talk": "small talk",
+}
+
 
 @dataclass(frozen=True)
 class Lesson:

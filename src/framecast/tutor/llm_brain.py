@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from framecast.providers.openrouter.json_reply import complete_json
 from framecast.providers.speech import ChatMessage, ChatModel
-from framecast.tutor.brain import Analysis, Language, Lesson
+from framecast.tutor.brain import TOPIC_PHRASES, Analysis, Language, Lesson
 from framecast.tutor.corrections import Correction
 from framecast.tutor.feedback import format_feedback
 
@@ -30,16 +30,7 @@ HISTORY_LIMIT = 40
 
 _EXPERT = "You are an English grammar and expression expert who helps Korean learners of English."
 _LANGUAGE_NAMES: dict[Language, str] = {"en": "English", "ko": "Korean (한국어)"}
-_TOPIC_LABELS = {
-    "greeting": "greetings and introductions",
-    "daily_life": "daily life",
-    "work": "work",
-    "travel": "travel",
-    "shopping": "shopping",
-    "health": "health",
-    "opinions": "sharing opinions",
-    "small_talk": "small talk",
-}
+_TOPIC_LABELS = TOPIC_PHRASES
 _LEVEL_STYLE = {
     "beginner": "Use simple, common words and short sentences.",
     "intermediate": "Use natural everyday English at a moderate pace.",

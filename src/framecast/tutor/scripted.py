@@ -23,7 +23,7 @@ from typing import Literal
 
 from framecast.core.errors import ConfigurationError, InvalidInputError
 from framecast.providers.speech import ChatMessage
-from framecast.tutor.brain import CATEGORIES, Analysis, Lesson
+from framecast.tutor.brain import CATEGORIES, TOPIC_PHRASES, Analysis, Lesson
 from framecast.tutor.checker import check_english
 from framecast.tutor.feedback import encouragement, format_feedback
 from framecast.tutor.phrases import Phrase, load_phrases, pick
@@ -36,16 +36,7 @@ _TEACH = "Try saying: '{}'"
 _TAUGHT = re.compile(r"Try saying: '(.+?)'(?=\s|$)")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
-_TOPIC_LABELS = {
-    "greeting": "greetings and introductions",
-    "daily_life": "daily life",
-    "work": "work",
-    "travel": "travel",
-    "shopping": "shopping",
-    "health": "health",
-    "opinions": "your opinions",
-    "small_talk": "small talk",
-}
+_TOPIC_LABELS = TOPIC_PHRASES
 
 # Follow-up questions by category and difficulty; the opening asks the first one.
 _QUESTIONS: dict[str, dict[str, tuple[str, ...]]] = {
