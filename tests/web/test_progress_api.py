@@ -61,6 +61,8 @@ def test_stats_have_the_seed_shape_and_the_chart_history(
         "average_session_duration",
         "total_conversations",
         "history",
+        "practice",
+        "practice_history",
     }
     assert body["correction_stats"] == {
         "total_corrections": 3,

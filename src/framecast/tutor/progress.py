@@ -24,6 +24,12 @@ count most while one bad day moves the score by at most 30 % of the gap. The fir
 sets the value outright; pronunciation likewise starts at the first session with audio
 (``pronunciation_measured`` says whether it has started).
 
+**Practice attempts** (``tutor/practice.py``) count toward progress too: each attempt's score (the
+mean word score of the phrase as heard, 0..100) moves ``pronunciation`` by the same moving average,
+one attempt like one session (:func:`fold_practice`); the first measurement, session or attempt,
+sets it. Grammar and vocabulary are left alone, and an attempt is not a session: the totals, the
+session history and ``last_session_date`` do not change.
+
 **Suggestions** follow the original's thresholds over the share of each correction type: grammar
 above 50 % → tenses and prepositions; pronunciation above 30 % → speak slowly and clearly; vocabulary
 above 30 % → learn new expressions; no corrections → keep practising; none of these → doing well.
@@ -34,7 +40,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 SEVERITY_WEIGHTS: dict[str, float] = {"low": 0.5, "medium": 1.0, "high": 2.0}
@@ -147,6 +153,18 @@ def fold_scores(
         pronunciation=pronunciation,
         measured=True,
         pronunciation_measured=overall.pronunciation_measured or session.pronunciation is not None,
+    )
+
+
+def fold_practice(overall: OverallScores, score: float, *, alpha: float = ALPHA) -> OverallScores:
+    """``overall`` with its pronunciation moved by one practice attempt's ``score`` (clamped to 0..100)."""
+    value = min(100.0, max(0.0, score))
+    return replace(
+        overall,
+        pronunciation=moving_average(
+            overall.pronunciation, value, first=not overall.pronunciation_measured, alpha=alpha
+        ),
+        pronunciation_measured=True,
     )
 
 

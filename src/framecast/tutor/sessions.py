@@ -26,6 +26,7 @@ from framecast.db.accounts import User
 from framecast.db.base import utcnow
 from framecast.db.session import Database
 from framecast.db.tutor import Conversation, Correction, Progress, SessionScore, TutorSession
+from framecast.tutor import practice
 from framecast.tutor import progress as scoring
 from framecast.tutor.brain import CATEGORIES, DIFFICULTIES, LANGUAGES
 
@@ -431,9 +432,11 @@ def get_progress(db: Database, user_id: int) -> ProgressInfo:
 
 
 def progress_stats(db: Database, user_id: int) -> dict[str, Any]:
-    """The seed's stats plus ``history`` (the newest ``MAX_HISTORY`` session scores, oldest first)::
+    """The seed's stats plus ``history`` (the newest ``MAX_HISTORY`` session scores, oldest first)
+    and the practice attempts' ``practice`` and ``practice_history`` (``practice.practice_stats``)::
 
-    {progress, correction_stats, recent_sessions, average_session_duration, total_conversations, history}
+    {progress, correction_stats, recent_sessions, average_session_duration, total_conversations, history,
+     practice, practice_history}
     """
     progress = get_progress(db, user_id)
     with db.session() as session:
@@ -481,6 +484,7 @@ def progress_stats(db: Database, user_id: int) -> dict[str, Any]:
             }
             for s in recent
         ]
+        practised = practice.practice_stats(session, user_id)
     average = progress.total_duration / progress.total_sessions if progress.total_sessions else 0
     return {
         "progress": progress.to_json(),
@@ -489,6 +493,7 @@ def progress_stats(db: Database, user_id: int) -> dict[str, Any]:
         "average_session_duration": average,
         "total_conversations": total_conversations or 0,
         "history": history,
+        **practised,
     }
 
 

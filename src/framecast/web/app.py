@@ -42,6 +42,7 @@ ROUTE_MODULES = (
     "tutor_sessions",
     "progress",
     "avatar_sessions",
+    "practice",
     "tutor_ws",
     "tutor_pages",
     "pages",

@@ -12,6 +12,7 @@ import threading
 from typing import TYPE_CHECKING, Final
 
 import anyio
+import numpy as np
 
 from framecast.core.errors import ConfigurationError, InvalidInputError
 from framecast.providers.offline.audio import STT_SAMPLE_RATE, decode_to_pcm
@@ -50,7 +51,7 @@ def transcribe_pcm(decoder: Decoder, pcm: bytes) -> Transcript:
     decoder.process_raw(pcm, full_utt=True)
     decoder.end_utt()
     words: list[WordTiming] = []
-    for segment in decoder.seg():
+    for segment in decoder.seg() or ():  # None for audio too short to hold a frame
         word = _spoken_word(segment.word)
         if word is None:
             continue
@@ -88,6 +89,8 @@ class OfflineSpeechToTextProvider:
 
     def _transcribe(self, audio: bytes) -> Transcript:
         pcm = decode_to_pcm(audio, sample_rate=STT_SAMPLE_RATE)
+        if is_silent(pcm):  # pocketsphinx "hears" a word or two in digital silence
+            return Transcript(text="", words=(), language="en")
         with self._slots:
             try:
                 decoder = self._idle.get_nowait()
@@ -97,6 +100,18 @@ class OfflineSpeechToTextProvider:
                 return transcribe_pcm(decoder, pcm)
             finally:
                 self._idle.put(decoder)
+
+
+# Loudness (RMS of 16-bit samples) below which a recording counts as silence: about -50 dBFS.
+SILENCE_RMS: Final = 100.0
+
+
+def is_silent(pcm: bytes) -> bool:
+    """True when 16-bit mono ``pcm`` is too quiet to hold speech (or empty)."""
+    samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype=np.int16)
+    if samples.size == 0:
+        return True
+    return float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) < SILENCE_RMS
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
