@@ -10,6 +10,8 @@ export const RECORDING_TYPES = [
   "audio/wav",
 ];
 
+export const RAW_AUDIO = { echoCancellation: false, noiseSuppression: false, autoGainControl: false };
+
 /** The first type of RECORDING_TYPES this browser can record, or "" to let it choose. */
 export function supportedType() {
   if (typeof MediaRecorder === "undefined") return "";
@@ -50,7 +52,9 @@ export class Recorder {
       throw new RecorderError("This browser cannot record audio here (it needs HTTPS or localhost).");
     }
     try {
-      this.stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      // Raw sound: the voice-call clean-up (noise suppression, gain control, echo cancellation)
+      // garbles speech for recognition and pronunciation scoring. Pages stop playback while recording.
+      this.stream = await navigator.mediaDevices.getUserMedia({ audio: RAW_AUDIO });
     } catch (error) {
       const denied = error?.name === "NotAllowedError" || error?.name === "SecurityError";
       throw new RecorderError(
