@@ -52,7 +52,8 @@ def _tutor_values(context: Any, user: User) -> dict[str, Any]:
         "tutor_providers": {k: PROVIDER_LABELS.get(v, v) for k, v in chosen.items()},
         "offline_tutor": chosen["chat"] == "offline",
         "tavus_configured": bool(
-            context.settings.tavus.api_key and (context.settings.tavus.persona_id or context.settings.tavus.replica_id)
+            context.settings.tavus.api_key
+            and (context.settings.tavus.persona_id or context.settings.tavus.replica_id)
         ),
         "max_audio_bytes": context.settings.tutor.max_audio_bytes,
         "max_text_chars": context.settings.tutor.max_text_chars,
