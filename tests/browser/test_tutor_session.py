@@ -27,8 +27,7 @@ SPEECH_TIMEOUT_MS = 30_000
 # Chromium's voice-call processing (noise suppression, gain control, echo cancellation), on by
 # default for getUserMedia({audio: true}), garbles espeak's synthetic voice: pocketsphinx heard
 # "i like we can easily friends" for "I like to play tennis with my friends" with it, and every word
-# without it. The microphone is therefore asked for unprocessed audio here, as a page that feeds a
-# recogniser should ask anyway.
+# without it. recorder.js therefore asks for unprocessed audio, and these tests go through that.
 VIDEO_PLAYING = """(src) => {
   const v = document.querySelector('[data-testid="avatar-video"]');
   return v.src.endsWith(src) && v.error === null && (v.currentTime > 0 || v.readyState >= 2);
@@ -105,6 +104,32 @@ def test_a_typed_sentence_gets_corrections_a_reply_and_a_talking_avatar(admin_pa
         VIDEO_PLAYING, arg=f"/api/tutor/messages/{reply_id}/video", timeout=RENDER_TIMEOUT_MS
     )
     expect(page.get_by_test_id("chat-error")).to_be_hidden()
+
+
+def test_hands_free_sends_when_the_learner_pauses_and_listens_again(admin_page: Page) -> None:
+    page = admin_page
+    start_session(page)
+    toggle = page.get_by_test_id("handsfree-toggle")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_test_id("mic-state")).to_have_text("Listening… (hands-free)")
+
+    # No click: the pause after the fake microphone's sentence ends the turn by itself.
+    mine = page.get_by_test_id("user-message")
+    expect(mine).to_have_count(1, timeout=SPEECH_TIMEOUT_MS)
+    expect(mine.first).to_have_attribute("data-state", "sent", timeout=SPEECH_TIMEOUT_MS)
+    heard = mine.first.get_by_test_id("bubble").inner_text().lower()
+    assert any(word in heard for word in CONTENT_WORDS), heard
+    expect(page.get_by_test_id("tutor-message")).to_have_count(2, timeout=SPEECH_TIMEOUT_MS)
+    # Once the tutor has spoken, it listens again.
+    expect(page.get_by_test_id("mic-button")).to_have_attribute(
+        "aria-pressed", "true", timeout=SPEECH_TIMEOUT_MS
+    )
+
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    expect(page.get_by_test_id("mic-button")).to_have_attribute("aria-pressed", "false")
+    expect(page.get_by_test_id("mic-state")).to_have_text("")
 
 
 def test_a_spoken_sentence_is_transcribed_and_answered(admin_page: Page) -> None:

@@ -9,6 +9,7 @@ import { api, ApiError } from "./api.js";
 import { AudioQueue } from "./audio_queue.js";
 import { $, $all, fill, formatTime, h } from "./dom.js";
 import { Recorder, RecorderError } from "./recorder.js";
+import { VoiceActivity } from "./voice_activity.js";
 import { TutorSocket } from "./tutor_socket.js";
 
 const root = $("#tutor-session");
@@ -61,6 +62,11 @@ const byId = new Map(); // message id -> <li>
 const byClient = new Map(); // client_id -> <li> (learner messages sent from this page)
 const correctionsOf = new Map(); // message id -> corrections (for the summary)
 let ended = root.dataset.ended === "true";
+// Hands-free mode (see the end of the file).
+const handsFreeButton = $('[data-testid="handsfree-toggle"]');
+let handsFreeOn = false;
+let voiceActivity = null;
+let waitingForReply = false;
 let socket = null;
 let audioClientId = null; // the spoken message waiting for its transcription
 let spokenTurn = false; // the turn being answered was spoken: read its word scores afterwards
@@ -80,7 +86,8 @@ soundHint.addEventListener("click", () => {
 function playVideo(url) {
   audio.clear(); // the avatar says the same words, in sync with its lips
   video.src = url;
-  video.muted = false;
+  // While the microphone listens (hands-free), the avatar moves without sound.
+  video.muted = recorder.recording;
   video.play().catch((error) => {
     if (error?.name !== "NotAllowedError") return; // a broken video: the "error" event reports it
     video.muted = true;
@@ -330,6 +337,7 @@ function onResponse(data) {
     spokenTurn = false;
     refreshHistory();
   }
+  replyArrived();
 }
 
 function onVideo(data) {
@@ -342,6 +350,7 @@ function onVideo(data) {
 
 function onError(data) {
   showProblem(data.message || "Something went wrong.");
+  replyArrived();
   if (data.message_id) {
     const item = byId.get(data.message_id);
     if (item && item.dataset.role === "assistant" && item.dataset.video !== "ready") {
@@ -545,7 +554,72 @@ async function toggleRecording() {
   }
 }
 
-micButton.addEventListener("click", toggleRecording);
+micButton.addEventListener("click", () => {
+  if (handsFreeOn) setHandsFree(false);
+  toggleRecording();
+});
+
+// ---- Hands-free: listen, send when the learner pauses, wait for the tutor, listen again ---------
+
+function tutorSpeaking() {
+  return audio.playing !== null || audio.queue.length > 0 || (!video.paused && !video.ended && !video.muted);
+}
+
+function setHandsFree(on) {
+  handsFreeOn = on && !ended;
+  handsFreeButton.setAttribute("aria-pressed", String(handsFreeOn));
+  handsFreeButton.classList.toggle("on", handsFreeOn);
+  if (handsFreeOn) {
+    listen();
+    return;
+  }
+  voiceActivity?.stop();
+  voiceActivity = null;
+  waitingForReply = false;
+  if (recorder.recording) {
+    recorder.cancel();
+    micIdle();
+  }
+  micState.textContent = "";
+}
+
+async function listen() {
+  if (!handsFreeOn || ended || recorder.recording || micBusy || waitingForReply) return;
+  if (tutorSpeaking()) {
+    setTimeout(listen, 300);
+    return;
+  }
+  await toggleRecording();
+  if (!recorder.recording || recorder.stream === null) {
+    setHandsFree(false); // the microphone could not start: the error is shown already
+    return;
+  }
+  micState.textContent = "Listening… (hands-free)";
+  voiceActivity = new VoiceActivity(recorder.stream, {
+    onSpeechEnd: ({ spoke }) => {
+      voiceActivity = null;
+      if (!handsFreeOn || !recorder.recording) return;
+      if (!spoke) {
+        // Nothing said for a while: start a fresh recording instead of sending silence.
+        recorder.cancel();
+        micIdle();
+        setTimeout(listen, 0);
+        return;
+      }
+      waitingForReply = true;
+      toggleRecording();
+    },
+  });
+  voiceActivity.start();
+}
+
+function replyArrived() {
+  if (!waitingForReply) return;
+  waitingForReply = false;
+  setTimeout(listen, 600); // let the reply's sound start first
+}
+
+handsFreeButton.addEventListener("click", () => setHandsFree(!handsFreeOn));
 
 // ---- Ending -------------------------------------------------------------------------------------
 
@@ -575,6 +649,7 @@ function scoreRow(label, value, testid) {
 }
 
 function disableComposer() {
+  setHandsFree(false);
   ended = true;
   recorder.cancel();
   micIdle();
