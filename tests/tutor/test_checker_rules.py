@@ -68,3 +68,17 @@ def test_explanations_are_in_korean_when_asked() -> None:
 )
 def test_have_been_with_a_finished_time(sentence: str, expected: str) -> None:
     assert check_english(sentence).corrected_text == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("I have two childs.", "I have two children."),
+        ("Mens and women are welcome.", "Men and women are welcome."),
+        ("My feets hurt after the hike.", "My feet hurt after the hike."),
+        ("We met the Childs family.", "We met the Childs family."),
+        ("The children are playing.", "The children are playing."),
+    ],
+)
+def test_irregular_plurals(sentence: str, expected: str) -> None:
+    assert check_english(sentence).corrected_text == expected

@@ -28,6 +28,22 @@ _NUMBERS = frozenset(
 _DETERMINERS = frozenset(["my", "your", "his", "her", "our", "their", "the", "these", "those"])
 _ALWAYS_SINGULAR = {u + "s": u for u in UNCOUNTABLE if u not in {"news", "music"}}
 _PLURAL_VERB = {"are": "is", "were": "was"}
+# Irregular plurals made regular ("two childs"); each wrong form is not an English word by itself.
+_IRREGULAR_PLURALS = {
+    "childs": "children",
+    "childrens": "children",
+    "womans": "women",
+    "womens": "women",
+    "mens": "men",
+    "foots": "feet",
+    "feets": "feet",
+    "tooths": "teeth",
+    "teeths": "teeth",
+    "mouses": "mice",
+    "gooses": "geese",
+    "sheeps": "sheep",
+    "fishs": "fish",
+}
 # Nouns that are also a mass ("a lot of room", "a lot of glass"), so "a lot of" does not make them plural.
 _ALSO_MASS = frozenset({"room", "glass", "chicken", "paper", "cake", "light", "work", "time", "class"})
 
@@ -36,7 +52,19 @@ def find(sentence: Sentence) -> list[Finding]:
     found: list[Finding] = []
     for i, token in enumerate(sentence.tokens):
         word, nxt = token.lower, sentence.word(i + 1)
-        if word in _ALWAYS_SINGULAR:
+        if word in _IRREGULAR_PLURALS and (i == 0 or not token.text[:1].isupper()):  # not a name
+            plural = _IRREGULAR_PLURALS[word]
+            found.append(
+                span(
+                    sentence,
+                    i,
+                    i,
+                    plural,
+                    f"The plural of this noun is irregular: '{plural}'.",
+                    f"이 명사의 복수형은 불규칙해서 '{plural}'입니다.",
+                )
+            )
+        elif word in _ALWAYS_SINGULAR:
             noun = fix = _ALWAYS_SINGULAR[word]
             last, en, ko = i, "", ""
             if nxt in _PLURAL_VERB:  # "Our luggages were" → "Our luggage was"
