@@ -348,3 +348,32 @@ def test_media_of_another_user_is_not_found(quiet: TestClient, carol: Account, d
     missing = quiet.get(f"/api/tutor/messages/{opening['data']['message_id']}/video", headers=carol.headers)
     assert missing.status_code == 404
     assert "no video" in missing.json()["error"]["message"]
+
+
+def test_a_turn_cut_short_by_a_crash_is_finished_when_the_client_resends(
+    quiet: TestClient, carol: Account, quiet_app: FastAPI
+) -> None:
+    from framecast.tutor import store
+
+    web: WebContext = quiet_app.state.web
+    session_id = new_session(quiet, carol)
+    with connect(quiet, carol, session_id) as ws:
+        receive_until(ws, "response")
+    # The server stored the message, then died before analysing it.
+    stored = store.append_message(
+        web.db, session_id, role="user", content="He go to work by bus.", kind="text", client_id="crash-1"
+    )
+    with connect(quiet, carol, session_id) as ws:
+        ws.send_text(
+            json.dumps({"type": "text", "data": {"text": "He go to work by bus.", "client_id": "crash-1"}})
+        )
+        _, seen = receive_until(ws, "response")
+    assert [m["type"] for m in seen] == ["transcription", "correction", "response"]
+    assert seen[0]["data"]["message_id"] == stored.id
+    assert ("go", "goes") in {(c["original"], c["corrected"]) for c in seen[1]["data"]["corrections"]}
+    with web.db.session() as session:
+        rows = session.scalars(
+            select(Conversation).where(Conversation.session_id == session_id).order_by(Conversation.seq)
+        ).all()
+        assert [r.role for r in rows] == ["assistant", "user", "assistant"]
+        assert rows[1].reply_id == rows[2].id
