@@ -38,10 +38,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="renders per text; the fastest counts")
     args = parser.parse_args()
 
+    from framecast.providers.base import SpeechAudio
     from framecast.providers.offline.audio import pcm_to_wav
     from framecast.providers.offline.avatar import OfflineAvatarRenderer
     from framecast.providers.offline.tts import speak_pcm
-    from framecast.providers.speech import SpeechAudio
 
     renderer = OfflineAvatarRenderer(size=args.size)
     print(f"{'text':8} {'speech':>8} {'render':>8} {'ratio':>6}  peak RSS (baseline)")

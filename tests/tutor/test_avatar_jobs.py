@@ -17,8 +17,7 @@ from framecast.db.accounts import User
 from framecast.db.base import utcnow
 from framecast.db.session import Database
 from framecast.db.tutor import Conversation, TutorSession
-from framecast.providers.base import MediaItem
-from framecast.providers.speech import SpeechAudio
+from framecast.providers.base import MediaItem, SpeechAudio
 from framecast.tutor.avatar_jobs import AvatarQueue
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from framecast.core.errors import PermanentError
 from framecast.core.http import build_http_client
+from framecast.providers.base import ChatMessage
 from framecast.providers.openrouter import OpenRouterChatProvider
-from framecast.providers.speech import ChatMessage
 from framecast.tutor.brain import Analysis, Lesson, TutorBrain
 from framecast.tutor.llm_brain import LLMTutor
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from framecast.core.errors import InvalidInputError, NotFoundError
 from framecast.db.session import Database
 from framecast.db.tutor import PracticeAttempt, PracticePhrase, Progress
-from framecast.providers.speech import AudioFormat, SpeechAudio, Transcript, WordTiming
+from framecast.providers.base import AudioFormat, SpeechAudio, Transcript, WordTiming
 from framecast.tutor import practice, sessions
 from framecast.tutor.phrases import seed_phrases
 from framecast.tutor.progress import ALPHA, OverallScores, fold_practice

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+from framecast.providers.base import Transcript, WordTiming
 from framecast.providers.offline.audio import pcm_to_wav
 from framecast.providers.offline.stt import OfflineSpeechToTextProvider
 from framecast.providers.offline.tts import speak_pcm
-from framecast.providers.speech import Transcript, WordTiming
 from framecast.tutor.pronunciation import (
     MATCH_FLOOR,
     SUBSTITUTION_FACTOR,

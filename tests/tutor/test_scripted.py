@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from framecast.providers.speech import ChatMessage
+from framecast.providers.base import ChatMessage
 from framecast.tutor.brain import Analysis, Lesson, TutorBrain
 from framecast.tutor.phrases import load_phrases
 from framecast.tutor.scripted import MAX_REPLY_CHARS, ScriptedTutor

@@ -34,8 +34,7 @@ from framecast.core.settings import Settings
 from framecast.db.base import utcnow
 from framecast.db.session import Database
 from framecast.db.tutor import Conversation
-from framecast.providers.base import MediaItem
-from framecast.providers.speech import AvatarRenderer, RemoteAvatarRenderer, SpeechAudio
+from framecast.providers.base import AvatarRenderer, MediaItem, RemoteAvatarRenderer, SpeechAudio
 from framecast.studio.downloads import download_file
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
-from framecast.providers.speech import ChatMessage
+from framecast.providers.base import ChatMessage
 from framecast.tutor.corrections import Correction
 
 Difficulty = Literal["beginner", "intermediate", "advanced"]

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from framecast.core.errors import FramecastError, InvalidInputError, ProviderError
 from framecast.core.settings import Settings
 from framecast.db.session import Database
-from framecast.providers.speech import SpeechAudio, Transcript
+from framecast.providers.base import SpeechAudio, Transcript
 from framecast.tutor import store
 from framecast.tutor.brain import Analysis, Lesson
 from framecast.tutor.pronunciation import WordScore, pronunciation_corrections, score_words

@@ -1,4 +1,4 @@
-"""The LLM tutor: any OpenAI-compatible chat model (``providers.speech.ChatModel``) as the TutorBrain.
+"""The LLM tutor: any OpenAI-compatible chat model (``providers.base.ChatModel``) as the TutorBrain.
 
 Three calls, after the original tutor's prompts (shared/reference §1.6), with its faults fixed:
 the correction JSON is validated by a pydantic schema with one repair round (``complete_json``),
@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from framecast.providers.base import ChatMessage, ChatModel
 from framecast.providers.openrouter.json_reply import complete_json
-from framecast.providers.speech import ChatMessage, ChatModel
 from framecast.tutor.brain import TOPIC_PHRASES, Analysis, Language, Lesson
 from framecast.tutor.corrections import Correction
 from framecast.tutor.feedback import format_feedback

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from framecast.providers.speech import Transcript
+from framecast.providers.base import Transcript
 from framecast.tutor.brain import Language
 from framecast.tutor.corrections import Correction, Severity
 

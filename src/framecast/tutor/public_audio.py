@@ -17,7 +17,7 @@ from pathlib import Path
 import anyio
 
 from framecast.core.settings import Settings
-from framecast.providers.speech import SpeechAudio
+from framecast.providers.base import SpeechAudio
 
 TTL_S = 3600.0
 NAME = re.compile(r"^[A-Za-z0-9_-]{43}\.(mp3|wav)$")

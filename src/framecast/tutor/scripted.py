@@ -22,7 +22,7 @@ from difflib import SequenceMatcher
 from typing import Literal
 
 from framecast.core.errors import ConfigurationError, InvalidInputError
-from framecast.providers.speech import ChatMessage
+from framecast.providers.base import ChatMessage
 from framecast.tutor.brain import CATEGORIES, TOPIC_PHRASES, Analysis, Lesson
 from framecast.tutor.checker import check_english
 from framecast.tutor.feedback import encouragement, format_feedback

@@ -28,7 +28,7 @@ import httpx
 from framecast.core.errors import ConfigurationError
 from framecast.core.http import build_http_client
 from framecast.core.settings import Settings
-from framecast.providers.speech import AvatarRenderer, SpeechToText, TextToSpeech
+from framecast.providers.base import AvatarRenderer, SpeechToText, TextToSpeech
 from framecast.tutor.brain import TutorBrain
 
 

@@ -19,7 +19,7 @@ from framecast.core.errors import NotFoundError
 from framecast.db.accounts import User
 from framecast.db.session import Database
 from framecast.db.tutor import Conversation, Correction, TutorSession
-from framecast.providers.speech import ChatMessage
+from framecast.providers.base import ChatMessage
 from framecast.tutor.brain import Analysis, Lesson
 from framecast.tutor.corrections import Correction as CorrectionValue
 

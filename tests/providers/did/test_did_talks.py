@@ -18,9 +18,8 @@ from framecast.core.errors import (
 )
 from framecast.core.http import build_http_client
 from framecast.core.settings import DIDSettings
-from framecast.providers.base import MediaItem
+from framecast.providers.base import AvatarRenderer, MediaItem, SpeechAudio
 from framecast.providers.did import DEFAULT_SOURCE_URL, DIDAvatarProvider
-from framecast.providers.speech import AvatarRenderer, SpeechAudio
 
 RESULT_URL = "https://d-id-talks-prod.s3.us-west-2.amazonaws.com/auth0/tlk_1/result.mp4?Expires=1"
 

@@ -24,8 +24,8 @@ from framecast.core.errors import (
 )
 from framecast.core.http import build_http_client
 from framecast.core.settings import ElevenLabsSettings
+from framecast.providers.base import SpeechToText, WordTiming
 from framecast.providers.elevenlabs import ElevenLabsSpeechToTextProvider
-from framecast.providers.speech import SpeechToText, WordTiming
 
 SCRIBE_REPLY = {
     "language_code": "en",

@@ -19,8 +19,8 @@ from framecast.core.errors import (
     RefusedError,
 )
 from framecast.core.http import build_http_client
+from framecast.providers.base import TextToSpeech
 from framecast.providers.elevenlabs import ElevenLabsTextToSpeechProvider
-from framecast.providers.speech import TextToSpeech
 
 
 def provider_for(handler: httpx.MockTransport, **options: str) -> ElevenLabsTextToSpeechProvider:

@@ -11,6 +11,7 @@ import pytest
 from numpy.typing import NDArray
 
 from framecast.core.errors import InvalidInputError
+from framecast.providers.base import AvatarRenderer, SpeechAudio
 from framecast.providers.offline.audio import decode_to_pcm, pcm_to_wav
 from framecast.providers.offline.avatar import (
     AUDIO_RATE,
@@ -24,7 +25,6 @@ from framecast.providers.offline.avatar import (
 )
 from framecast.providers.offline.portrait import default_portrait, default_portrait_png, mouth_box
 from framecast.providers.offline.tts import speak_pcm
-from framecast.providers.speech import AvatarRenderer, SpeechAudio
 
 SENTENCE = "Hello! I am your English tutor. Shall we practise ordering food?"
 

@@ -6,10 +6,10 @@ import wave
 import pytest
 
 from framecast.core.errors import InvalidInputError
+from framecast.providers.base import SpeechToText, TextToSpeech
 from framecast.providers.offline.audio import decode_to_pcm, encode_pcm
 from framecast.providers.offline.stt import OfflineSpeechToTextProvider, word_error_rate
 from framecast.providers.offline.tts import OfflineTextToSpeechProvider, speak_pcm
-from framecast.providers.speech import SpeechToText, TextToSpeech
 
 SENTENCE = "Yesterday I went to the park and I saw a dog."
 # Measured: en-us+f2 at 160 wpm comes back word for word from WAV, webm/opus, ogg/opus and MP3, and

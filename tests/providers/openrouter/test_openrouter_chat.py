@@ -20,8 +20,8 @@ from framecast.core.errors import (
 )
 from framecast.core.http import build_http_client
 from framecast.core.settings import OpenRouterSettings
+from framecast.providers.base import ChatMessage, ChatModel
 from framecast.providers.openrouter import OpenRouterChatProvider
-from framecast.providers.speech import ChatMessage, ChatModel
 
 MESSAGES = [ChatMessage("system", "You are a tutor."), ChatMessage("user", "I goes to school.")]
 

@@ -12,8 +12,8 @@ from pydantic import BaseModel
 
 from framecast.core.errors import ErrorCategory, PermanentError
 from framecast.core.http import build_http_client
+from framecast.providers.base import ChatMessage
 from framecast.providers.openrouter import OpenRouterChatProvider, complete_json
-from framecast.providers.speech import ChatMessage
 
 
 class Correction(BaseModel):

@@ -26,9 +26,8 @@ from framecast.core.errors import (
     RefusedError,
 )
 from framecast.core.settings import DIDSettings
-from framecast.providers.base import MediaItem
+from framecast.providers.base import MediaItem, SpeechAudio
 from framecast.providers.did.errors import PROVIDER, describe, status_error, transport_error
-from framecast.providers.speech import SpeechAudio
 
 # The presenter the original tutor used (from its code; D-ID's docs do not list presenter URLs).
 DEFAULT_SOURCE_URL = "https://create-images-results.d-id.com/DefaultPresenters/amy-jcwCkr1grs/image.jpeg"

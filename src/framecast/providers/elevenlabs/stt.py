@@ -9,8 +9,8 @@ import httpx
 
 from framecast.core.errors import AmbiguousError, ConfigurationError, InvalidInputError
 from framecast.core.settings import ElevenLabsSettings
+from framecast.providers.base import Transcript, WordTiming
 from framecast.providers.elevenlabs.errors import PROVIDER, status_error, transport_error
-from framecast.providers.speech import Transcript, WordTiming
 
 # File names by MIME type: Scribe sniffs the content, but a plausible name keeps its logs readable.
 _EXTENSIONS = {

@@ -14,8 +14,8 @@ import httpx
 
 from framecast.core.errors import AmbiguousError, ConfigurationError, InvalidInputError
 from framecast.core.settings import ElevenLabsSettings
+from framecast.providers.base import AudioFormat, SpeechAudio
 from framecast.providers.elevenlabs.errors import PROVIDER, status_error, transport_error
-from framecast.providers.speech import AudioFormat, SpeechAudio
 
 # Rate used for WAV requests when ``output_format`` is not a PCM format itself.
 _WAV_PCM_FORMAT = "pcm_24000"

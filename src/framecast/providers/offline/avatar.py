@@ -45,7 +45,7 @@ from av.video.reformatter import ColorPrimaries, ColorRange, ColorTrc
 from numpy.typing import NDArray
 
 from framecast.core.errors import InvalidInputError
-from framecast.providers.base import MediaItem
+from framecast.providers.base import MediaItem, SpeechAudio
 from framecast.providers.offline.audio import decode_to_pcm
 from framecast.providers.offline.encode import AVCOL_SPC_SMPTE170M, DEFAULT_CRF, DEFAULT_PRESET, prefetch
 from framecast.providers.offline.portrait import (
@@ -57,7 +57,6 @@ from framecast.providers.offline.portrait import (
     draw_mouth,
     mouth_box,
 )
-from framecast.providers.speech import SpeechAudio
 
 PROVIDER_NAME: Final = "offline"
 # Bumped whenever the pictures change, so cached renders of an older look are not reused.

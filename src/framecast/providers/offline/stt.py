@@ -15,8 +15,8 @@ import anyio
 import numpy as np
 
 from framecast.core.errors import ConfigurationError, InvalidInputError
+from framecast.providers.base import Transcript, WordTiming
 from framecast.providers.offline.audio import STT_SAMPLE_RATE, decode_to_pcm
-from framecast.providers.speech import Transcript, WordTiming
 
 if TYPE_CHECKING:
     from pocketsphinx import Decoder  # type: ignore[import-untyped]

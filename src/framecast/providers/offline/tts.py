@@ -14,8 +14,8 @@ from typing import Final
 import anyio
 
 from framecast.core.errors import ConfigurationError, InvalidInputError, PermanentError
+from framecast.providers.base import AudioFormat, SpeechAudio
 from framecast.providers.offline.audio import encode_pcm, pcm_to_wav
-from framecast.providers.speech import AudioFormat, SpeechAudio
 
 PROVIDER_NAME: Final = "offline"
 DEFAULT_VOICE: Final = "en-us+f2"  # pocketsphinx hears this voice best of espeak's English ones

@@ -17,8 +17,8 @@ import httpx
 
 from framecast.core.errors import AmbiguousError, ConfigurationError
 from framecast.core.settings import OpenRouterSettings
+from framecast.providers.base import ChatMessage
 from framecast.providers.openrouter.errors import PROVIDER, error_from_object, status_error, transport_error
-from framecast.providers.speech import ChatMessage
 
 _ERROR_BODY_LIMIT = 64 * 1024
 

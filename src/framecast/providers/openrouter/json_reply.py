@@ -9,7 +9,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from framecast.core.errors import ErrorCategory, PermanentError
-from framecast.providers.speech import ChatMessage, ChatModel
+from framecast.providers.base import ChatMessage, ChatModel
 
 T = TypeVar("T", bound=BaseModel)
 
