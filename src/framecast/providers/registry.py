@@ -1,7 +1,9 @@
 """The one place providers are built from settings; tests register fakes the same way.
 
-A *provider set* bundles what one vendor offers (video, image, history, quota). Built-in vendors are
-registered below exactly as a plugin or a test would register its own with :func:`register`.
+Studio: a *provider set* bundles what one vendor offers (video, image, history, quota), built by name
+with :func:`build`. Tutor: one provider per capability (``stt``, ``tts``, ``chat``, ``avatar``) and
+vendor, built with :func:`build_tutor`. Built-in vendors are registered below exactly as a plugin or a
+test would register its own with :func:`register` / :func:`register_tutor`.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 import httpx
 
@@ -116,3 +119,111 @@ def _genaipro(context: BuildContext) -> ProviderBundle:
 
 register("offline", _offline)
 register("genaipro", _genaipro)
+
+
+# -- Tutor -----------------------------------------------------------------------------------------
+
+TutorCapability = Literal["stt", "tts", "chat", "avatar"]
+
+
+@dataclass
+class TutorContext:
+    """What a Tutor provider factory gets: the settings and a shared HTTP client made on first use."""
+
+    settings: Settings
+    transport: httpx.AsyncBaseTransport | None = None
+    http: httpx.AsyncClient | None = None
+
+    def client(self) -> httpx.AsyncClient:
+        if self.http is None:
+            self.http = build_http_client(read_timeout_s=120.0, transport=self.transport)
+        return self.http
+
+
+# A factory returns a SpeechToText, TextToSpeech, ChatModel or AvatarRenderer (see providers/base.py).
+TutorFactory = Callable[[TutorContext], Any]
+_TUTOR_FACTORIES: dict[tuple[str, str], TutorFactory] = {}
+
+
+def register_tutor(capability: TutorCapability, name: str, factory: TutorFactory) -> None:
+    """Register (or replace) the factory of one Tutor capability's provider."""
+    _TUTOR_FACTORIES[(capability, name)] = factory
+
+
+def unregister_tutor(capability: TutorCapability, name: str) -> None:
+    _TUTOR_FACTORIES.pop((capability, name), None)
+
+
+def tutor_provider_names(capability: TutorCapability) -> list[str]:
+    return sorted(name for cap, name in _TUTOR_FACTORIES if cap == capability)
+
+
+def build_tutor(capability: TutorCapability, name: str, context: TutorContext) -> Any:
+    """Build a Tutor provider; raises :class:`ConfigurationError` for an unknown name, and whatever
+    the factory raises (``ConfigurationError`` for a missing key)."""
+    try:
+        factory = _TUTOR_FACTORIES[(capability, name)]
+    except KeyError:
+        known = ", ".join(tutor_provider_names(capability))
+        raise ConfigurationError(f"unknown {capability} provider {name!r}; known: {known}") from None
+    return factory(context)
+
+
+def _offline_stt(_: TutorContext) -> Any:
+    from framecast.providers.offline.stt import OfflineSpeechToTextProvider
+
+    return OfflineSpeechToTextProvider()
+
+
+def _elevenlabs_stt(context: TutorContext) -> Any:
+    from framecast.providers.elevenlabs.stt import ElevenLabsSpeechToTextProvider
+
+    return ElevenLabsSpeechToTextProvider.from_settings(context.client(), context.settings.elevenlabs)
+
+
+def _offline_tts(context: TutorContext) -> Any:
+    from framecast.providers.offline.tts import OfflineTextToSpeechProvider
+
+    return OfflineTextToSpeechProvider(default_voice=context.settings.tutor.offline_voice)
+
+
+def _elevenlabs_tts(context: TutorContext) -> Any:
+    from framecast.providers.elevenlabs.tts import ElevenLabsTextToSpeechProvider
+
+    return ElevenLabsTextToSpeechProvider.from_settings(context.client(), context.settings.elevenlabs)
+
+
+def _openrouter_chat(context: TutorContext) -> Any:
+    from framecast.providers.openrouter.chat import OpenRouterChatProvider
+
+    return OpenRouterChatProvider.from_settings(context.client(), context.settings.openrouter)
+
+
+def _offline_avatar(_: TutorContext) -> Any:
+    from framecast.providers.offline.avatar import OfflineAvatarRenderer
+
+    return OfflineAvatarRenderer()
+
+
+def _did_avatar(context: TutorContext) -> Any:
+    settings = context.settings
+    if not settings.tutor.public_base_url:
+        raise ConfigurationError(
+            "D-ID downloads the speech from a public URL: set FRAMECAST_TUTOR__PUBLIC_BASE_URL to the "
+            "address where this server is reachable from the internet"
+        )
+    from framecast.providers.did.talks import DIDAvatarProvider
+    from framecast.tutor.public_audio import publisher
+
+    return DIDAvatarProvider.from_settings(
+        context.client(), settings.did, audio_publisher=publisher(settings)
+    )
+
+
+register_tutor("stt", "offline", _offline_stt)
+register_tutor("stt", "elevenlabs", _elevenlabs_stt)
+register_tutor("tts", "offline", _offline_tts)
+register_tutor("tts", "elevenlabs", _elevenlabs_tts)
+register_tutor("chat", "openrouter", _openrouter_chat)
+register_tutor("avatar", "offline", _offline_avatar)
+register_tutor("avatar", "did", _did_avatar)

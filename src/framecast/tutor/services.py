@@ -1,4 +1,4 @@
-"""The one place the Tutor's providers are chosen and built from settings.
+"""How the Tutor's providers are chosen from settings (they are built by ``providers/registry.py``).
 
 Each capability (speech to text, text to speech, the tutor's mind, the talking avatar) is set in
 ``settings.tutor`` to a provider name or ``auto``. ``auto`` takes the remote provider when its key
@@ -25,10 +25,9 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from framecast.core.errors import ConfigurationError
-from framecast.core.http import build_http_client
 from framecast.core.settings import Settings
 from framecast.providers.base import AvatarRenderer, SpeechToText, TextToSpeech
+from framecast.providers.registry import TutorContext, build_tutor
 from framecast.tutor.brain import TutorBrain
 
 
@@ -79,73 +78,26 @@ def choose(settings: Settings) -> dict[str, str]:
 
 
 def build_services(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> TutorServices:
-    """Build the configured providers; raises ``ConfigurationError`` when a chosen remote provider
-    lacks its key or settings."""
-    from framecast.providers.offline.stt import OfflineSpeechToTextProvider
-
+    """Build the configured providers through the registry; raises ``ConfigurationError`` when a
+    chosen remote provider lacks its key or settings."""
     chosen = choose(settings)
-    offline_stt = OfflineSpeechToTextProvider()
-    http: httpx.AsyncClient | None = None
-
-    def client() -> httpx.AsyncClient:
-        nonlocal http
-        if http is None:
-            http = build_http_client(read_timeout_s=120.0, transport=transport)
-        return http
-
-    stt: SpeechToText
-    if chosen["stt"] == "elevenlabs":
-        from framecast.providers.elevenlabs.stt import ElevenLabsSpeechToTextProvider
-
-        stt = ElevenLabsSpeechToTextProvider.from_settings(client(), settings.elevenlabs)
-    else:
-        stt = offline_stt
-
-    tts: TextToSpeech
-    voice: str | None = None
-    if chosen["tts"] == "elevenlabs":
-        from framecast.providers.elevenlabs.tts import ElevenLabsTextToSpeechProvider
-
-        tts = ElevenLabsTextToSpeechProvider.from_settings(client(), settings.elevenlabs)
-    else:
-        from framecast.providers.offline.tts import OfflineTextToSpeechProvider
-
-        tts = OfflineTextToSpeechProvider(default_voice=settings.tutor.offline_voice)
-        voice = settings.tutor.offline_voice
-
+    context = TutorContext(settings, transport=transport)
+    scorer: SpeechToText = build_tutor("stt", "offline", context)
+    stt: SpeechToText = scorer if chosen["stt"] == "offline" else build_tutor("stt", chosen["stt"], context)
+    tts: TextToSpeech = build_tutor("tts", chosen["tts"], context)
     brain: TutorBrain
-    if chosen["chat"] == "openrouter":
-        from framecast.providers.openrouter.chat import OpenRouterChatProvider
-        from framecast.tutor.llm_brain import LLMTutor
-
-        brain = LLMTutor(OpenRouterChatProvider.from_settings(client(), settings.openrouter))
-    else:
+    if chosen["chat"] == "offline":
         from framecast.tutor.scripted import ScriptedTutor
 
         brain = ScriptedTutor()
-
-    avatar: AvatarRenderer | None
-    if chosen["avatar"] == "none":
-        avatar = None
-    elif chosen["avatar"] == "did":
-        avatar = _did(settings, client())
     else:
-        from framecast.providers.offline.avatar import OfflineAvatarRenderer
+        from framecast.tutor.llm_brain import LLMTutor
 
-        avatar = OfflineAvatarRenderer()
-
+        brain = LLMTutor(build_tutor("chat", chosen["chat"], context))
+    avatar: AvatarRenderer | None = None
+    if chosen["avatar"] != "none":
+        avatar = build_tutor("avatar", chosen["avatar"], context)
+    voice = settings.tutor.offline_voice if chosen["tts"] == "offline" else None
     return TutorServices(
-        stt=stt, tts=tts, brain=brain, avatar=avatar, scorer=offline_stt, voice=voice, http=http
+        stt=stt, tts=tts, brain=brain, avatar=avatar, scorer=scorer, voice=voice, http=context.http
     )
-
-
-def _did(settings: Settings, http: httpx.AsyncClient) -> AvatarRenderer:
-    if not settings.tutor.public_base_url:
-        raise ConfigurationError(
-            "D-ID downloads the speech from a public URL: set FRAMECAST_TUTOR__PUBLIC_BASE_URL to the "
-            "address where this server is reachable from the internet"
-        )
-    from framecast.providers.did.talks import DIDAvatarProvider
-    from framecast.tutor.public_audio import publisher
-
-    return DIDAvatarProvider.from_settings(http, settings.did, audio_publisher=publisher(settings))
