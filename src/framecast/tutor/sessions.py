@@ -2,8 +2,8 @@
 
 Used by the REST routes, the WebSocket engine and the CLI. Every function is synchronous (call it
 through ``anyio.to_thread.run_sync`` from async code) and opens its own transaction. Rows never leave
-this module: callers get frozen dataclasses (:class:`SessionInfo`, :class:`MessageInfo`, ...) that
-stay valid after the transaction, with ``to_json()`` for the API.
+this module: callers get the frozen records of ``tutor/records.py`` (``SessionInfo``, ``MessageInfo``,
+...) that stay valid after the transaction, with ``to_json()`` for the API.
 
 Ownership is checked here, not in the routes: a session id that is missing or belongs to another
 user raises the same ``NotFoundError``, so nobody can learn which ids exist. Scoring formulas live
@@ -12,8 +12,6 @@ in ``tutor/progress.py``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,180 +27,19 @@ from framecast.db.tutor import Conversation, Correction, Progress, SessionScore,
 from framecast.tutor import practice
 from framecast.tutor import progress as scoring
 from framecast.tutor.brain import CATEGORIES, DIFFICULTIES, LANGUAGES
+from framecast.tutor.records import (
+    CorrectionInfo,
+    EndedSession,
+    MessageInfo,
+    ProgressInfo,
+    SessionDetail,
+    SessionInfo,
+)
 
 # Points of the progress chart returned by ``progress_stats`` (the newest ones).
 MAX_HISTORY = 200
 RECENT_SESSIONS = 5
 RECENT_CORRECTIONS = 10
-
-
-@dataclass(frozen=True)
-class SessionInfo:
-    id: str
-    user_id: int
-    difficulty: str
-    topic: str | None
-    language: str
-    started_at: datetime
-    ended_at: datetime | None
-    duration: int | None  # seconds, once ended
-
-    @classmethod
-    def of(cls, row: TutorSession) -> SessionInfo:
-        return cls(
-            row.id,
-            row.user_id,
-            row.difficulty,
-            row.topic,
-            row.language,
-            row.started_at,
-            row.ended_at,
-            row.duration,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class CorrectionInfo:
-    id: str
-    session_id: str
-    conversation_id: str
-    correction_type: str
-    original_text: str
-    corrected_text: str
-    explanation: str | None
-    severity: str
-    position: int
-    created_at: datetime
-
-    @classmethod
-    def of(cls, row: Correction) -> CorrectionInfo:
-        return cls(
-            row.id,
-            row.session_id,
-            row.conversation_id,
-            row.correction_type,
-            row.original_text,
-            row.corrected_text,
-            row.explanation,
-            row.severity,
-            row.position,
-            row.created_at,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class MessageInfo:
-    """One message of a session (a ``Conversation`` row) with its corrections in order."""
-
-    id: str
-    session_id: str
-    seq: int
-    role: str
-    content: str
-    kind: str
-    audio_url: str | None
-    video_url: str | None
-    video_state: str | None
-    word_scores: list[dict[str, Any]] | None
-    better_expression: str | None
-    feedback: str | None
-    timestamp: datetime
-    corrections: tuple[CorrectionInfo, ...]
-
-    @classmethod
-    def of(cls, row: Conversation) -> MessageInfo:
-        return cls(
-            row.id,
-            row.session_id,
-            row.seq,
-            row.role,
-            row.content,
-            row.kind,
-            row.audio_url,
-            row.video_url,
-            row.video_state,
-            row.word_scores,
-            row.better_expression,
-            row.feedback,
-            row.timestamp,
-            tuple(CorrectionInfo.of(c) for c in _ordered(row.corrections)),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "corrections": [c.to_json() for c in self.corrections]}
-
-
-@dataclass(frozen=True)
-class SessionDetail:
-    """A session with its messages (by ``seq``) and all its corrections (message order, then position)."""
-
-    session: SessionInfo
-    messages: tuple[MessageInfo, ...]
-    corrections: tuple[CorrectionInfo, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            **self.session.to_json(),
-            "conversations": [m.to_json() for m in self.messages],
-            "corrections": [c.to_json() for c in self.corrections],
-        }
-
-
-@dataclass(frozen=True)
-class EndedSession:
-    """An ended session and what it scored (None: the learner said nothing, nothing was scored)."""
-
-    session: SessionInfo
-    scores: scoring.SessionScores | None
-
-    def to_json(self) -> dict[str, Any]:
-        scores = self.scores
-        return {
-            **self.session.to_json(),
-            "scores": {
-                "grammar": scores.grammar if scores else None,
-                "vocabulary": scores.vocabulary if scores else None,
-                "pronunciation": scores.pronunciation if scores else None,
-            },
-        }
-
-
-@dataclass(frozen=True)
-class ProgressInfo:
-    id: int
-    user_id: int
-    total_sessions: int
-    total_duration: int
-    total_corrections: int
-    grammar_score: float
-    vocabulary_score: float
-    pronunciation_score: float
-    pronunciation_measured: bool
-    last_session_date: datetime | None
-
-    @classmethod
-    def of(cls, row: Progress) -> ProgressInfo:
-        return cls(
-            row.id,
-            row.user_id,
-            row.total_sessions,
-            row.total_duration,
-            row.total_corrections,
-            row.grammar_score,
-            row.vocabulary_score,
-            row.pronunciation_score,
-            row.pronunciation_measured,
-            row.last_session_date,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 # -- sessions ---------------------------------------------------------------------------------------
@@ -292,10 +129,6 @@ def _detail(row: TutorSession) -> SessionDetail:
     return SessionDetail(
         SessionInfo.of(row), messages, tuple(c for message in messages for c in message.corrections)
     )
-
-
-def _ordered(corrections: Sequence[Correction]) -> list[Correction]:
-    return sorted(corrections, key=lambda c: (c.position, c.created_at, c.id))
 
 
 def session_detail(db: Database, session_id: str, user_id: int) -> SessionDetail:
