@@ -1,16 +1,33 @@
-// A Tutor learning session: the transcript (read from the REST API, then kept up to date from the
-// conversation socket), the composer (typed or spoken sentences), corrections under each learner
-// message, the tutor's speech and avatar video, and the summary once the session ends.
+// A Tutor learning session page: the transcript (read from the REST API, then kept up to date from
+// the conversation socket), the composer (typed or spoken sentences), the microphone button, the
+// tutor's speech and avatar video, the connection status, and ending the session.
+//
+// The chat items are drawn by tutor_messages.js, hands-free mode lives in tutor_handsfree.js and the
+// end-of-session summary in tutor_summary.js; this module holds the page's state and wiring.
 //
 // Messages are keyed by their server id, and an unsent one by its client_id, so a reconnect (which
 // re-reads the history) or a resend (which replays the stored answer) never shows anything twice.
 
 import { api, ApiError } from "./api.js";
 import { AudioQueue } from "./audio_queue.js";
-import { $, $all, fill, formatTime, h } from "./dom.js";
+import { $, $all, fill } from "./dom.js";
 import { Recorder, RecorderError } from "./recorder.js";
-import { VoiceActivity } from "./voice_activity.js";
+import { HandsFree } from "./tutor_handsfree.js";
+import {
+  historyCheck,
+  historyMeta,
+  insertInOrder,
+  labelsFor,
+  markNotSent,
+  messageItem,
+  setCorrections,
+  setMeta,
+  setText,
+  setVoicePlaceholder,
+  setWordScores,
+} from "./tutor_messages.js";
 import { TutorSocket } from "./tutor_socket.js";
+import { showSummary as renderSummary } from "./tutor_summary.js";
 
 const root = $("#tutor-session");
 const sessionId = root.dataset.sessionId;
@@ -32,41 +49,17 @@ const sendButton = $('[data-testid="send-button"]');
 const micButton = $('[data-testid="mic-button"]');
 const micLabel = $('[data-testid="mic-label"]');
 const micState = $('[data-testid="mic-state"]');
+const handsFreeButton = $('[data-testid="handsfree-toggle"]');
 const endButton = $('[data-testid="end-session"]');
 const summary = $('[data-testid="session-summary"]');
 const video = $('[data-testid="avatar-video"]');
 const soundHint = $('[data-testid="sound-hint"]');
 
-const TEXT = {
-  en: {
-    grammar: "Grammar",
-    vocabulary: "Vocabulary",
-    pronunciation: "Pronunciation",
-    better: "A more natural way to say it",
-    feedback: "Feedback",
-    severity: { high: "important", medium: "worth fixing", low: "minor" },
-  },
-  ko: {
-    grammar: "문법",
-    vocabulary: "어휘",
-    pronunciation: "발음",
-    better: "더 자연스러운 표현",
-    feedback: "피드백",
-    severity: { high: "중요", medium: "보통", low: "사소함" },
-  },
-}[language];
-const TYPES = ["grammar", "vocabulary", "pronunciation"];
-const SEVERITIES = new Set(["high", "medium", "low"]);
-
+const labels = labelsFor(language);
 const byId = new Map(); // message id -> <li>
 const byClient = new Map(); // client_id -> <li> (learner messages sent from this page)
 const correctionsOf = new Map(); // message id -> corrections (for the summary)
 let ended = root.dataset.ended === "true";
-// Hands-free mode (see the end of the file).
-const handsFreeButton = $('[data-testid="handsfree-toggle"]');
-let handsFreeOn = false;
-let voiceActivity = null;
-let waitingForReply = false;
 let socket = null;
 let audioClientId = null; // the spoken message waiting for its transcription
 let spokenTurn = false; // the turn being answered was spoken: read its word scores afterwards
@@ -74,6 +67,7 @@ let spokenTurn = false; // the turn being answered was spoken: read its word sco
 // ---- Sound and the avatar video -----------------------------------------------------------------
 
 const audio = new AudioQueue({ onblocked: () => (soundHint.hidden = false) });
+const recorder = new Recorder();
 
 soundHint.addEventListener("click", () => {
   soundHint.hidden = true;
@@ -100,42 +94,18 @@ video.addEventListener("error", () => {
   if (video.getAttribute("src")) showProblem("The avatar video could not be played; the reply's text and sound are above.");
 });
 
+/** What the play and watch buttons of a message's meta line do. */
+const actions = { playAudio: (url) => audio.enqueue(url), playVideo };
+
 // ---- Messages -----------------------------------------------------------------------------------
 
 function scrollDown() {
   scroller.scrollTop = scroller.scrollHeight;
 }
 
-/** Insert ``item`` in order: by seq when known, else after everything confirmed. */
 function place(item) {
-  const seq = item.dataset.seq === undefined ? null : Number(item.dataset.seq);
-  const items = Array.from(chat.children);
-  let before = null;
-  if (seq !== null) {
-    before = items.find((other) => other.dataset.seq !== undefined && Number(other.dataset.seq) > seq);
-  }
-  if (!before && item.dataset.state !== "pending") {
-    before = items.find((other) => other.dataset.state === "pending" && other !== item);
-  }
-  chat.insertBefore(item, before ?? null);
+  insertInOrder(chat, item);
   loading.hidden = true;
-}
-
-function messageItem(role) {
-  const label = role === "user" ? "You" : "Tutor";
-  return h(
-    "li",
-    { class: `message ${role}`, dataset: { testid: role === "user" ? "user-message" : "tutor-message", role } },
-    role === "user" ? null : h("img", { class: "who", src: "/tutor/portrait.png", alt: "", "aria-hidden": "true" }),
-    h(
-      "div",
-      { class: "message-body" },
-      h("span", { class: "sr-only" }, `${label}: `),
-      h("div", { class: "bubble", dataset: { testid: "bubble" } }),
-      h("div", { class: "meta small" }),
-      role === "user" ? h("div", { class: "corrections", dataset: { testid: "corrections" } }) : null,
-    ),
-  );
 }
 
 function setId(item, id, seq) {
@@ -146,134 +116,9 @@ function setId(item, id, seq) {
   if (seq !== undefined && seq !== null) item.dataset.seq = String(seq);
 }
 
-function setText(item, text) {
-  const bubble = $(".bubble", item);
-  if (bubble.textContent !== text) fill(bubble, text);
-}
-
-function setMeta(item, { timestamp, audioUrl, spoken, videoUrl, videoState } = {}) {
-  if (timestamp) item.dataset.time = timestamp;
-  if (audioUrl) item.dataset.audioUrl = audioUrl;
-  if (spoken) item.dataset.kind = "audio";
-  if (videoUrl) item.dataset.videoUrl = videoUrl;
-  if (videoState) item.dataset.video = videoState;
-  const parts = [];
-  if (item.dataset.time) parts.push(h("time", { datetime: item.dataset.time }, formatTime(item.dataset.time)));
-  if (item.dataset.kind === "audio") parts.push(h("span", { class: "tag" }, "spoken"));
-  if (item.dataset.audioUrl) {
-    const url = item.dataset.audioUrl;
-    parts.push(
-      h(
-        "button",
-        { type: "button", class: "link small", dataset: { testid: "play-audio" }, onclick: () => audio.enqueue(url) },
-        item.dataset.role === "user" ? "▶ Your recording" : "▶ Play",
-      ),
-    );
-  }
-  if (item.dataset.video === "ready" && item.dataset.videoUrl) {
-    const url = item.dataset.videoUrl;
-    parts.push(
-      h(
-        "button",
-        { type: "button", class: "link small", dataset: { testid: "watch-video" }, onclick: () => playVideo(url) },
-        "▶ Watch the video",
-      ),
-    );
-  } else if (item.dataset.video === "pending" || item.dataset.video === "rendering") {
-    parts.push(h("span", { class: "tag muted" }, "video on its way…"));
-  }
-  fill($(".meta", item), parts);
-}
-
-function setWordScores(item, scores) {
-  if (!Array.isArray(scores) || scores.length === 0) return;
-  const words = scores.map((entry) => {
-    const value = Number(entry.score);
-    const grade = value >= 0.7 ? "good" : value >= 0.3 ? "ok" : "poor";
-    return h(
-      "span",
-      {
-        class: `word-score ${grade}`,
-        title: `${Math.round(value * 100)}%${entry.heard ? ` · heard “${entry.heard}”` : ""}`,
-        dataset: { testid: "word-score" },
-      },
-      entry.word,
-    );
-  });
-  const row = h("p", { class: "word-scores small", dataset: { testid: "word-scores" } },
-    h("span", { class: "muted" }, "Pronunciation: "), words.flatMap((word) => [word, " "]));
-  $(".word-scores", item)?.remove();
-  $(".corrections", item).before(row);
-}
-
-/** Normalise a correction from the socket ({type, original, ...}) or the history ({correction_type, ...}). */
-function correctionOf(raw) {
-  const type = raw.type ?? raw.correction_type ?? "grammar";
-  return {
-    type: TYPES.includes(type) ? type : "grammar",
-    original: raw.original ?? raw.original_text ?? "",
-    corrected: raw.corrected ?? raw.corrected_text ?? "",
-    explanation: raw.explanation ?? "",
-    severity: SEVERITIES.has(raw.severity) ? raw.severity : "medium",
-  };
-}
-
-/** The feedback lines the cards do not already show (its "original → corrected" lines are the cards). */
-function remainingFeedback(feedback, corrections, better) {
-  if (!feedback) return "";
-  if (corrections.length === 0) return feedback;
-  const lines = feedback.split("\n").map((line) => line.trim()).filter(Boolean);
-  return lines
-    .filter((line, index) => !(index === 0 && line.endsWith(":")))
-    .filter((line) => !line.includes(" → "))
-    .filter((line) => !(better && line.includes(better)))
-    .join("\n");
-}
-
-function correctionCard(correction) {
-  const { type, severity } = correction;
-  return h(
-    "article",
-    {
-      class: `correction-card sev-${severity}`,
-      dataset: { testid: "correction-card", type, severity },
-    },
-    h(
-      "header",
-      {},
-      h("span", { class: "type-label" }, TEXT[type]),
-      h("span", { class: "severity small" }, TEXT.severity[severity]),
-    ),
-    h(
-      "p",
-      { class: "change" },
-      h("del", { dataset: { testid: "original" } }, correction.original),
-      h("span", { class: "arrow", "aria-label": "should be" }, " → "),
-      h("ins", { dataset: { testid: "corrected" } }, correction.corrected),
-    ),
-    correction.explanation ? h("p", { class: "explanation small" }, correction.explanation) : null,
-  );
-}
-
-function setCorrections(item, { hasErrors, corrections, better, feedback }) {
-  const list = corrections.map(correctionOf);
+function showCorrections(item, check) {
+  const list = setCorrections(item, check, labels);
   if (item.dataset.messageId) correctionsOf.set(item.dataset.messageId, list);
-  const rest = remainingFeedback(feedback, list, better);
-  const box = $(".corrections", item);
-  if (!box) return;
-  item.dataset.checked = hasErrors ? "errors" : "correct";
-  fill(
-    box,
-    list.map(correctionCard),
-    hasErrors && better
-      ? h("div", { class: "better", dataset: { testid: "better-expression" } },
-          h("strong", {}, TEXT.better), h("span", {}, better))
-      : null,
-    rest
-      ? h("div", { class: hasErrors ? "feedback" : "feedback quiet", dataset: { testid: "feedback" } },
-          hasErrors ? h("strong", {}, TEXT.feedback) : null, h("span", {}, rest))
-      : null,
-  );
 }
 
 // ---- Live messages from the socket --------------------------------------------------------------
@@ -293,7 +138,7 @@ function onTranscription(data) {
   item.dataset.state = "sent";
   setText(item, data.text ?? "");
   spokenTurn = item.dataset.kindOfTurn === "audio";
-  if (spokenTurn) setMeta(item, { spoken: true });
+  if (spokenTurn) setMeta(item, { spoken: true }, actions);
   if (data.client_id && data.client_id === audioClientId) {
     audioClientId = null;
     micState.textContent = "";
@@ -305,7 +150,7 @@ function onTranscription(data) {
 function onCorrection(data) {
   const item = byId.get(data.message_id);
   if (!item) return;
-  setCorrections(item, {
+  showCorrections(item, {
     hasErrors: Boolean(data.has_errors),
     corrections: Array.isArray(data.corrections) ? data.corrections : [],
     better: data.better_expression,
@@ -323,12 +168,16 @@ function onResponse(data) {
     place(item);
   }
   setText(item, data.text ?? "");
-  setMeta(item, {
-    timestamp: item.dataset.time ?? new Date().toISOString(),
-    audioUrl: data.audio_url,
-    videoUrl: data.video_url,
-    videoState: data.video_url ? "ready" : item.dataset.video ?? "pending",
-  });
+  setMeta(
+    item,
+    {
+      timestamp: item.dataset.time ?? new Date().toISOString(),
+      audioUrl: data.audio_url,
+      videoUrl: data.video_url,
+      videoState: data.video_url ? "ready" : item.dataset.video ?? "pending",
+    },
+    actions,
+  );
   // A replayed answer (after a resend) was heard already.
   if (isNew && data.audio) audio.enqueue(data.audio);
   refreshTyping();
@@ -337,31 +186,30 @@ function onResponse(data) {
     spokenTurn = false;
     refreshHistory();
   }
-  replyArrived();
+  handsFree.replyArrived();
 }
 
 function onVideo(data) {
   const item = byId.get(data.message_id);
-  if (item) setMeta(item, { videoUrl: data.video_url, videoState: "ready" });
-  const tutorItems = $all('li.message.assistant', chat);
+  if (item) setMeta(item, { videoUrl: data.video_url, videoState: "ready" }, actions);
+  const tutorItems = $all("li.message.assistant", chat);
   const latest = tutorItems[tutorItems.length - 1];
   if (data.video_url && (!item || item === latest)) playVideo(data.video_url);
 }
 
 function onError(data) {
   showProblem(data.message || "Something went wrong.");
-  replyArrived();
+  handsFree.replyArrived();
   if (data.message_id) {
     const item = byId.get(data.message_id);
     if (item && item.dataset.role === "assistant" && item.dataset.video !== "ready") {
-      setMeta(item, { videoState: "failed" });
+      setMeta(item, { videoState: "failed" }, actions);
     }
   }
   // Learner messages the server refused are no longer pending in the socket: mark them.
   for (const [clientId, item] of byClient) {
     if (item.dataset.state === "pending" && socket && !socket.pending.has(clientId)) {
-      item.dataset.state = "failed";
-      $(".meta", item).replaceChildren(h("span", { class: "tag error-text" }, "not sent"));
+      markNotSent(item);
       if (clientId === audioClientId) {
         audioClientId = null;
         micState.textContent = "";
@@ -399,22 +247,10 @@ function mergeHistory(messages) {
       setId(item, message.id, message.seq);
     }
     setText(item, message.content ?? "");
-    setMeta(item, {
-      timestamp: message.timestamp,
-      audioUrl: message.audio_url,
-      spoken: message.kind === "audio",
-      videoUrl: message.video_url,
-      videoState: message.video_state,
-    });
+    setMeta(item, historyMeta(message), actions);
     if (role === "user") {
-      if (message.feedback !== null || message.corrections.length > 0) {
-        setCorrections(item, {
-          hasErrors: message.corrections.length > 0,
-          corrections: message.corrections,
-          better: message.better_expression,
-          feedback: message.feedback,
-        });
-      }
+      const check = historyCheck(message);
+      if (check) showCorrections(item, check);
       setWordScores(item, message.word_scores);
     }
   }
@@ -488,7 +324,6 @@ input.addEventListener("keydown", (event) => {
 
 // ---- The microphone -----------------------------------------------------------------------------
 
-const recorder = new Recorder();
 let micBusy = false;
 
 function micIdle() {
@@ -501,6 +336,7 @@ function sizeLabel(bytes) {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
 
+/** Start a spoken turn, or stop the one under way and send it. */
 async function toggleRecording() {
   if (micBusy || ended) return;
   micBusy = true;
@@ -536,7 +372,7 @@ async function toggleRecording() {
     const item = messageItem("user");
     item.dataset.state = "pending";
     item.dataset.kindOfTurn = "audio";
-    fill($(".bubble", item), h("em", { class: "muted" }, "Voice message…"));
+    setVoicePlaceholder(item);
     const clientId = socket.sendTurn("audio", { audio: base64, mime });
     item.dataset.clientId = clientId;
     byClient.set(clientId, item);
@@ -554,102 +390,32 @@ async function toggleRecording() {
   }
 }
 
+const handsFree = new HandsFree({
+  recorder,
+  audio,
+  video,
+  toggleTurn: toggleRecording,
+  isEnded: () => ended,
+  isBusy: () => micBusy,
+  micIdle,
+  showState: (text) => (micState.textContent = text),
+  onChange: (on) => {
+    handsFreeButton.setAttribute("aria-pressed", String(on));
+    handsFreeButton.classList.toggle("on", on);
+  },
+});
+
 micButton.addEventListener("click", () => {
-  if (handsFreeOn) setHandsFree(false);
+  if (handsFree.on) handsFree.set(false);
   toggleRecording();
 });
 
-// ---- Hands-free: listen, send when the learner pauses, wait for the tutor, listen again ---------
-
-function tutorSpeaking() {
-  return audio.playing !== null || audio.queue.length > 0 || (!video.paused && !video.ended && !video.muted);
-}
-
-function setHandsFree(on) {
-  handsFreeOn = on && !ended;
-  handsFreeButton.setAttribute("aria-pressed", String(handsFreeOn));
-  handsFreeButton.classList.toggle("on", handsFreeOn);
-  if (handsFreeOn) {
-    listen();
-    return;
-  }
-  voiceActivity?.stop();
-  voiceActivity = null;
-  waitingForReply = false;
-  if (recorder.recording) {
-    recorder.cancel();
-    micIdle();
-  }
-  micState.textContent = "";
-}
-
-async function listen() {
-  if (!handsFreeOn || ended || recorder.recording || micBusy || waitingForReply) return;
-  if (tutorSpeaking()) {
-    setTimeout(listen, 300);
-    return;
-  }
-  await toggleRecording();
-  if (!recorder.recording || recorder.stream === null) {
-    setHandsFree(false); // the microphone could not start: the error is shown already
-    return;
-  }
-  micState.textContent = "Listening… (hands-free)";
-  voiceActivity = new VoiceActivity(recorder.stream, {
-    onSpeechEnd: ({ spoke }) => {
-      voiceActivity = null;
-      if (!handsFreeOn || !recorder.recording) return;
-      if (!spoke) {
-        // Nothing said for a while: start a fresh recording instead of sending silence.
-        recorder.cancel();
-        micIdle();
-        setTimeout(listen, 0);
-        return;
-      }
-      waitingForReply = true;
-      toggleRecording();
-    },
-  });
-  voiceActivity.start();
-}
-
-function replyArrived() {
-  if (!waitingForReply) return;
-  waitingForReply = false;
-  setTimeout(listen, 600); // let the reply's sound start first
-}
-
-handsFreeButton.addEventListener("click", () => setHandsFree(!handsFreeOn));
+handsFreeButton.addEventListener("click", () => handsFree.set(!handsFree.on));
 
 // ---- Ending -------------------------------------------------------------------------------------
 
-function formatDuration(seconds) {
-  if (seconds === null || seconds === undefined || seconds === "") return "—";
-  const total = Math.max(0, Math.round(Number(seconds)));
-  const minutes = Math.floor(total / 60);
-  const rest = total % 60;
-  if (minutes === 0) return `${rest} s`;
-  return rest ? `${minutes} min ${rest} s` : `${minutes} min`;
-}
-
-function stat(label, value, testid) {
-  return h("div", { class: "stat", dataset: { testid } }, h("div", { class: "value" }, value), h("div", { class: "label" }, label));
-}
-
-function scoreRow(label, value, testid) {
-  const measured = value !== null && value !== undefined;
-  const number = measured ? Number(value) : 0;
-  return h(
-    "div",
-    { class: "score", dataset: { testid, measured: String(measured) } },
-    h("span", { class: "score-label" }, label),
-    h("span", { class: "progress" }, h("span", { class: "bar", style: `width: ${measured ? number : 0}%` })),
-    h("span", { class: measured ? "score-value" : "score-value muted" }, measured ? `${number.toFixed(1)} / 100` : "not measured"),
-  );
-}
-
 function disableComposer() {
-  setHandsFree(false);
+  handsFree.set(false);
   ended = true;
   recorder.cancel();
   micIdle();
@@ -663,38 +429,13 @@ function disableComposer() {
 }
 
 function showSummary(duration, scores) {
-  const items = Array.from(chat.children).filter((item) => item.dataset.state !== "failed");
-  const mine = items.filter((item) => item.dataset.role === "user").length;
-  const counts = Object.fromEntries(TYPES.map((type) => [type, 0]));
-  for (const list of correctionsOf.values()) for (const c of list) counts[c.type] += 1;
-  const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  fill(
-    $('[data-testid="summary-stats"]', summary),
-    stat("Duration", formatDuration(duration), "summary-duration"),
-    stat("Messages (yours)", `${items.length} (${mine})`, "summary-messages"),
-    stat("Corrections", String(total), "summary-correction-total"),
-  );
-  fill(
-    $('[data-testid="summary-corrections"]', summary),
-    total === 0
-      ? "No corrections in this session."
-      : [
-          "Corrections by type: ",
-          TYPES.filter((type) => counts[type] > 0).map((type, index) => [
-          index ? " · " : "",
-          h("span", { class: "type-label" }, TEXT[type]),
-            ` ${counts[type]}`,
-          ]),
-        ],
-  );
-  fill(
-    $('[data-testid="summary-scores"]', summary),
-    scoreRow("Grammar", scores?.grammar, "score-grammar"),
-    scoreRow("Vocabulary", scores?.vocabulary, "score-vocabulary"),
-    scoreRow("Pronunciation", scores?.pronunciation, "score-pronunciation"),
-  );
-  summary.hidden = false;
-  summary.scrollIntoView({ block: "nearest" });
+  renderSummary(summary, {
+    items: Array.from(chat.children),
+    corrections: correctionsOf.values(),
+    duration,
+    scores,
+    labels,
+  });
 }
 
 endButton.addEventListener("click", async () => {
