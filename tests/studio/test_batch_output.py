@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import csv
-import os
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -22,7 +21,6 @@ from framecast.studio.batch_output import (
     write_failed_csv,
     write_failed_txt,
     write_results_csv,
-    write_text_atomically,
 )
 
 _WINDOWS_FORBIDDEN = set('<>:"/\\|?*')
@@ -305,28 +303,3 @@ def test_failed_txt_reads_back_as_the_same_items(tmp_path: Path) -> None:
 def test_failed_txt_refuses_what_txt_cannot_hold(tmp_path: Path, item: BatchItem) -> None:
     with pytest.raises(ValueError, match="write CSV instead"):
         write_failed_txt(tmp_path / "failed.txt", [item])
-
-
-# --- atomic writes --------------------------------------------------------------------------------
-
-
-def test_a_write_replaces_the_file_and_leaves_no_temporary(folder: Path) -> None:
-    path = folder / "results.csv"
-    path.write_text("old", encoding="utf-8")
-
-    write_text_atomically(path, "new\n")
-
-    assert path.read_text(encoding="utf-8") == "new\n"
-    assert [p.name for p in folder.iterdir()] == ["results.csv"]
-    assert os.stat(path).st_mode & 0o777 == 0o644
-
-
-def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(folder: Path) -> None:
-    path = folder / "results.csv"
-    path.write_text("old", encoding="utf-8")
-
-    with pytest.raises(UnicodeEncodeError):
-        write_text_atomically(path, "bad \ud800 surrogate")
-
-    assert path.read_text(encoding="utf-8") == "old"
-    assert [p.name for p in folder.iterdir()] == ["results.csv"]

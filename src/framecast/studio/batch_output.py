@@ -25,18 +25,17 @@ All writers replace their target atomically (a temporary file in the same folder
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import io
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from framecast.core.files import write_text_atomically
 
 if TYPE_CHECKING:
     from framecast.studio.batch_input import BatchItem
@@ -191,23 +190,3 @@ def write_failed_txt(path: Path, items: Iterable[BatchItem]) -> None:
             raise ValueError(f"item {item.key!r} has a blank line in its prompt; write CSV instead")
         blocks.append(item.key if item.prompt == item.key else f"{item.key}\n{item.prompt}")
     write_text_atomically(Path(path), "\n\n".join(blocks) + "\n" if blocks else "")
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) so that readers see the old file or the new, never half.
-
-    Raises :class:`OSError` when the folder is missing or not writable; no temporary file is left.
-    """
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp makes the file private; results are meant to be read like any other output.
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise

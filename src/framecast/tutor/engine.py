@@ -28,6 +28,7 @@ import anyio
 from sqlalchemy.exc import IntegrityError
 
 from framecast.core.errors import FramecastError, InvalidInputError, ProviderError
+from framecast.core.files import write_bytes_atomically
 from framecast.core.settings import Settings
 from framecast.db.session import Database
 from framecast.providers.base import SpeechAudio, Transcript
@@ -398,16 +399,14 @@ class ConversationEngine:
     def _save_reply_audio(self, lesson: Lesson, message_id: str, speech: SpeechAudio) -> str:
         extension = _MIME_EXTENSIONS.get(speech.mime, "mp3")
         path = self._media_dir(lesson) / f"{message_id}.{extension}"
-        temp = path.with_suffix(".part")
-        temp.write_bytes(speech.data)
-        temp.replace(path)
+        write_bytes_atomically(path, speech.data)
         url = f"/api/tutor/messages/{message_id}/audio"
         store.set_audio(self.db, message_id, str(path.relative_to(self.data_dir)), url)
         return url
 
     def _save_input_audio(self, lesson: Lesson, message_id: str, audio: bytes) -> None:
         path = self._media_dir(lesson) / f"{message_id}-input.{recording_extension(audio)}"
-        path.write_bytes(audio)
+        write_bytes_atomically(path, audio)
         store.set_audio(
             self.db,
             message_id,

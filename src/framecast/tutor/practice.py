@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from framecast.core.errors import InvalidInputError, NotFoundError
+from framecast.core.files import write_bytes_atomically
 from framecast.db.base import utcnow
 from framecast.db.session import Database
 from framecast.db.tutor import PracticeAttempt, PracticePhrase, Progress
@@ -136,20 +135,8 @@ async def phrase_audio(db: Database, services: TutorServices, data_dir: Path, ph
     if await anyio.Path(path).is_file():
         return path
     speech = await services.tts.synthesize(phrase.english_text, voice=services.voice, audio_format="mp3")
-    await anyio.to_thread.run_sync(_write_atomically, path, speech.data)
+    await anyio.to_thread.run_sync(write_bytes_atomically, path, speech.data)
     return path
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 # -- attempts ---------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import anyio
 
+from framecast.core.files import write_bytes_atomically
 from framecast.core.settings import Settings
 from framecast.providers.base import SpeechAudio
 
@@ -34,9 +35,7 @@ def _write(folder: Path, audio: SpeechAudio) -> str:
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
     name = f"{secrets.token_urlsafe(32)}.{'wav' if audio.mime == 'audio/wav' else 'mp3'}"
-    temp = folder / f".{name}.part"
-    temp.write_bytes(audio.data)
-    temp.replace(folder / name)
+    write_bytes_atomically(folder / name, audio.data)
     return name
 
 

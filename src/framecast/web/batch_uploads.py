@@ -32,8 +32,9 @@ import anyio
 from fastapi import UploadFile
 
 from framecast.core.errors import BatchInputError, InvalidInputError, NotFoundError
+from framecast.core.files import write_text_atomically
 from framecast.providers.base import Aspect
-from framecast.studio.batch_output import safe_stem, write_text_atomically
+from framecast.studio.batch_output import safe_stem
 from framecast.studio.batches import BATCH_KINDS, BatchKind, BatchPlan, plan_batch
 from framecast.studio.numbered_images import IMAGE_SUFFIXES, image_number_of
 from framecast.web.context import WebContext

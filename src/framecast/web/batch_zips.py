@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from framecast.studio.batch_output import write_text_atomically
+from framecast.core.files import write_text_atomically
 from framecast.studio.zips import DEFAULT_MAX_PART_BYTES, write_zip_parts
 
 # The largest part; tests lower it (any value is read when the parts are built).
