@@ -102,31 +102,6 @@ def test_an_unknown_phrase_is_not_found(db: Database, user_id: int) -> None:
         practice.get_phrase(db, 999999)
 
 
-# -- decoding ---------------------------------------------------------------------------------------
-
-
-def test_audio_is_decoded_with_or_without_a_data_url_prefix() -> None:
-    encoded = base64.b64encode(b"RIFF1234").decode()
-
-    assert practice.decode_audio(encoded, limit=100) == b"RIFF1234"
-    assert practice.decode_audio(f"data:audio/webm;codecs=opus;base64,{encoded}", limit=100) == b"RIFF1234"
-
-
-@pytest.mark.parametrize(
-    ("audio", "problem"),
-    [
-        ("###", "the audio is not valid base64"),
-        ("", "audio: send the recording as base64"),
-        (None, "audio: send the recording as base64"),
-        ("data:audio/wav;base64,", "the audio is empty"),
-        (base64.b64encode(b"\0" * 200).decode(), "the limit is 100 bytes"),
-    ],
-)
-def test_bad_audio_is_refused_naming_the_problem(audio: object, problem: str) -> None:
-    with pytest.raises(InvalidInputError, match=problem):
-        practice.decode_audio(audio, limit=100)
-
-
 # -- attempts and progress --------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Image formats Framecast accepts, told apart by their first bytes (never by file name)."""
+"""Image and audio formats Framecast accepts, told apart by their first bytes (never by file name)."""
 
 from __future__ import annotations
 
@@ -29,3 +29,40 @@ def sniff_image(head: bytes) -> ImageType | None:
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return WEBP
     return None
+
+
+@dataclass(frozen=True)
+class AudioType:
+    name: str  # WEBM | OGG | WAV | MP4 | MP3
+    mime: str
+    extension: str  # with the dot
+
+
+WEBM_AUDIO = AudioType("WEBM", "audio/webm", ".webm")
+OGG_AUDIO = AudioType("OGG", "audio/ogg", ".ogg")
+WAV = AudioType("WAV", "audio/wav", ".wav")
+MP4_AUDIO = AudioType("MP4", "audio/mp4", ".m4a")
+MP3 = AudioType("MP3", "audio/mpeg", ".mp3")
+AUDIO_TYPES = (WEBM_AUDIO, OGG_AUDIO, WAV, MP4_AUDIO, MP3)
+
+
+def sniff_audio(head: bytes) -> AudioType | None:
+    """The audio container whose signature ``head`` starts with (what browsers record, and the
+    speech Framecast makes); None for anything else."""
+    if head.startswith(b"\x1aE\xdf\xa3"):
+        return WEBM_AUDIO
+    if head.startswith(b"OggS"):
+        return OGG_AUDIO
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return WAV
+    if head[4:8] == b"ftyp":
+        return MP4_AUDIO
+    if head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
+        return MP3
+    return None
+
+
+def audio_type_of(name: str) -> AudioType | None:
+    """The audio type of a file name's extension or of a MIME type; None when not one of ours."""
+    lowered = name.lower()
+    return next((t for t in AUDIO_TYPES if lowered.endswith(t.extension) or lowered == t.mime), None)

@@ -30,6 +30,7 @@ from sqlalchemy import and_, or_, select, update
 
 from framecast.core.errors import AmbiguousError, PermanentError
 from framecast.core.http import build_http_client
+from framecast.core.media_types import MP3, audio_type_of
 from framecast.core.settings import Settings
 from framecast.db.base import utcnow
 from framecast.db.session import Database
@@ -40,8 +41,11 @@ from framecast.studio.downloads import download_file
 log = logging.getLogger(__name__)
 
 Publish = Callable[[str, dict[str, Any]], Awaitable[None]]
-_MIMES = {".mp3": "audio/mpeg", ".wav": "audio/wav"}
 _RETRY_S = 5.0
+
+
+def _mime_of(path: Path) -> str:
+    return (audio_type_of(path.name) or MP3).mime
 
 
 def video_url(message_id: str) -> str:
@@ -145,13 +149,11 @@ class AvatarQueue:
         renderer = self.renderer
         if not isinstance(renderer, RemoteAvatarRenderer):
             data = await anyio.Path(path).read_bytes()
-            audio = SpeechAudio(data=data, mime=_MIMES.get(path.suffix, "audio/mpeg"))
+            audio = SpeechAudio(data=data, mime=_mime_of(path))
             return await renderer.render(audio, portrait=None, dest_dir=dest)
         if remote_id is None:
             data = await anyio.Path(path).read_bytes()
-            remote_id = await renderer.start_render(
-                SpeechAudio(data=data, mime=_MIMES.get(path.suffix, "audio/mpeg"))
-            )
+            remote_id = await renderer.start_render(SpeechAudio(data=data, mime=_mime_of(path)))
             await anyio.to_thread.run_sync(self._remember, message_id, remote_id)
         item = await renderer.wait(remote_id)
         if item.path is None and item.url:

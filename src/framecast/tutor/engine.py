@@ -17,24 +17,26 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 import json
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import anyio
-from sqlalchemy.exc import IntegrityError
 
 from framecast.core.errors import FramecastError, InvalidInputError, ProviderError
 from framecast.core.files import write_bytes_atomically
+from framecast.core.media_types import MP3, audio_type_of, sniff_audio
 from framecast.core.settings import Settings
 from framecast.db.session import Database
 from framecast.providers.base import SpeechAudio, Transcript
 from framecast.tutor import store
 from framecast.tutor.brain import Analysis, Lesson
 from framecast.tutor.pronunciation import WordScore, pronunciation_corrections, score_words
+from framecast.tutor.recordings import decode_audio, require_speech
 from framecast.tutor.services import TutorServices
 from framecast.tutor.store import StoredMessage
 
@@ -42,7 +44,6 @@ log = logging.getLogger(__name__)
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 MESSAGE_TYPES = ("audio", "text", "control")
-_MIME_EXTENSIONS = {"audio/mpeg": "mp3", "audio/wav": "wav"}
 
 
 def message(kind: str, **data: Any) -> dict[str, Any]:
@@ -68,7 +69,8 @@ class ConversationEngine:
         self.services = services
         self.settings = settings
         self._on_video_wanted = on_video_wanted
-        self._locks: dict[str, asyncio.Lock] = {}
+        # One turn at a time per session; a lock lives while a turn holds it (no growth per session).
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     @property
     def data_dir(self) -> Path:
@@ -87,17 +89,7 @@ class ConversationEngine:
         async with self._lock(lesson.session_id):
             if await anyio.to_thread.run_sync(store.has_messages, self.db, lesson.session_id):
                 return
-            text = await self.services.brain.opening(lesson)
-            reply = await self._run(
-                store.save_reply,
-                self.db,
-                lesson.session_id,
-                None,
-                text,
-                kind="opening",
-                want_video=self.services.avatar is not None,
-            )
-            await self._speak_and_send(lesson, reply, send)
+            await self._say(lesson, await self.services.brain.opening(lesson), send, answering=None)
 
     async def handle(self, raw: str, lesson: Lesson, send: Send) -> bool:
         """Handle one client message; False when the client asked to stop.
@@ -159,12 +151,7 @@ class ConversationEngine:
         if len(text) > limit:
             raise InvalidInputError(f"the text is {len(text)} characters long; the limit is {limit}")
         async with self._lock(lesson.session_id):
-            try:
-                stored = await self._record(lesson, text, kind="text", client_id=client_id)
-            except _ResendError as resend:
-                await self._resume(lesson, resend.existing, send)
-                return
-            await self._answer(lesson, stored, send, extra=())
+            await self._turn(lesson, send, content=text, kind="text", client_id=client_id)
 
     async def audio_turn(
         self,
@@ -175,105 +162,88 @@ class ConversationEngine:
         client_id: str | None = None,
         mime: object = None,
     ) -> None:
-        audio = self._decode_audio(audio_b64)
+        audio = decode_audio(audio_b64, limit=self.settings.tutor.max_audio_bytes)
         async with self._lock(lesson.session_id):
-            if client_id is not None:
+            if client_id is not None:  # a resend: answer from the database, skip the recogniser
                 existing = await self._run(store.find_by_client_id, self.db, lesson.session_id, client_id)
                 if existing is not None:
                     await self._resume(lesson, existing, send)
                     return
-            transcript = await self.services.stt.transcribe(
-                audio, mime=mime if isinstance(mime, str) else None
+            transcript = require_speech(
+                await self.services.stt.transcribe(audio, mime=mime if isinstance(mime, str) else None)
             )
-            if not transcript.text.strip():
-                raise InvalidInputError("no speech was heard in the audio; speak closer to the microphone")
             scores = await self._pronunciation(audio, transcript)
-            try:
-                stored = await self._record(
-                    lesson,
-                    transcript.text,
-                    kind="audio",
-                    client_id=client_id,
-                    word_scores=[
-                        {"word": s.word, "score": round(s.score, 3), "heard": s.heard} for s in scores
-                    ],
-                )
-            except _ResendError as resend:
-                await self._resume(lesson, resend.existing, send)
-                return
-            await self._run(self._save_input_audio, lesson, stored.id, audio)
-            extra = pronunciation_corrections(
-                scores, threshold=self.settings.tutor.pronunciation_threshold, language=lesson.language
+            await self._turn(
+                lesson,
+                send,
+                content=transcript.text,
+                kind="audio",
+                client_id=client_id,
+                word_scores=[s.to_json() for s in scores],
+                recording=audio,
             )
-            await self._answer(lesson, stored, send, extra=extra)
 
     # -- the turn -------------------------------------------------------------------------------
 
-    async def _record(
+    async def _turn(
         self,
         lesson: Lesson,
-        text: str,
+        send: Send,
         *,
+        content: str,
         kind: str,
         client_id: str | None,
         word_scores: list[dict[str, Any]] | None = None,
-    ) -> StoredMessage:
-        """Store the user message first; raises ``_ResendError`` when the client sent it before."""
-        if client_id is not None:
-            existing = await self._run(store.find_by_client_id, self.db, lesson.session_id, client_id)
-            if existing is not None:
-                raise _ResendError(existing)
+        recording: bytes | None = None,
+    ) -> None:
+        """Store the user message first, then answer it (or, for a resend, replay the answer)."""
         try:
             stored: StoredMessage = await self._run(
                 store.append_message,
                 self.db,
                 lesson.session_id,
                 role="user",
-                content=text,
+                content=content,
                 kind=kind,
                 client_id=client_id,
                 word_scores=word_scores,
             )
-        except IntegrityError:
-            existing = await self._run(store.find_by_client_id, self.db, lesson.session_id, client_id)
-            if existing is None:
-                raise
-            raise _ResendError(existing) from None
-        return stored
+        except store.AlreadyStoredError as resend:
+            await self._resume(lesson, resend.existing, send)
+            return
+        if recording is not None:
+            await self._run(self._save_input_audio, lesson, stored.id, recording)
+        await send(self._transcription_message(stored))
+        await self._analyse_and_reply(lesson, stored, send)
 
-    async def _answer(
-        self, lesson: Lesson, stored: StoredMessage, send: Send, *, extra: tuple[Any, ...]
-    ) -> None:
-        await send(
-            message("transcription", text=stored.content, message_id=stored.id, client_id=stored.client_id)
-        )
+    async def _analyse_and_reply(self, lesson: Lesson, stored: StoredMessage, send: Send) -> None:
         analysis = await self.services.brain.analyse(stored.content, lesson)
-        if extra:
-            analysis = Analysis(
-                has_errors=True,
-                corrections=analysis.corrections + tuple(extra),
-                better_expression=analysis.better_expression,
-                feedback=analysis.feedback,
-            )
+        unclear = pronunciation_corrections(
+            tuple(WordScore(**score) for score in stored.word_scores or ()),
+            threshold=self.settings.tutor.pronunciation_threshold,
+            language=lesson.language,
+        )
+        if unclear:
+            analysis = replace(analysis, has_errors=True, corrections=analysis.corrections + unclear)
         await self._run(store.save_analysis, self.db, stored.id, analysis)
         await send(self._correction_message(analysis, stored.id))
-        await self._reply(lesson, stored.id, analysis, send)
-
-    async def _reply(self, lesson: Lesson, user_message_id: str, analysis: Analysis, send: Send) -> None:
         chat = await self._run(store.history, self.db, lesson.session_id)
-        text = await self.services.brain.reply(chat, analysis, lesson)
+        await self._say(
+            lesson, await self.services.brain.reply(chat, analysis, lesson), send, answering=stored.id
+        )
+
+    async def _say(self, lesson: Lesson, text: str, send: Send, *, answering: str | None) -> None:
+        """Store the tutor's words (answering a user message, or the greeting), speak them, send
+        them, and queue their avatar video."""
         reply = await self._run(
             store.save_reply,
             self.db,
             lesson.session_id,
-            user_message_id,
+            answering,
             text,
-            kind="reply",
+            kind="reply" if answering else "opening",
             want_video=self.services.avatar is not None,
         )
-        await self._speak_and_send(lesson, reply, send)
-
-    async def _speak_and_send(self, lesson: Lesson, reply: StoredMessage, send: Send) -> None:
         audio_b64: str | None = None
         audio_url: str | None = None
         problem: str | None = None
@@ -286,16 +256,7 @@ class ConversationEngine:
         else:
             audio_url = await self._run(self._save_reply_audio, lesson, reply.id, speech)
             audio_b64 = base64.b64encode(speech.data).decode("ascii")
-        await send(
-            message(
-                "response",
-                text=reply.content,
-                audio=audio_b64,
-                video_url=None,
-                message_id=reply.id,
-                audio_url=audio_url,
-            )
-        )
+        await send(self._response_message(reply, audio=audio_b64, audio_url=audio_url))
         if problem is not None:
             await self._run(self._drop_video, reply.id)
             await send(error(problem, message_id=reply.id))
@@ -304,45 +265,42 @@ class ConversationEngine:
 
     async def _resume(self, lesson: Lesson, existing: StoredMessage, send: Send) -> None:
         """A message the client sent before: replay what was answered, finish what was not."""
-        await send(
-            message(
-                "transcription", text=existing.content, message_id=existing.id, client_id=existing.client_id
-            )
-        )
+        await send(self._transcription_message(existing))
         if existing.feedback is None:  # stored, but the turn stopped before its analysis
-            await self._answer_again(lesson, existing, send)
+            await self._analyse_and_reply(lesson, existing, send)
             return
         await send(self._correction_message(existing.analysis(), existing.id))
-        if existing.reply_id is None:
-            await self._reply(lesson, existing.id, existing.analysis(), send)
-            return
-        reply = await self._run(store.get_message, self.db, existing.reply_id)
-        if reply is None:
-            await self._reply(lesson, existing.id, existing.analysis(), send)
+        reply = await self._run(store.get_message, self.db, existing.reply_id) if existing.reply_id else None
+        if reply is None:  # analysed, but the turn stopped before the reply was stored
+            chat = await self._run(store.history, self.db, lesson.session_id)
+            text = await self.services.brain.reply(chat, existing.analysis(), lesson)
+            await self._say(lesson, text, send, answering=existing.id)
             return
         audio_b64 = await self._run(self._read_audio, reply)
-        await send(
-            message(
-                "response",
-                text=reply.content,
-                audio=audio_b64,
-                video_url=reply.video_url,
-                message_id=reply.id,
-                audio_url=reply.audio_url,
-            )
-        )
+        await send(self._response_message(reply, audio=audio_b64, audio_url=reply.audio_url))
         if reply.video_state == "ready" and reply.video_url:
             await send(
                 message("video_update", text=reply.content, video_url=reply.video_url, message_id=reply.id)
             )
 
-    async def _answer_again(self, lesson: Lesson, existing: StoredMessage, send: Send) -> None:
-        analysis = await self.services.brain.analyse(existing.content, lesson)
-        await self._run(store.save_analysis, self.db, existing.id, analysis)
-        await send(self._correction_message(analysis, existing.id))
-        await self._reply(lesson, existing.id, analysis, send)
-
     # -- helpers --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _transcription_message(stored: StoredMessage) -> dict[str, Any]:
+        return message("transcription", text=stored.content, message_id=stored.id, client_id=stored.client_id)
+
+    @staticmethod
+    def _response_message(
+        reply: StoredMessage, *, audio: str | None, audio_url: str | None
+    ) -> dict[str, Any]:
+        return message(
+            "response",
+            text=reply.content,
+            audio=audio,
+            video_url=reply.video_url,
+            message_id=reply.id,
+            audio_url=audio_url,
+        )
 
     @staticmethod
     def _correction_message(analysis: Analysis, message_id: str) -> dict[str, Any]:
@@ -364,24 +322,6 @@ class ConversationEngine:
             message_id=message_id,
         )
 
-    def _decode_audio(self, audio_b64: object) -> bytes:
-        if not isinstance(audio_b64, str) or not audio_b64:
-            raise InvalidInputError("the audio message has no audio: send base64 in data.audio")
-        if audio_b64.startswith("data:"):
-            audio_b64 = audio_b64.partition(",")[2]
-        limit = self.settings.tutor.max_audio_bytes
-        if len(audio_b64) * 3 // 4 > limit + 3:
-            raise InvalidInputError(
-                f"the audio is about {len(audio_b64) * 3 // 4} bytes; the limit is {limit} bytes"
-            )
-        try:
-            audio = base64.b64decode(audio_b64, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidInputError("the audio is not valid base64") from None
-        if not audio:
-            raise InvalidInputError("the audio is empty")
-        return audio
-
     async def _pronunciation(self, audio: bytes, transcript: Transcript) -> tuple[WordScore, ...]:
         heard = transcript
         if self.services.scorer is not self.services.stt:
@@ -397,15 +337,16 @@ class ConversationEngine:
         return folder
 
     def _save_reply_audio(self, lesson: Lesson, message_id: str, speech: SpeechAudio) -> str:
-        extension = _MIME_EXTENSIONS.get(speech.mime, "mp3")
-        path = self._media_dir(lesson) / f"{message_id}.{extension}"
+        extension = (audio_type_of(speech.mime) or MP3).extension
+        path = self._media_dir(lesson) / f"{message_id}{extension}"
         write_bytes_atomically(path, speech.data)
         url = f"/api/tutor/messages/{message_id}/audio"
         store.set_audio(self.db, message_id, str(path.relative_to(self.data_dir)), url)
         return url
 
     def _save_input_audio(self, lesson: Lesson, message_id: str, audio: bytes) -> None:
-        path = self._media_dir(lesson) / f"{message_id}-input.{recording_extension(audio)}"
+        kind = sniff_audio(audio)
+        path = self._media_dir(lesson) / f"{message_id}-input{kind.extension if kind else '.bin'}"
         write_bytes_atomically(path, audio)
         store.set_audio(
             self.db,
@@ -432,23 +373,3 @@ class ConversationEngine:
 
     async def _run(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return await anyio.to_thread.run_sync(lambda: function(*args, **kwargs))
-
-
-def recording_extension(audio: bytes) -> str:
-    """The file extension of a recording, recognised from its first bytes (``bin`` if unknown)."""
-    if audio.startswith(b"\x1aE\xdf\xa3"):
-        return "webm"
-    if audio.startswith(b"OggS"):
-        return "ogg"
-    if audio.startswith(b"RIFF") and audio[8:12] == b"WAVE":
-        return "wav"
-    if audio[4:8] == b"ftyp":
-        return "m4a"
-    if audio.startswith(b"ID3") or audio[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
-        return "mp3"
-    return "bin"
-
-
-class _ResendError(Exception):
-    def __init__(self, existing: StoredMessage) -> None:
-        self.existing = existing

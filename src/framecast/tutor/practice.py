@@ -18,8 +18,6 @@ leave this module: callers get frozen dataclasses with ``to_json()``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +36,7 @@ from framecast.db.tutor import PracticeAttempt, PracticePhrase, Progress
 from framecast.tutor import progress as scoring
 from framecast.tutor.brain import CATEGORIES, DIFFICULTIES
 from framecast.tutor.pronunciation import overall_score, score_words
+from framecast.tutor.recordings import decode_audio, require_speech
 from framecast.tutor.services import TutorServices
 
 # Attempts in ``practice_stats``: the recent list, and the newest points of the chart.
@@ -142,27 +141,6 @@ async def phrase_audio(db: Database, services: TutorServices, data_dir: Path, ph
 # -- attempts ---------------------------------------------------------------------------------------
 
 
-def decode_audio(audio_b64: object, *, limit: int) -> bytes:
-    """The bytes of a base64 recording (a ``data:`` URL prefix is accepted), as the conversation
-    engine decodes them. Raises ``InvalidInputError`` when it is missing, over ``limit`` bytes, not
-    base64, or empty."""
-    if not isinstance(audio_b64, str) or not audio_b64:
-        raise InvalidInputError("audio: send the recording as base64")
-    if audio_b64.startswith("data:"):
-        audio_b64 = audio_b64.partition(",")[2]
-    if len(audio_b64) * 3 // 4 > limit + 3:
-        raise InvalidInputError(
-            f"the audio is about {len(audio_b64) * 3 // 4} bytes; the limit is {limit} bytes"
-        )
-    try:
-        audio = base64.b64decode(audio_b64, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidInputError("the audio is not valid base64") from None
-    if not audio:
-        raise InvalidInputError("the audio is empty")
-    return audio
-
-
 async def score_attempt(
     db: Database,
     services: TutorServices,
@@ -180,11 +158,9 @@ async def score_attempt(
     """
     audio = decode_audio(audio_b64, limit=max_audio_bytes)
     phrase = await anyio.to_thread.run_sync(get_phrase, db, phrase_id)
-    heard = await services.scorer.transcribe(audio, mime=mime)
-    if not heard.text.strip():
-        raise InvalidInputError("no speech was heard in the audio; speak closer to the microphone")
+    heard = require_speech(await services.scorer.transcribe(audio, mime=mime))
     scores = score_words(phrase.english_text, heard)
-    words = [{"word": s.word, "score": round(s.score, 3), "heard": s.heard} for s in scores]
+    words = [s.to_json() for s in scores]
     score = round(min(100.0, max(0.0, overall_score(scores))), 1)
     return await anyio.to_thread.run_sync(
         lambda: record_attempt(db, user_id, phrase.id, transcript=heard.text, words=words, score=score)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from framecast.providers.base import Transcript
 from framecast.tutor.brain import Language
@@ -151,6 +151,10 @@ class WordScore:
     word: str  # the reference word as written, without surrounding punctuation
     score: float  # 0..1
     heard: str | None  # what the recogniser heard in its place; None when nothing
+
+    def to_json(self) -> dict[str, Any]:
+        """As stored on a message or an attempt: ``{word, score (3 decimals), heard}``."""
+        return {"word": self.word, "score": round(self.score, 3), "heard": self.heard}
 
 
 def score_words(reference: str, heard: Transcript) -> tuple[WordScore, ...]:

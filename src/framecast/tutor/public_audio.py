@@ -17,6 +17,7 @@ from pathlib import Path
 import anyio
 
 from framecast.core.files import write_bytes_atomically
+from framecast.core.media_types import MP3, audio_type_of
 from framecast.core.settings import Settings
 from framecast.providers.base import SpeechAudio
 
@@ -34,7 +35,7 @@ def _write(folder: Path, audio: SpeechAudio) -> str:
     for old in folder.iterdir():
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
-    name = f"{secrets.token_urlsafe(32)}.{'wav' if audio.mime == 'audio/wav' else 'mp3'}"
+    name = f"{secrets.token_urlsafe(32)}{(audio_type_of(audio.mime) or MP3).extension}"
     write_bytes_atomically(folder / name, audio.data)
     return name
 

@@ -133,18 +133,29 @@ def _append(session: Session, session_id: str, **fields: Any) -> Conversation:
     return row
 
 
+class AlreadyStoredError(Exception):
+    """The session already holds a message with this ``client_id`` (a resend); it is ``existing``."""
+
+    def __init__(self, existing: StoredMessage) -> None:
+        super().__init__(f"message {existing.id} was stored before")
+        self.existing = existing
+
+
 def append_message(db: Database, session_id: str, **fields: Any) -> StoredMessage:
-    """Store a message at the end of the session; raises ``IntegrityError`` only for a duplicate
-    ``client_id`` (the caller looks the original up)."""
+    """Store a message at the end of the session.
+
+    Raises :class:`AlreadyStoredError` when its ``client_id`` is already in the session.
+    """
     for attempt in range(_SEQ_RETRIES):
         try:
             with db.session() as session:
                 return StoredMessage.of(_append(session, session_id, **fields))
         except IntegrityError:
             client_id = fields.get("client_id")
-            if client_id and find_by_client_id(db, session_id, client_id) is not None:
-                raise
-            if attempt == _SEQ_RETRIES - 1:
+            existing = find_by_client_id(db, session_id, client_id) if client_id else None
+            if existing is not None:
+                raise AlreadyStoredError(existing) from None
+            if attempt == _SEQ_RETRIES - 1:  # not a resend: two writers kept taking the same seq
                 raise
     raise AssertionError("unreachable")
 

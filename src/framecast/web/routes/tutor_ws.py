@@ -22,6 +22,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse
 
 from framecast.core.errors import NotFoundError
+from framecast.core.media_types import MP3, audio_type_of
 from framecast.db.accounts import User
 from framecast.tutor import public_audio, store
 from framecast.tutor.brain import Lesson
@@ -30,14 +31,6 @@ from framecast.web.context import WebContext
 from framecast.web.deps import SESSION_COOKIE, Ctx, CurrentUser, _lookup
 
 router = APIRouter(tags=["tutor"])
-
-_AUDIO_TYPES = {
-    ".mp3": "audio/mpeg",
-    ".wav": "audio/wav",
-    ".webm": "audio/webm",
-    ".ogg": "audio/ogg",
-    ".m4a": "audio/mp4",
-}
 
 
 def _same_origin(websocket: WebSocket) -> bool:
@@ -155,7 +148,8 @@ async def message_audio(context: Ctx, user: CurrentUser, message_id: str) -> Fil
     path = Path(context.settings.data_dir) / row.audio_path
     if not await anyio.Path(path).is_file():
         raise NotFoundError(f"the audio of message {message_id} is no longer on disk")
-    return FileResponse(path, media_type=_AUDIO_TYPES.get(path.suffix, "application/octet-stream"))
+    kind = audio_type_of(path.name)
+    return FileResponse(path, media_type=kind.mime if kind else "application/octet-stream")
 
 
 @router.api_route(
@@ -181,4 +175,4 @@ async def published_audio(context: Ctx, name: str) -> FileResponse:
     path = await anyio.to_thread.run_sync(public_audio.find, context.settings, name)
     if path is None:
         raise NotFoundError("no such clip (it may have expired)")
-    return FileResponse(path, media_type=_AUDIO_TYPES.get(path.suffix, "audio/mpeg"))
+    return FileResponse(path, media_type=(audio_type_of(path.name) or MP3).mime)

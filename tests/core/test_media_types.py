@@ -1,11 +1,12 @@
-"""Pieces of the conversation engine that the socket tests do not pin down one by one."""
+"""Audio told apart by its first bytes: what browsers record and the speech Framecast makes."""
 
 from __future__ import annotations
 
+import av
 import pytest
 
+from framecast.core.media_types import MP3, WAV, audio_type_of, sniff_audio
 from framecast.providers.offline.audio import encode_pcm, pcm_to_wav
-from framecast.tutor.engine import recording_extension
 
 
 @pytest.mark.parametrize(
@@ -18,14 +19,20 @@ from framecast.tutor.engine import recording_extension
     ],
 )
 def test_recordings_are_named_by_what_they_are(codec: str, container: str, extension: str) -> None:
-    import av
-
     if codec not in av.codecs_available:
         codec = {"libmp3lame": "mp3", "libopus": "opus"}.get(codec, codec)
     audio = encode_pcm(bytes(32000), 16000, codec=codec, container=container)
-    assert recording_extension(audio) == extension
+    found = sniff_audio(audio)
+    assert found is not None
+    assert found.extension == f".{extension}"
 
 
 def test_wav_and_unknown_bytes() -> None:
-    assert recording_extension(pcm_to_wav(bytes(3200), 16000)) == "wav"
-    assert recording_extension(b"not audio at all") == "bin"
+    assert sniff_audio(pcm_to_wav(bytes(3200), 16000)) == WAV
+    assert sniff_audio(b"not audio at all") is None
+
+
+def test_a_file_name_or_a_mime_type_gives_the_audio_type() -> None:
+    assert audio_type_of("reply.MP3") == MP3
+    assert audio_type_of("audio/wav") == WAV
+    assert audio_type_of("notes.txt") is None
