@@ -15,6 +15,7 @@ from typing import Annotated
 import anyio
 from fastapi import Depends, Request
 from sqlalchemy import select
+from starlette.requests import HTTPConnection
 
 from framecast.core.errors import ForbiddenError, NotAuthenticatedError
 from framecast.core.secret import token_hash
@@ -28,7 +29,7 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_context(request: Request) -> WebContext:
+def get_context(request: HTTPConnection) -> WebContext:
     context: WebContext = request.app.state.web
     return context
 
@@ -63,8 +64,9 @@ def _lookup(context: WebContext, token: str, *, cookie: bool) -> tuple[User, str
         return user, csrf
 
 
-async def authenticate(request: Request) -> Caller | None:
-    """The caller, or None when the request carries no valid credentials."""
+async def authenticate(request: HTTPConnection, *, cookie: bool = True) -> Caller | None:
+    """The caller of a request or a WebSocket handshake, or None when it carries no valid
+    credentials. ``cookie=False`` ignores the session cookie (a cross-site WebSocket handshake)."""
     context = get_context(request)
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
@@ -74,9 +76,9 @@ async def authenticate(request: Request) -> Caller | None:
     if query_token:
         found = await anyio.to_thread.run_sync(lambda: _lookup(context, query_token, cookie=False))
         return Caller(found[0], "query") if found else None
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
-        found = await anyio.to_thread.run_sync(lambda: _lookup(context, cookie, cookie=True))
+    session_cookie = request.cookies.get(SESSION_COOKIE) if cookie else None
+    if session_cookie:
+        found = await anyio.to_thread.run_sync(lambda: _lookup(context, session_cookie, cookie=True))
         return Caller(found[0], "cookie", found[1]) if found else None
     return None
 

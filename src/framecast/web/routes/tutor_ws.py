@@ -23,12 +23,11 @@ from fastapi.responses import FileResponse
 
 from framecast.core.errors import NotFoundError
 from framecast.core.media_types import MP3, audio_type_of
-from framecast.db.accounts import User
 from framecast.tutor import public_audio, store
 from framecast.tutor.brain import Lesson
 from framecast.tutor.runtime import TutorRuntime
 from framecast.web.context import WebContext
-from framecast.web.deps import SESSION_COOKIE, Ctx, CurrentUser, _lookup
+from framecast.web.deps import Ctx, CurrentUser, authenticate
 
 router = APIRouter(tags=["tutor"])
 
@@ -38,21 +37,6 @@ def _same_origin(websocket: WebSocket) -> bool:
     if origin is None:
         return True  # not a browser: cookies are not sent on its behalf
     return urlsplit(origin).netloc == websocket.headers.get("host", "")
-
-
-async def _caller(websocket: WebSocket, context: WebContext) -> User | None:
-    header = websocket.headers.get("authorization", "")
-    token = (
-        header[7:].strip() if header.lower().startswith("bearer ") else websocket.query_params.get("token")
-    )
-    if token:
-        found = await anyio.to_thread.run_sync(lambda: _lookup(context, token, cookie=False))
-        return found[0] if found else None
-    cookie = websocket.cookies.get(SESSION_COOKIE)
-    if cookie and _same_origin(websocket):
-        found = await anyio.to_thread.run_sync(lambda: _lookup(context, cookie, cookie=True))
-        return found[0] if found else None
-    return None
 
 
 def _runtime(context: WebContext) -> TutorRuntime:
@@ -66,8 +50,9 @@ def _runtime(context: WebContext) -> TutorRuntime:
 async def conversation(websocket: WebSocket, session_id: str) -> None:
     context: WebContext = websocket.app.state.web
     runtime = _runtime(context)
-    user = await _caller(websocket, context)
-    if user is None:
+    # Browsers send cookies on cross-site WebSocket handshakes: the cookie counts only from here.
+    caller = await authenticate(websocket, cookie=_same_origin(websocket))
+    if caller is None:
         await websocket.close(code=4401, reason="log in first: send ?token=<token> or the session cookie")
         return
     await websocket.accept()
@@ -83,7 +68,9 @@ async def conversation(websocket: WebSocket, session_id: str) -> None:
         lesson: Lesson | None = None
         ended = False
         try:
-            lesson, ended = await anyio.to_thread.run_sync(store.lesson_for, runtime.db, session_id, user.id)
+            lesson, ended = await anyio.to_thread.run_sync(
+                store.lesson_for, runtime.db, session_id, caller.user.id
+            )
         except NotFoundError as exc:
             problem = str(exc)
             unsubscribe()
