@@ -27,27 +27,20 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Final
 
 import anyio
-import av
 import cv2
 import numpy as np
-from av.audio.resampler import AudioResampler
-from av.audio.stream import AudioStream
-from av.video.reformatter import ColorPrimaries, ColorRange, ColorTrc
 from numpy.typing import NDArray
 
 from framecast.core.errors import InvalidInputError
 from framecast.providers.base import MediaItem, SpeechAudio
 from framecast.providers.offline.audio import decode_to_pcm
-from framecast.providers.offline.encode import AVCOL_SPC_SMPTE170M, DEFAULT_CRF, DEFAULT_PRESET, prefetch
+from framecast.providers.offline.encode import DEFAULT_CRF, DEFAULT_PRESET, H264Writer, prefetch
 from framecast.providers.offline.portrait import (
     LIPS,
     Image,
@@ -158,43 +151,24 @@ class OfflineAvatarRenderer:
         return _Face(image, mouth, _lip_colour(image, mouth), drawn=False)
 
     def _write(self, dest: Path, face: _Face, openings: Samples, samples: NDArray[np.int16]) -> None:
-        temp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:12]}.part")
-        try:
-            with av.open(str(temp), mode="w", format="mp4", options={"movflags": "+faststart"}) as container:
-                video = container.add_stream("libx264", rate=self.fps)
-                video.width = video.height = self.size
-                video.pix_fmt = "yuv420p"
-                video.options = {"crf": str(self.crf), "preset": self.preset}
-                context = video.codec_context
-                context.colorspace = AVCOL_SPC_SMPTE170M
-                context.color_range = int(ColorRange.MPEG)
-                context.color_primaries = int(ColorPrimaries.BT709)
-                context.color_trc = int(ColorTrc.BT709)
-                sound = container.add_stream("aac", rate=AUDIO_RATE)
-                if not isinstance(sound, AudioStream):  # pragma: no cover - aac is an audio codec
-                    raise TypeError("the aac encoder gave no audio stream")
-                sound.layout = "mono"
-                sound.bit_rate = AUDIO_BIT_RATE
-                resampler = AudioResampler(format="fltp", layout="mono", rate=AUDIO_RATE)
-                sent = 0
-                for index, frame in enumerate(prefetch(self._frames(face, openings))):
-                    yuv = np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420), dtype=np.uint8)
-                    picture = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
-                    picture.pts = index
-                    container.mux(video.encode(picture))
-                    # The speech up to the end of this frame, so the muxer interleaves as it goes.
-                    until = min(len(samples), (index + 1) * AUDIO_RATE // self.fps)
-                    if until > sent:
-                        _encode_audio(container, sound, resampler, samples[sent:until], sent)
-                        sent = until
-                container.mux(video.encode(None))
-                for chunk in resampler.resample(None):
-                    container.mux(sound.encode(chunk))
-                container.mux(sound.encode(None))
-            _fsync(temp)
-            os.replace(temp, dest)
-        finally:
-            temp.unlink(missing_ok=True)
+        size, fps = self.size, self.fps
+        with H264Writer(
+            dest,
+            size,
+            size,
+            fps,
+            crf=self.crf,
+            preset=self.preset,
+            channels="bgr",
+            audio_rate=AUDIO_RATE,
+            audio_bit_rate=AUDIO_BIT_RATE,
+        ) as writer:
+            for index, frame in enumerate(prefetch(self._frames(face, openings))):
+                writer.write(frame)
+                # The speech up to the end of this frame, so the muxer interleaves as it goes.
+                until = min(len(samples), (index + 1) * AUDIO_RATE // fps)
+                if until > writer.samples_written:
+                    writer.write_audio(samples[writer.samples_written : until])
 
     def _frames(self, face: _Face, openings: Samples) -> Iterator[Image]:
         size, fps = self.size, self.fps
@@ -348,29 +322,3 @@ def _smooth(values: Samples, *, attack: float, release: float) -> Samples:
         level += (attack if value > level else release) * (value - level)
         out[index] = level
     return out
-
-
-def _encode_audio(
-    container: av.container.OutputContainer,
-    stream: AudioStream,
-    resampler: AudioResampler,
-    chunk: NDArray[np.int16],
-    offset: int,
-) -> None:
-    frame = av.AudioFrame.from_ndarray(
-        np.ascontiguousarray(chunk).reshape(1, -1), format="s16", layout="mono"
-    )
-    frame.sample_rate = AUDIO_RATE
-    frame.pts = offset
-    frame.time_base = Fraction(1, AUDIO_RATE)
-    for converted in resampler.resample(frame):
-        container.mux(stream.encode(converted))
-
-
-def _fsync(path: Path) -> None:
-    """Flush the finished file to disk before the rename makes it visible."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
