@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -112,16 +112,19 @@ def owned_session(db: Database, session_id: str, user_id: int) -> SessionInfo:
         return SessionInfo.of(_owned(session, session_id, user_id))
 
 
+def _newest(user_id: int, limit: int) -> Select[TutorSession]:
+    return (
+        select(TutorSession)
+        .where(TutorSession.user_id == user_id)
+        .order_by(TutorSession.started_at.desc(), TutorSession.id)
+        .limit(limit)
+    )
+
+
 def list_sessions(db: Database, user_id: int, *, limit: int = 20) -> list[SessionInfo]:
     """The user's sessions, newest first."""
     with db.session() as session:
-        rows = session.scalars(
-            select(TutorSession)
-            .where(TutorSession.user_id == user_id)
-            .order_by(TutorSession.started_at.desc(), TutorSession.id)
-            .limit(limit)
-        )
-        return [SessionInfo.of(row) for row in rows]
+        return [SessionInfo.of(row) for row in session.scalars(_newest(user_id, limit))]
 
 
 def _detail(row: TutorSession) -> SessionDetail:
@@ -140,14 +143,8 @@ def session_detail(db: Database, session_id: str, user_id: int) -> SessionDetail
 def session_details(db: Database, user_id: int, *, limit: int = 10) -> list[SessionDetail]:
     """The user's ``limit`` newest sessions with their messages and corrections, newest first."""
     with db.session() as session:
-        rows = session.scalars(
-            select(TutorSession)
-            .where(TutorSession.user_id == user_id)
-            .order_by(TutorSession.started_at.desc(), TutorSession.id)
-            .limit(limit)
-            .options(selectinload(TutorSession.messages).selectinload(Conversation.corrections))
-        )
-        return [_detail(row) for row in rows]
+        messages = selectinload(TutorSession.messages).selectinload(Conversation.corrections)
+        return [_detail(row) for row in session.scalars(_newest(user_id, limit).options(messages))]
 
 
 def end_session(db: Database, session_id: str, user_id: int, *, now: datetime | None = None) -> EndedSession:
