@@ -91,10 +91,12 @@ class ConversationEngine:
                 return
             await self._say(lesson, await self.services.brain.opening(lesson), send, answering=None)
 
-    async def handle(self, raw: str, lesson: Lesson, send: Send) -> bool:
+    async def handle(self, raw: str, lesson: Lesson, send: Send, *, refusal: str | None = None) -> bool:
         """Handle one client message; False when the client asked to stop.
 
-        Every problem with the message is answered with an ``error`` message naming it.
+        Every problem with the message is answered with an ``error`` message naming it. With
+        ``refusal`` (the session is not the caller's, or has ended) control messages still work and
+        every turn is answered with that refusal.
         """
         try:
             payload = json.loads(raw)
@@ -121,7 +123,9 @@ class ConversationEngine:
         try:
             if kind == "control":
                 return await self._control(data, send)
-            if kind == "text":
+            if refusal is not None:
+                await send(error(refusal))
+            elif kind == "text":
                 await self.text_turn(lesson, data.get("text"), send, client_id=client_id)
             else:
                 await self.audio_turn(

@@ -64,21 +64,20 @@ async def conversation(websocket: WebSocket, session_id: str) -> None:
 
     unsubscribe = runtime.hub.subscribe(session_id, send)
     try:
-        problem: str | None = None
-        lesson: Lesson | None = None
-        ended = False
+        refusal: str | None = None
+        lesson = Lesson(session_id=session_id)  # stands in until the session is known to be the caller's
         try:
             lesson, ended = await anyio.to_thread.run_sync(
                 store.lesson_for, runtime.db, session_id, caller.user.id
             )
         except NotFoundError as exc:
-            problem = str(exc)
+            refusal = str(exc)
             unsubscribe()
-        if problem is not None:
-            await send({"type": "error", "data": {"message": problem}})
-        elif ended:
-            await send({"type": "error", "data": {"message": "this session has ended; start a new session"}})
-        elif lesson is not None:
+        else:
+            refusal = "this session has ended; start a new session" if ended else None
+        if refusal is not None:
+            await send({"type": "error", "data": {"message": refusal}})
+        else:
             await runtime.engine.open(lesson, send)
         while True:
             try:
@@ -86,35 +85,13 @@ async def conversation(websocket: WebSocket, session_id: str) -> None:
             except KeyError:  # a binary frame
                 await send({"type": "error", "data": {"message": "send JSON text frames, not binary ones"}})
                 continue
-            if lesson is None or ended:
-                if _is_stop(raw):
-                    break
-                await send(
-                    {
-                        "type": "error",
-                        "data": {"message": problem or "this session has ended; start a new session"},
-                    }
-                )
-                continue
-            if not await runtime.engine.handle(raw, lesson, send):
+            if not await runtime.engine.handle(raw, lesson, send, refusal=refusal):
                 break
         await websocket.close(code=1000)
     except WebSocketDisconnect:
         pass
     finally:
         unsubscribe()
-
-
-def _is_stop(raw: str) -> bool:
-    try:
-        payload = json.loads(raw)
-    except ValueError:
-        return False
-    return (
-        isinstance(payload, dict)
-        and payload.get("type") == "control"
-        and payload.get("data", {}).get("command") == "stop"
-    )
 
 
 def _owned_message(context: WebContext, message_id: str, user_id: int) -> Any:
