@@ -377,3 +377,44 @@ def test_a_turn_cut_short_by_a_crash_is_finished_when_the_client_resends(
         ).all()
         assert [r.role for r in rows] == ["assistant", "user", "assistant"]
         assert rows[1].reply_id == rows[2].id
+
+
+class SilentVoice:
+    """A text-to-speech provider whose service is down."""
+
+    name = "down"
+
+    async def synthesize(self, text: str, *, voice: str | None = None, audio_format: str = "mp3") -> Any:
+        from framecast.core.errors import RefusedError
+
+        raise RefusedError("the speech service is down (503)", provider="down")
+
+
+def test_a_reply_that_cannot_be_spoken_is_still_stored_and_sent(settings: Settings) -> None:
+    from dataclasses import replace
+
+    from framecast.tutor.services import build_services
+
+    services = replace(build_services(settings), tts=SilentVoice())
+    app = create_app(settings, embedded_worker=False, tutor_services=services)
+    account = make_account(app.state.web, "frank@example.com", name="Frank")
+    with TestClient(app) as client:
+        session_id = new_session(client, account)
+        with connect(client, account, session_id) as ws:
+            greeting = receive(ws)
+            assert greeting["type"] == "response"
+            assert greeting["data"]["audio"] is None
+            assert "could not be spoken" in receive(ws)["data"]["message"]
+            ws.send_text(json.dumps({"type": "text", "data": {"text": "I like tea."}}))
+            response, _ = receive_until(ws, "response")
+            assert response["data"]["text"]
+            assert response["data"]["audio"] is None
+            assert response["data"]["audio_url"] is None
+    web: WebContext = app.state.web
+    with web.db.session() as session:
+        rows = session.scalars(
+            select(Conversation).where(Conversation.session_id == session_id).order_by(Conversation.seq)
+        ).all()
+        assert [r.role for r in rows] == ["assistant", "user", "assistant"]
+        assert rows[2].content == response["data"]["text"]
+        assert rows[2].video_state is None  # nothing for the avatar to say

@@ -32,7 +32,8 @@ from framecast.core.files import write_bytes_atomically
 from framecast.core.media_types import MP3, audio_type_of, sniff_audio
 from framecast.core.settings import Settings
 from framecast.db.session import Database
-from framecast.providers.base import SpeechAudio, Transcript
+from framecast.db.tutor import new_id
+from framecast.providers.base import Transcript
 from framecast.tutor import store
 from framecast.tutor.brain import Analysis, Lesson
 from framecast.tutor.pronunciation import WordScore, pronunciation_corrections, score_words
@@ -201,22 +202,30 @@ class ConversationEngine:
         recording: bytes | None = None,
     ) -> None:
         """Store the user message first, then answer it (or, for a resend, replay the answer)."""
+        message_id = new_id()
+        saved: dict[str, str] = {}
+        if recording is not None:
+            kind_of = sniff_audio(recording)
+            name = f"{message_id}-input{kind_of.extension if kind_of else '.bin'}"
+            saved = await self._run(self._save_audio, lesson, message_id, name, recording)
         try:
             stored: StoredMessage = await self._run(
                 store.append_message,
                 self.db,
                 lesson.session_id,
+                id=message_id,
                 role="user",
                 content=content,
                 kind=kind,
                 client_id=client_id,
                 word_scores=word_scores,
+                **saved,
             )
         except store.AlreadyStoredError as resend:
+            if saved:  # the first copy of this recording is the one on file
+                (self.data_dir / saved["audio_path"]).unlink(missing_ok=True)
             await self._resume(lesson, resend.existing, send)
             return
-        if recording is not None:
-            await self._run(self._save_input_audio, lesson, stored.id, recording)
         await send(self._transcription_message(stored))
         await self._analyse_and_reply(lesson, stored, send)
 
@@ -237,32 +246,34 @@ class ConversationEngine:
         )
 
     async def _say(self, lesson: Lesson, text: str, send: Send, *, answering: str | None) -> None:
-        """Store the tutor's words (answering a user message, or the greeting), speak them, send
-        them, and queue their avatar video."""
-        reply = await self._run(
+        """Speak the tutor's words (answering a user message, or the greeting), store them with
+        their speech in one write, send them, and queue their avatar video."""
+        message_id = new_id()
+        audio_b64: str | None = None
+        saved: dict[str, str] = {}
+        problem: str | None = None
+        try:
+            speech = await self.services.tts.synthesize(text, voice=self.services.voice, audio_format="mp3")
+        except (ProviderError, InvalidInputError) as exc:
+            problem = f"the reply could not be spoken: {exc}"
+        else:
+            name = f"{message_id}{(audio_type_of(speech.mime) or MP3).extension}"
+            saved = await self._run(self._save_audio, lesson, message_id, name, speech.data)
+            audio_b64 = base64.b64encode(speech.data).decode("ascii")
+        reply: StoredMessage = await self._run(
             store.save_reply,
             self.db,
             lesson.session_id,
             answering,
             text,
+            message_id=message_id,
             kind="reply" if answering else "opening",
-            want_video=self.services.avatar is not None,
+            # The avatar speaks the stored speech: no speech, no video.
+            want_video=self.services.avatar is not None and bool(saved),
+            **saved,
         )
-        audio_b64: str | None = None
-        audio_url: str | None = None
-        problem: str | None = None
-        try:
-            speech = await self.services.tts.synthesize(
-                reply.content, voice=self.services.voice, audio_format="mp3"
-            )
-        except (ProviderError, InvalidInputError) as exc:
-            problem = f"the reply could not be spoken: {exc}"
-        else:
-            audio_url = await self._run(self._save_reply_audio, lesson, reply.id, speech)
-            audio_b64 = base64.b64encode(speech.data).decode("ascii")
-        await send(self._response_message(reply, audio=audio_b64, audio_url=audio_url))
+        await send(self._response_message(reply, audio=audio_b64, audio_url=reply.audio_url))
         if problem is not None:
-            await self._run(self._drop_video, reply.id)
             await send(error(problem, message_id=reply.id))
         elif reply.video_state == "pending" and self._on_video_wanted is not None:
             self._on_video_wanted()
@@ -335,29 +346,14 @@ class ConversationEngine:
                 return ()
         return score_words(transcript.text, heard)
 
-    def _media_dir(self, lesson: Lesson) -> Path:
-        folder = self.data_dir / "tutor" / lesson.session_id
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-
-    def _save_reply_audio(self, lesson: Lesson, message_id: str, speech: SpeechAudio) -> str:
-        extension = (audio_type_of(speech.mime) or MP3).extension
-        path = self._media_dir(lesson) / f"{message_id}{extension}"
-        write_bytes_atomically(path, speech.data)
-        url = f"/api/tutor/messages/{message_id}/audio"
-        store.set_audio(self.db, message_id, str(path.relative_to(self.data_dir)), url)
-        return url
-
-    def _save_input_audio(self, lesson: Lesson, message_id: str, audio: bytes) -> None:
-        kind = sniff_audio(audio)
-        path = self._media_dir(lesson) / f"{message_id}-input{kind.extension if kind else '.bin'}"
-        write_bytes_atomically(path, audio)
-        store.set_audio(
-            self.db,
-            message_id,
-            str(path.relative_to(self.data_dir)),
-            f"/api/tutor/messages/{message_id}/audio",
-        )
+    def _save_audio(self, lesson: Lesson, message_id: str, name: str, data: bytes) -> dict[str, str]:
+        """Write a message's audio under the data dir; the fields that point the message at it."""
+        path = self.data_dir / "tutor" / lesson.session_id / name
+        write_bytes_atomically(path, data)
+        return {
+            "audio_path": str(path.relative_to(self.data_dir)),
+            "audio_url": f"/api/tutor/messages/{message_id}/audio",
+        }
 
     def _read_audio(self, reply: StoredMessage) -> str | None:
         if reply.audio_path is None:
@@ -366,14 +362,6 @@ class ConversationEngine:
             return base64.b64encode((self.data_dir / reply.audio_path).read_bytes()).decode("ascii")
         except OSError:
             return None
-
-    def _drop_video(self, message_id: str) -> None:
-        from framecast.db.tutor import Conversation
-
-        with self.db.session() as session:
-            row = session.get(Conversation, message_id)
-            if row is not None and row.video_state == "pending":
-                row.video_state = None
 
     async def _run(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return await anyio.to_thread.run_sync(lambda: function(*args, **kwargs))

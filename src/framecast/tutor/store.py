@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from framecast.core.errors import NotFoundError
 from framecast.db.accounts import User
 from framecast.db.session import Database
-from framecast.db.tutor import Conversation, Correction, TutorSession
+from framecast.db.tutor import Conversation, Correction, TutorSession, new_id
 from framecast.providers.base import ChatMessage
 from framecast.tutor.brain import Analysis, Lesson
 from framecast.tutor.corrections import Correction as CorrectionValue
@@ -202,17 +202,24 @@ def save_reply(
     *,
     kind: str,
     want_video: bool,
+    message_id: str | None = None,
+    audio_path: str | None = None,
+    audio_url: str | None = None,
 ) -> StoredMessage:
-    """Store the assistant's reply and link the user message to it, in one transaction."""
+    """Store the assistant's reply (with its speech, when there is some) and link the user message
+    to it, in one transaction."""
     for attempt in range(_SEQ_RETRIES):
         try:
             with db.session() as session:
                 row = _append(
                     session,
                     session_id,
+                    id=message_id or new_id(),
                     role="assistant",
                     content=text,
                     kind=kind,
+                    audio_path=audio_path,
+                    audio_url=audio_url,
                     video_state="pending" if want_video else None,
                 )
                 if user_message_id is not None:
@@ -224,14 +231,6 @@ def save_reply(
             if attempt == _SEQ_RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
-
-
-def set_audio(db: Database, message_id: str, path: str, url: str) -> None:
-    with db.session() as session:
-        row = session.get(Conversation, message_id)
-        if row is not None:
-            row.audio_path = path
-            row.audio_url = url
 
 
 def history(db: Database, session_id: str) -> list[ChatMessage]:
