@@ -25,16 +25,16 @@ from typing import Any
 
 import anyio
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from framecast.core.errors import InvalidInputError, NotFoundError
 from framecast.core.files import write_bytes_atomically
 from framecast.db.base import utcnow
 from framecast.db.session import Database
-from framecast.db.tutor import PracticeAttempt, PracticePhrase, Progress
+from framecast.db.tutor import PracticeAttempt, PracticePhrase
 from framecast.tutor import progress as scoring
 from framecast.tutor.brain import CATEGORIES, DIFFICULTIES
+from framecast.tutor.progress_store import locked_progress
 from framecast.tutor.pronunciation import overall_score, score_words
 from framecast.tutor.recordings import decode_audio, require_speech
 from framecast.tutor.services import TutorServices
@@ -189,7 +189,7 @@ def record_attempt(
             created_at=now or utcnow(),
         )
         session.add(row)
-        progress = _locked_progress(session, user_id)
+        progress = locked_progress(session, user_id)
         overall = scoring.fold_practice(
             scoring.OverallScores(
                 pronunciation=progress.pronunciation_score,
@@ -201,21 +201,6 @@ def record_attempt(
         progress.pronunciation_measured = overall.pronunciation_measured
         session.flush()
         return AttemptInfo.of(row)
-
-
-def _locked_progress(session: Session, user_id: int) -> Progress:
-    """The user's progress row, read ``FOR UPDATE``; inserted first when missing (in a savepoint,
-    so a concurrent creator's row is taken instead)."""
-    query = select(Progress).where(Progress.user_id == user_id).with_for_update()
-    row = session.scalars(query).one_or_none()
-    if row is None:
-        try:
-            with session.begin_nested():
-                session.add(Progress(user_id=user_id))
-        except IntegrityError:
-            pass  # created meanwhile by a concurrent request: the unique user_id keeps it one row
-        row = session.scalars(query).one()
-    return row
 
 
 def list_attempts(

@@ -16,17 +16,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from framecast.core.errors import InvalidInputError, NotFoundError
 from framecast.db.accounts import User
 from framecast.db.base import utcnow
 from framecast.db.session import Database
-from framecast.db.tutor import Conversation, Correction, Progress, SessionScore, TutorSession
+from framecast.db.tutor import Conversation, Correction, SessionScore, TutorSession
 from framecast.tutor import practice
 from framecast.tutor import progress as scoring
 from framecast.tutor.brain import CATEGORIES, DIFFICULTIES, LANGUAGES
+from framecast.tutor.progress_store import locked_progress
 from framecast.tutor.records import (
     CorrectionInfo,
     EndedSession,
@@ -155,7 +155,6 @@ def end_session(db: Database, session_id: str, user_id: int, *, now: datetime | 
     user ending together both count. Raises ``NotFoundError`` (missing or not the user's) and
     ``InvalidInputError("session already ended")``.
     """
-    _ensure_progress(db, user_id)
     ended = now or utcnow()
     with db.session() as session:
         row = _owned(session, session_id, user_id)
@@ -198,9 +197,7 @@ def end_session(db: Database, session_id: str, user_id: int, *, now: datetime | 
         ]
         scores = scoring.score_session(texts, marks, audio)
 
-        progress = session.scalars(
-            select(Progress).where(Progress.user_id == user_id).with_for_update()
-        ).one()
+        progress = locked_progress(session, user_id)
         if scores is not None:
             measured = (
                 session.scalar(select(SessionScore.id).where(SessionScore.user_id == user_id).limit(1))
@@ -242,23 +239,10 @@ def end_session(db: Database, session_id: str, user_id: int, *, now: datetime | 
 # -- progress ---------------------------------------------------------------------------------------
 
 
-def _ensure_progress(db: Database, user_id: int) -> None:
-    """Create the user's progress row if missing, in its own transaction (a concurrent creator wins)."""
-    try:
-        with db.session() as session:
-            if session.scalar(select(Progress.id).where(Progress.user_id == user_id)) is None:
-                if session.get(User, user_id) is None:
-                    raise NotFoundError(f"no user {user_id}")
-                session.add(Progress(user_id=user_id))
-    except IntegrityError:
-        pass  # created meanwhile by a concurrent request: the unique user_id keeps it one row
-
-
 def get_progress(db: Database, user_id: int) -> ProgressInfo:
     """The user's progress, created (all zero) if missing; ``NotFoundError`` for an unknown user."""
-    _ensure_progress(db, user_id)
     with db.session() as session:
-        return ProgressInfo.of(session.scalars(select(Progress).where(Progress.user_id == user_id)).one())
+        return ProgressInfo.of(locked_progress(session, user_id))
 
 
 def progress_stats(db: Database, user_id: int) -> dict[str, Any]:
