@@ -1,7 +1,9 @@
 """``framecast emulator``: local servers that speak the remote APIs, with fault injection.
 
 ``framecast emulator genaipro`` serves GenAIPro's Veo v1 API for tests and for rehearsing a batch
-without paying: point ``FRAMECAST_GENAIPRO__BASE_URL`` at the URL it prints.
+without paying: point ``FRAMECAST_GENAIPRO__BASE_URL`` at the URL it prints. ``--fault-rate`` gives
+generation requests and the GETs of quota, credits and history random faults, ``--fault-kinds``
+restricts which, and ``--files-need-auth`` makes downloads ask for the bearer token.
 """
 
 from __future__ import annotations
@@ -11,6 +13,10 @@ from typing import Annotated
 import typer
 
 from framecast.core.errors import InvalidInputError
+from framecast.emulators.genaipro.faults import FaultKind, FaultTarget
+
+_GENERATION_KINDS = ", ".join(kind.value for kind in FaultKind if kind.target is FaultTarget.GENERATION)
+_READ_KINDS = ", ".join(kind.value for kind in FaultKind if kind.target is FaultTarget.READ)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)
 
@@ -33,10 +39,30 @@ def genaipro(
     api_key: Annotated[
         str | None, typer.Option(help="The only bearer token accepted (default: any non-empty token).")
     ] = None,
-    fault_rate: Annotated[float, typer.Option(help="Chance that a generation request gets a fault.")] = 0.0,
+    fault_rate: Annotated[
+        float,
+        typer.Option(
+            help="Chance that a request gets a random fault: generation requests draw a generation "
+            "kind, GETs of /veo/me, /veo/credits and /veo/histories a read kind."
+        ),
+    ] = 0.0,
+    fault_kinds: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated fault kinds random faults are drawn from (default: every kind). "
+            f"Generation kinds: {_GENERATION_KINDS}. Read kinds: {_READ_KINDS}."
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of fault picking and wire variations.")] = 0,
     media_seconds: Annotated[float, typer.Option(help="Length of the served clips.")] = 2.0,
     media_size: Annotated[int, typer.Option(help="Short side in pixels of served clips and images.")] = 360,
+    files_need_auth: Annotated[
+        bool,
+        typer.Option(
+            "--files-need-auth",
+            help="Answer 401 to downloads under /files/ without a bearer token the API accepts.",
+        ),
+    ] = False,
 ) -> None:
     """Serve GenAIPro's Veo v1 API (SSE generation, quota, history, files) on HOST:PORT."""
     from framecast.emulators.genaipro.config import EmulatorConfig
@@ -50,9 +76,11 @@ def genaipro(
             quota=quota,
             api_key=api_key,
             fault_rate=fault_rate,
+            fault_kinds=_kind_names(fault_kinds),
             seed=seed,
             media_seconds=media_seconds,
             media_size=media_size,
+            files_need_auth=files_need_auth,
         )
     except InvalidInputError as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -71,3 +99,11 @@ def genaipro(
         server.run(sockets=[sock])
     finally:
         sock.close()
+
+
+def _kind_names(text: str | None) -> tuple[FaultKind, ...] | None:
+    """``--fault-kinds a,b`` as kinds; None when not given. Raises :class:`InvalidInputError` for an
+    unknown name, listing the known ones."""
+    if text is None:
+        return None
+    return tuple(FaultKind.parse(name.strip()) for name in text.split(",") if name.strip())

@@ -238,14 +238,28 @@ def test_an_unknown_fault_kind_is_refused_with_the_known_kinds(emulator: Emulato
     assert "drop_after_events" in response.json()["error"]
 
 
-def test_the_faults_route_lists_every_kind_and_whether_it_is_accepted(emulator: EmulatorHandle) -> None:
-    kinds = httpx.get(emulator.admin_url + "/faults").json()["kinds"]
+def test_the_faults_route_lists_every_kind_with_whether_it_is_accepted_and_its_target(
+    emulator: EmulatorHandle,
+) -> None:
+    faults = httpx.get(emulator.admin_url + "/faults").json()
+    kinds = faults["kinds"]
 
-    assert kinds == {kind.value: kind.accepted for kind in FaultKind}
-    assert sorted(kind for kind, accepted in kinds.items() if accepted) == [
+    assert faults["fault_kinds"] is None
+    assert kinds == {
+        kind.value: {"accepted": kind.accepted, "target": kind.target.value} for kind in FaultKind
+    }
+    assert sorted(kind for kind, about in kinds.items() if about["accepted"]) == [
+        "audio_filtered",
         "completion_without_file_url",
         "completion_without_status",
         "drop_after_events",
+        "generation_failed",
         "malformed_event",
         "stall",
+        "unsafe_generation",
+    ]
+    assert sorted(kind for kind, about in kinds.items() if about["target"] == "read") == [
+        "get_maintenance_html",
+        "get_rate_limit",
+        "get_server_error",
     ]

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from framecast.emulators.genaipro.testing import EmulatorHandle
-from tests.emulators.genaipro.raw_wire import TEXT_TO_VIDEO, png_upload, post_stream, sse_events
+from tests.emulators.genaipro.raw_wire import AUTH, TEXT_TO_VIDEO, png_upload, post_stream, sse_events
 
 PNG_SIGNATURE = bytes.fromhex("89504e470d0a1a0a")
 
@@ -91,3 +91,33 @@ def test_unknown_routes_and_methods_answer_in_the_json_error_shape(emulator: Emu
 
     assert (missing.status_code, missing.json()) == (404, {"error": "Not found"})
     assert (wrong_method.status_code, wrong_method.json()) == (405, {"error": "Method not allowed"})
+
+
+def test_files_need_no_token_by_default(emulator: EmulatorHandle) -> None:
+    assert httpx.get(f"{emulator.root_url}/files/blob-64.mp4").status_code == 200
+
+
+def test_with_files_need_auth_a_download_without_a_token_is_401_and_with_one_is_served(
+    emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    emulator.reset(files_need_auth=True)
+    _, body = post_stream(client, "/veo/text-to-video", json=TEXT_TO_VIDEO)
+    [item] = json.loads(sse_events(body)[-1][1])
+    blob = f"{emulator.root_url}/files/blob-64.mp4"
+
+    for url in (item["file_url"], blob, f"{emulator.root_url}/files/nothing.mp4"):
+        for headers in ({}, {"Authorization": "Bearer"}, {"Authorization": "Basic abc"}):
+            response = httpx.get(url, headers=headers)
+            assert (response.status_code, response.json()) == (401, {"error": "Unauthorized"})
+    served = httpx.get(item["file_url"], headers=AUTH, timeout=60.0)
+    assert (served.status_code, served.content[4:8]) == (200, b"ftyp")
+    assert httpx.get(blob, headers=AUTH).status_code == 200
+    assert httpx.get(f"{emulator.root_url}/files/nothing.mp4", headers=AUTH).status_code == 404
+
+
+def test_with_files_need_auth_and_an_api_key_only_that_key_downloads(emulator: EmulatorHandle) -> None:
+    emulator.reset(files_need_auth=True, api_key="eyJ.the.key")
+    blob = f"{emulator.root_url}/files/blob-64.mp4"
+
+    assert httpx.get(blob, headers={"Authorization": "Bearer eyJ.other.key"}).status_code == 401
+    assert httpx.get(blob, headers={"Authorization": "Bearer eyJ.the.key"}).status_code == 200

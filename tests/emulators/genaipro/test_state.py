@@ -30,7 +30,7 @@ def order(count: int = 1, mode: Mode = Mode.TEXT, prompt: str = "a cat") -> Orde
 
 
 def admit(state: EmulatorState, o: Order, fault: FaultKind | None = None) -> list[HistoryRecord] | Refusal:
-    return state.admit(o, fault=fault, completed_word="completed", tz=UTC)
+    return state.admit(o, fault=fault, tz=UTC)
 
 
 def test_the_window_frees_a_slot_sixty_seconds_after_the_oldest_request() -> None:
@@ -111,7 +111,17 @@ def test_finishing_completes_or_fails_the_rows_and_frees_the_slot() -> None:
 
     assert [r.status for r in done + failed] == [ItemStatus.COMPLETED, ItemStatus.FAILED]
     assert failed[0].error == "UNSAFE_GENERATION"
-    assert (state.in_flight, state.stats.completed) == (0, 2)
+    assert (state.in_flight, state.stats.completed, state.stats.failed) == (0, 1, 1)
+    assert (state.stats_json()["completed"], state.stats_json()["failed"]) == (1, 1)
+
+
+def test_a_read_fault_is_counted_with_the_faults_and_on_its_own() -> None:
+    state = EmulatorState(quota=None, rate_per_minute=0, concurrency=0)
+
+    state.read_fault(FaultKind.GET_RATE_LIMIT)
+
+    stats = state.stats_json()
+    assert (stats["read_faults"], stats["faults"], stats["requests"]) == (1, {"get_rate_limit": 1}, 0)
 
 
 def test_pages_are_newest_first() -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
+import pytest
 
 from framecast.emulators.genaipro.testing import EmulatorHandle
 from tests.emulators.genaipro.raw_wire import LANDSCAPE, TEXT_TO_VIDEO, png_upload, post_stream, sse_events
@@ -130,10 +132,9 @@ def test_wire_variations_are_seeded_harmless_and_all_seen_over_a_few_requests(
         first = statuses[0]
         assert first in ("starting", '"starting"') or json.loads(first)["status"] == "starting"
         [item] = json.loads(events[-1][1])
-        assert item["status"] in ("completed", "MEDIA_GENERATION_STATUS_SUCCESSFUL")
+        assert item["status"] == "completed"  # the word follows the endpoint, never the style
         seen.add("spaced" if body.startswith("event: ") else "bare-colon")
         seen.add("quoted" if first == '"starting"' else "object" if first.startswith("{") else "bare-word")
-        seen.add(item["status"])
         seen.add(
             "+07:00"
             if item["created_at"].endswith("+07:00")
@@ -141,10 +142,7 @@ def test_wire_variations_are_seeded_harmless_and_all_seen_over_a_few_requests(
             if item["created_at"].endswith("Z")
             else "?"
         )
-    assert seen == {
-        "spaced", "bare-colon", "quoted", "object", "bare-word",
-        "completed", "MEDIA_GENERATION_STATUS_SUCCESSFUL", "+07:00", "Z",
-    }  # fmt: skip
+    assert seen == {"spaced", "bare-colon", "quoted", "object", "bare-word", "+07:00", "Z"}
 
 
 def test_the_same_seed_gives_the_same_variations(emulator: EmulatorHandle, client: httpx.Client) -> None:
@@ -155,3 +153,87 @@ def test_the_same_seed_gives_the_same_variations(emulator: EmulatorHandle, clien
         return [body.split("data:[")[0].split("data: [")[0] for body in bodies]
 
     assert run() == run()
+
+
+FRAMES = {
+    "data": {"prompt": "zoom in", "aspect_ratio": LANDSCAPE, "number_of_videos": "1"},
+    "files": {"start_image": png_upload()},
+}
+ENDPOINTS: list[tuple[str, dict[str, Any], str]] = [
+    ("/veo/text-to-video", {"json": TEXT_TO_VIDEO}, "completed"),
+    ("/veo/frames-to-video", FRAMES, "MEDIA_GENERATION_STATUS_SUCCESSFUL"),
+    (
+        "/veo/ingredients-to-video",
+        {"data": {"prompt": "a product shot"}, "files": {"reference_images": png_upload()}},
+        "MEDIA_GENERATION_STATUS_SUCCESSFUL",
+    ),
+    (
+        "/veo/create-image",
+        {"data": {"prompt": "a red fox", "aspect_ratio": "IMAGE_ASPECT_RATIO_SQUARE"}},
+        "completed",
+    ),
+]
+
+
+def completion_items(body: str) -> list[dict[str, Any]]:
+    data = json.loads(sse_events(body)[-1][1])
+    return data if isinstance(data, list) else [data]
+
+
+@pytest.mark.parametrize(("path", "kwargs", "word"), ENDPOINTS)
+def test_each_endpoint_completes_with_its_own_status_word_in_the_stream_and_in_history(
+    emulator: EmulatorHandle, client: httpx.Client, path: str, kwargs: dict[str, Any], word: str
+) -> None:
+    _, body = post_stream(client, path, **kwargs)
+
+    [item] = completion_items(body)
+    assert item["status"] == word
+    [row] = client.get("/veo/histories").json()["data"]
+    assert (row["id"], row["status"]) == (item["id"], word)
+
+
+@pytest.mark.parametrize(("path", "kwargs", "word"), ENDPOINTS)
+def test_the_status_word_does_not_vary_with_the_wire_style(
+    emulator: EmulatorHandle, client: httpx.Client, path: str, kwargs: dict[str, Any], word: str
+) -> None:
+    emulator.reset(wire_variants=True, seed=3, latency=0.0)
+    words = {completion_items(post_stream(client, path, **kwargs)[1])[0]["status"] for _ in range(8)}
+
+    assert words == {word}
+    assert {row["status"] for row in client.get("/veo/histories").json()["data"]} == {word}
+
+
+def test_the_canonical_text_to_video_stream_is_byte_for_byte_the_observed_form(
+    emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    _, body = post_stream(client, "/veo/text-to-video", json=TEXT_TO_VIDEO)
+
+    [item] = completion_items(body)
+    assert body == (
+        "event:video_generation_status\ndata:starting\n\n"
+        "event:video_generation_status\ndata:processing\n\n"
+        "event:video_generation_status\ndata:processing\n\n"
+        "event:video_generation_complete\n"
+        f'data:[{{"id":"{item["id"]}","prompt":"a cat in a garden",'
+        f'"file_url":"{emulator.root_url}/files/{item["id"]}.mp4",'
+        f'"status":"completed","created_at":"{item["created_at"]}"}}]\n\n'
+    )
+    assert item["created_at"].endswith("Z")
+
+
+def test_the_canonical_frames_to_video_stream_says_successful_in_the_flow_spelling(
+    emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    _, body = post_stream(client, "/veo/frames-to-video", **FRAMES)
+
+    [item] = completion_items(body)
+    assert body == (
+        "event:video_generation_status\ndata:starting\n\n"
+        "event:video_generation_status\ndata:uploading_images\n\n"
+        "event:video_generation_status\ndata:processing\n\n"
+        "event:video_generation_status\ndata:processing\n\n"
+        "event:video_generation_complete\n"
+        f'data:[{{"id":"{item["id"]}","prompt":"zoom in",'
+        f'"file_url":"{emulator.root_url}/files/{item["id"]}.mp4",'
+        f'"status":"MEDIA_GENERATION_STATUS_SUCCESSFUL","created_at":"{item["created_at"]}"}}]\n\n'
+    )

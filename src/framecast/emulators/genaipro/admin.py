@@ -1,18 +1,24 @@
 """Control routes under ``/_emulator``: statistics, reset and run-time faults. No authentication.
 
-- ``GET /_emulator/stats`` — ``{requests, accepted, refused, rejected, completed, in_flight,
-  accepted_prompts, faults, quota}``
+- ``GET /_emulator/stats`` — ``{requests, accepted, refused, rejected, completed, failed, in_flight,
+  accepted_prompts, faults, read_faults, quota}``; ``requests`` counts generation requests only,
+  ``failed`` the accepted generations that ended failed, ``faults`` every fault served by kind
+  (generation and read alike), ``read_faults`` the GETs answered with a fault
 - ``POST /_emulator/reset`` — clears history, statistics, quota used and forced faults, and goes back
   to the settings the emulator started with; an optional JSON object changes some of them
-  (``{"latency": 0.2, "quota": 10}``); answers ``{"config": ...}``
-- ``POST /_emulator/faults`` — ``{fault_rate?, seed?, next?: [kind, ...]}``; ``next`` is appended to
-  the forced faults, served before any random one
-- ``GET /_emulator/faults`` — ``{fault_rate, seed, next, kinds: {kind: accepted}}``
+  (``{"latency": 0.2, "quota": 10, "fault_kinds": ["stall"], "files_need_auth": true}``); answers
+  ``{"config": ...}``
+- ``POST /_emulator/faults`` — ``{fault_rate?, seed?, next?: [kind, ...], kinds?: [kind, ...] | null}``;
+  ``next`` is appended to the one queue of forced faults, each served to the next request of its
+  target before any random one; ``kinds`` restricts the random faults to those kinds (``null``:
+  every kind) and does not restrict forced ones
+- ``GET /_emulator/faults`` — ``{fault_rate, seed, next, fault_kinds, kinds}``: ``fault_kinds`` is the
+  current restriction (``null``: every kind), ``kinds`` maps every kind to ``{accepted, target}``
+  (target ``generation`` or ``read``)
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -48,17 +54,20 @@ def admin_routes(emulator: Emulator) -> list[Route]:
     async def set_faults(request: Request) -> Response:
         try:
             body = await _json_object(request)
-            unknown = set(body) - {"fault_rate", "seed", "next"}
+            unknown = set(body) - {"fault_rate", "seed", "next", "kinds"}
             if unknown:
-                raise InvalidInputError(f"unknown fields {sorted(unknown)}; use fault_rate, seed, next")
-            rate, seed, kinds = _fault_fields(body)
-            emulator.faults.configure(rate=rate, seed=seed)
+                raise InvalidInputError(
+                    f"unknown fields {sorted(unknown)}; use fault_rate, seed, next, kinds"
+                )
+            changes, forced = _fault_fields(body)
+            config = emulator.config.updated(changes)  # checks every value before anything changes
         except InvalidInputError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
-        emulator.faults.force(kinds)
-        emulator.config = dataclasses.replace(
-            emulator.config, fault_rate=emulator.faults.rate, seed=emulator.faults.seed
-        )
+        emulator.faults.configure(rate=changes.get("fault_rate"), seed=changes.get("seed"))
+        if "fault_kinds" in changes:
+            emulator.faults.restrict(config.fault_kinds)
+        emulator.faults.force(forced)
+        emulator.config = config
         return JSONResponse(_faults_json(emulator))
 
     return [
@@ -74,22 +83,36 @@ def _faults_json(emulator: Emulator) -> dict[str, Any]:
         "fault_rate": emulator.faults.rate,
         "seed": emulator.faults.seed,
         "next": [kind.value for kind in emulator.faults.forced],
-        "kinds": {kind.value: kind.accepted for kind in FaultKind},
+        "fault_kinds": None if emulator.faults.kinds is None else [k.value for k in emulator.faults.kinds],
+        "kinds": {kind.value: {"accepted": kind.accepted, "target": kind.target.value} for kind in FaultKind},
     }
 
 
-def _fault_fields(body: dict[str, Any]) -> tuple[float | None, int | None, list[FaultKind]]:
-    """Check the fields of ``POST /_emulator/faults``; raise :class:`InvalidInputError` if one is wrong."""
+def _fault_fields(body: dict[str, Any]) -> tuple[dict[str, Any], list[FaultKind]]:
+    """The setting changes and the forced faults of ``POST /_emulator/faults``.
+
+    Raises :class:`InvalidInputError` if a field has the wrong type or names an unknown kind.
+    """
+    changes: dict[str, Any] = {}
     rate = body.get("fault_rate")
-    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float)):
-        raise InvalidInputError("fault_rate must be a number between 0 and 1")
+    if rate is not None:
+        if isinstance(rate, bool) or not isinstance(rate, int | float):
+            raise InvalidInputError("fault_rate must be a number between 0 and 1")
+        changes["fault_rate"] = float(rate)
     seed = body.get("seed")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise InvalidInputError("seed must be a whole number")
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise InvalidInputError("seed must be a whole number")
+        changes["seed"] = seed
+    if "kinds" in body:
+        kinds = body["kinds"]
+        if kinds is not None and (not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds)):
+            raise InvalidInputError("kinds must be a list of fault kind names, or null for every kind")
+        changes["fault_kinds"] = kinds
     names = body.get("next", [])
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
         raise InvalidInputError("next must be a list of fault kind names")
-    return (None if rate is None else float(rate)), seed, [FaultKind.parse(name) for name in names]
+    return changes, [FaultKind.parse(name) for name in names]
 
 
 async def _json_object(request: Request) -> dict[str, Any]:

@@ -1,10 +1,19 @@
 """The GenAIPro v1 emulator as an ASGI app: ``/api/v1/veo/*``, ``/files/*`` and ``/_emulator/*``.
 
 A generation request goes through, in order: authentication (401), validation (400), the fault
-decision (refusing faults answer here), the rate limit (429 with ``Retry-After`` until a slot frees),
-the concurrency limit (429, ``Retry-After: 1``), the quota (402). Then it is accepted: charged,
-recorded in history as processing, and streamed while a separate task completes it after the
-configured latency. Every outcome is counted in ``GET /_emulator/stats``.
+decision among the generation kinds (refusing faults answer here), the rate limit (429 with
+``Retry-After`` until a slot frees), the concurrency limit (429, ``Retry-After: 1``), the quota (402).
+Then it is accepted: charged, recorded in history as processing, and streamed while a separate task
+completes it after the configured latency — or, under the faults that make a generation fail, fails
+its rows after half of it and ends the stream with ``event:error``.
+
+A read (``GET /veo/me``, ``/veo/credits``, ``/veo/histories``) goes through authentication (401),
+validation of its query (400; histories only), then the fault decision among the read kinds (500
+JSON, 429 JSON with ``Retry-After: 1``, 503 HTML) before it answers.
+
+Files (``/files/<name>``, ``/files/blob-<N>.mp4``) ask for a bearer token, by the API's rule, only
+when ``files_need_auth`` is set (401); a generated file exists only once its row is completed (404
+before that, and forever for a failed one). Every outcome is counted in ``GET /_emulator/stats``.
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ from framecast.emulators.genaipro import forms, wire
 from framecast.emulators.genaipro.admin import admin_routes
 from framecast.emulators.genaipro.config import EmulatorConfig
 from framecast.emulators.genaipro.emulator import Emulator
-from framecast.emulators.genaipro.faults import FaultKind
+from framecast.emulators.genaipro.faults import FaultKind, FaultTarget
 from framecast.emulators.genaipro.generation import (
     Generation,
     empty_script,
@@ -70,12 +79,16 @@ def create_app(config: EmulatorConfig) -> Starlette:
     async def me(request: Request) -> Response:
         if not _authorized(request, emulator.config.api_key):
             return _unauthorized()
+        if (faulty := _read_fault(emulator)) is not None:
+            return faulty
         total, used = _reported_quota(emulator)
         return JSONResponse({"total_quota": total, "used_quota": used, "available_quota": total - used})
 
     async def credits(request: Request) -> Response:
         if not _authorized(request, emulator.config.api_key):
             return _unauthorized()
+        if (faulty := _read_fault(emulator)) is not None:
+            return faulty
         total, used = _reported_quota(emulator)
         expires = wire.format_time((emulator.state.started_at + CREDIT_LIFETIME).replace(microsecond=0))
         return JSONResponse([{"quota": total, "used": used, "expires_at": expires}])
@@ -89,6 +102,8 @@ def create_app(config: EmulatorConfig) -> Starlette:
             return _error(400, "page must be a whole number >= 1")
         if page_size is None or not 1 <= page_size <= MAX_PAGE_SIZE:
             return _error(400, f"page_size must be a whole number between 1 and {MAX_PAGE_SIZE}")
+        if (faulty := _read_fault(emulator)) is not None:
+            return faulty
         records, total = emulator.state.page(page, page_size)
         root = str(request.base_url)
         return JSONResponse(
@@ -102,6 +117,8 @@ def create_app(config: EmulatorConfig) -> Starlette:
         )
 
     async def blob(request: Request) -> Response:
+        if not _may_download(request, emulator):
+            return _unauthorized()
         size: int = request.path_params["size"]
         if not blob_size_ok(size):
             return _error(404, "File not found")
@@ -110,6 +127,8 @@ def create_app(config: EmulatorConfig) -> Starlette:
         )
 
     async def media_file(request: Request) -> Response:
+        if not _may_download(request, emulator):
+            return _unauthorized()
         name: str = request.path_params["name"]
         record = emulator.state.record_for_file(name)
         if record is None or record.status is not ItemStatus.COMPLETED:
@@ -166,14 +185,15 @@ async def _generate(emulator: Emulator, request: Request, read: Reader) -> Respo
         state.reject()
         return _error(400, str(exc))
     style = emulator.next_style()
-    fault = emulator.faults.pick()
+    fault = emulator.faults.pick(FaultTarget.GENERATION)
     if fault is not None and not fault.accepted:
         state.refuse(fault)
         return _refusing_fault(fault, order, style, emulator.closing)
-    admitted = state.admit(order, fault=fault, completed_word=style.success_word, tz=style.tz)
+    admitted = state.admit(order, fault=fault, tz=style.tz)
     if isinstance(admitted, Refusal):
         return _refusal(admitted)
-    generation = Generation(state, order, admitted, emulator.config.latency)
+    failure = None if fault is None else fault.failure
+    generation = Generation(state, order, admitted, emulator.config.latency, failure=failure)
     emulator.spawn(generation.run())
     emulator.warm_media(order)
     script = generation_script(
@@ -205,6 +225,21 @@ def _refusing_fault(
     raise AssertionError(f"{fault} is not a refusing fault")
 
 
+def _read_fault(emulator: Emulator) -> Response | None:
+    """The answer of a read (GET) request that gets a fault, counted; None when it gets none."""
+    fault = emulator.faults.pick(FaultTarget.READ)
+    if fault is None:
+        return None
+    emulator.state.read_fault(fault)
+    if fault is FaultKind.GET_SERVER_ERROR:
+        return _error(500, "Internal server error", code=500)
+    if fault is FaultKind.GET_RATE_LIMIT:
+        return _error(429, "Too many requests", code=429, headers={"Retry-After": "1"})
+    if fault is FaultKind.GET_MAINTENANCE_HTML:
+        return HTMLResponse(wire.MAINTENANCE_PAGE, status_code=503)
+    raise AssertionError(f"{fault} is not a read fault")
+
+
 def _refusal(refusal: Refusal) -> Response:
     headers = {"Retry-After": str(refusal.retry_after)} if refusal.retry_after is not None else None
     if refusal.reason is RefusalReason.RATE_LIMIT:
@@ -220,6 +255,11 @@ def _authorized(request: Request, api_key: str | None) -> bool:
     if scheme.lower() != "bearer" or not token:
         return False
     return api_key is None or hmac.compare_digest(token.encode(), api_key.encode())
+
+
+def _may_download(request: Request, emulator: Emulator) -> bool:
+    """Whether a file may be served: always, unless ``files_need_auth`` asks for the API's token."""
+    return not emulator.config.files_need_auth or _authorized(request, emulator.config.api_key)
 
 
 def _unauthorized() -> Response:

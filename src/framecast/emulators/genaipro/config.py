@@ -1,4 +1,4 @@
-"""What an emulator instance is told to do: latency, limits, quota, key, faults, media size.
+"""What an emulator instance is told to do: latency, limits, quota, keys, faults, media size.
 
 One frozen dataclass, shared by the CLI (``framecast emulator genaipro``), the test helper
 (:func:`framecast.emulators.genaipro.testing.running_emulator`) and ``POST /_emulator/reset``, which
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from framecast.core.errors import InvalidInputError
+from framecast.emulators.genaipro.faults import FaultKind
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,8 @@ class EmulatorConfig:
     """Behaviour of one emulated GenAIPro account.
 
     Zero for ``concurrency`` and ``rate_per_minute`` and ``None`` for ``quota`` mean unlimited;
-    ``api_key=None`` accepts any non-empty bearer token.
+    ``api_key=None`` accepts any non-empty bearer token. ``fault_kinds`` may be given as kind names;
+    it is stored as :class:`FaultKind` members, each once, in the order given.
     """
 
     latency: float = 3.0  # seconds from acceptance to completion
@@ -30,19 +32,32 @@ class EmulatorConfig:
     rate_per_minute: int = 0  # generation requests per sliding 60 s; 0 = unlimited
     quota: int | None = None  # total credits; None = unlimited
     api_key: str | None = None
-    fault_rate: float = 0.0  # probability that a generation request gets a random fault
+    # Probability that a request gets a random fault: a generation request one of the generation
+    # kinds, a GET of /veo/me, /veo/credits or /veo/histories one of the read kinds.
+    fault_rate: float = 0.0
+    # The kinds random faults are drawn from; None = every kind. Forced faults are not restricted.
+    fault_kinds: tuple[FaultKind, ...] | None = None
     seed: int = 0  # seeds fault picking and the harmless wire variations
     media_seconds: float = 2.0  # length of the served clips
     media_size: int = 360  # short side in pixels of the served clips and images
     # False: every stream uses the one canonical observed form (no space after the colon, bare status
-    # words, ``completed``, ``Z`` timestamps) so that tests can compare bytes.
+    # words, no percentages, ``Z`` timestamps) so that tests can compare bytes. The success word is
+    # never a variation: it follows the endpoint (see wire.success_word).
     wire_variants: bool = True
     # Where rendered clips are cached; None = a temporary folder removed at shutdown. Emulators that
     # share a folder render each clip once between them.
     media_dir: Path | None = None
     stall_limit: float = 3600.0  # the longest a stalled stream stays open, in seconds
+    # True: /files/* answers 401 unless it carries a bearer token the API would accept.
+    files_need_auth: bool = False
 
     def __post_init__(self) -> None:
+        if isinstance(self.fault_kinds, str):
+            raise InvalidInputError("fault_kinds must be a list of fault kind names, not one string")
+        if self.fault_kinds is not None:
+            chosen = {FaultKind.parse(str(kind)) for kind in self.fault_kinds}
+            kinds = tuple(kind for kind in FaultKind if kind in chosen)
+            object.__setattr__(self, "fault_kinds", kinds)  # frozen: normalised once, here
         self.validate()
 
     def validate(self) -> None:
@@ -61,6 +76,8 @@ class EmulatorConfig:
             raise InvalidInputError("api_key must not be blank; leave it unset to accept any token")
         if not 0.0 <= self.fault_rate <= 1.0:
             raise InvalidInputError(f"fault_rate must be between 0 and 1, got {self.fault_rate}")
+        if self.fault_kinds is not None and not self.fault_kinds:
+            raise InvalidInputError("fault_kinds must name at least one kind; leave it unset for every kind")
         if not math.isfinite(self.media_seconds) or self.media_seconds <= 0:
             raise InvalidInputError(f"media_seconds must be > 0, got {self.media_seconds}")
         if self.media_size < 16:
@@ -89,6 +106,7 @@ class EmulatorConfig:
         data = dataclasses.asdict(self)
         data["api_key"] = None if self.api_key is None else "(set)"
         data["media_dir"] = None if self.media_dir is None else str(self.media_dir)
+        data["fault_kinds"] = None if self.fault_kinds is None else [kind.value for kind in self.fault_kinds]
         return data
 
 
@@ -96,6 +114,7 @@ _FLOATS = {"latency", "fault_rate", "media_seconds", "stall_limit"}
 _INTS = {"concurrency", "rate_per_minute", "seed", "media_size"}
 _OPTIONAL_INTS = {"quota"}
 _OPTIONAL_STRS = {"api_key"}
+_BOOLS = {"wire_variants", "files_need_auth"}
 
 
 def _convert(name: str, value: Any) -> Any:
@@ -108,8 +127,12 @@ def _convert(name: str, value: Any) -> Any:
         return value
     if name in _OPTIONAL_STRS and (value is None or isinstance(value, str)):
         return value
-    if name == "wire_variants" and isinstance(value, bool):
+    if name in _BOOLS and isinstance(value, bool):
         return value
+    if name == "fault_kinds" and value is None:
+        return None
+    if name == "fault_kinds" and isinstance(value, list) and all(isinstance(kind, str) for kind in value):
+        return tuple(FaultKind.parse(kind) for kind in value)
     if name == "media_dir" and (value is None or isinstance(value, str)):
         return None if value is None else Path(value)
     raise InvalidInputError(f"emulator setting {name!r} cannot be {value!r}")

@@ -42,7 +42,7 @@ class Emulator:
         self.state = EmulatorState(
             quota=config.quota, rate_per_minute=config.rate_per_minute, concurrency=config.concurrency
         )
-        self.faults = FaultPicker(config.fault_rate, config.seed)
+        self.faults = FaultPicker(config.fault_rate, config.seed, config.fault_kinds)
         self._style_rng = random.Random(f"wire-{config.seed}")
         root = config.media_dir
         if root is None:

@@ -1,9 +1,17 @@
-"""The faults the emulator can inject into a generation request, and the seeded picker that chooses them.
+"""The faults the emulator can inject, and the seeded picker that chooses them.
 
 Each kind reproduces a failure clients of the real service have met (see the protocol report, §3.2
-and §4.1). A kind is either *accepted* — the request is charged, recorded in history and completes
-there while the wire misbehaves — or *refused* before anything is charged. Clients must treat the
-first group as ambiguous (reconcile with ``/veo/histories``) and may simply retry the second.
+and §4.1). A kind has a *target*, the requests it can happen to:
+
+- ``generation`` kinds happen to the four generation POSTs. Each is either *accepted* — the request
+  is charged and recorded in history while the wire misbehaves, or the generation later fails there
+  — or *refused* before anything is charged. Clients must treat the accepted ones as ambiguous
+  (reconcile with ``/veo/histories``) or, when the stream reports the failure, as failed and charged;
+  they may simply retry the refused ones.
+- ``read`` kinds happen to ``GET /veo/me``, ``GET /veo/credits`` and ``GET /veo/histories``. They
+  never charge anything; a client retries them after a pause.
+
+A generation kind never applies to a GET, nor a read kind to a generation request.
 """
 
 from __future__ import annotations
@@ -11,9 +19,29 @@ from __future__ import annotations
 import random
 from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from framecast.core.errors import InvalidInputError
+
+
+class FaultTarget(StrEnum):
+    GENERATION = "generation"  # the generation POSTs (text/frames/ingredients-to-video, create-image)
+    READ = "read"  # GET /veo/me, /veo/credits and /veo/histories
+
+
+@dataclass(frozen=True)
+class GenerationFailure:
+    """How an accepted generation fails: the ``event:error`` data and the history row's ``error``."""
+
+    code: int
+    error: str
+
+    @property
+    def body(self) -> dict[str, Any]:
+        """The error event's data, in the order the real service writes it."""
+        return {"code": self.code, "error": self.error}
 
 
 class FaultKind(StrEnum):
@@ -39,11 +67,34 @@ class FaultKind(StrEnum):
     COMPLETION_WITHOUT_STATUS = "completion_without_status"
     # accepted: completion items lack ``file_url``/``file_urls``; history has the files
     COMPLETION_WITHOUT_FILE_URL = "completion_without_file_url"
+    # accepted: status events for half the latency, then ``event:error`` {"code":500,"error":"Create
+    # video error"}; the history rows fail with that error and no file is ever served
+    GENERATION_FAILED = "generation_failed"
+    # accepted: as generation_failed, with {"code":400,"error":"UNSAFE_GENERATION"}
+    UNSAFE_GENERATION = "unsafe_generation"
+    # accepted: as generation_failed, with {"code":400,"error":"AUDIO_FILTERED"}
+    AUDIO_FILTERED = "audio_filtered"
+    # read: 500 JSON {"error":"Internal server error","code":500}
+    GET_SERVER_ERROR = "get_server_error"
+    # read: 429 JSON {"error":"Too many requests","code":429} with ``Retry-After: 1``
+    GET_RATE_LIMIT = "get_rate_limit"
+    # read: 503 text/html maintenance page
+    GET_MAINTENANCE_HTML = "get_maintenance_html"
 
     @property
     def accepted(self) -> bool:
-        """Whether a request with this fault is charged and recorded in history."""
+        """Whether a request with this fault is charged and recorded in history (never a read kind)."""
         return self in _ACCEPTED
+
+    @property
+    def target(self) -> FaultTarget:
+        """The requests this kind can happen to: generation POSTs or the three GETs."""
+        return FaultTarget.READ if self in _READ else FaultTarget.GENERATION
+
+    @property
+    def failure(self) -> GenerationFailure | None:
+        """How the accepted generation fails in the end, for the kinds that make it fail; else None."""
+        return _FAILURES.get(self)
 
     @classmethod
     def parse(cls, value: str) -> FaultKind:
@@ -55,6 +106,11 @@ class FaultKind(StrEnum):
             raise InvalidInputError(f"unknown fault kind {value!r}; known: {names}") from None
 
 
+_FAILURES = {
+    FaultKind.GENERATION_FAILED: GenerationFailure(500, "Create video error"),
+    FaultKind.UNSAFE_GENERATION: GenerationFailure(400, "UNSAFE_GENERATION"),
+    FaultKind.AUDIO_FILTERED: GenerationFailure(400, "AUDIO_FILTERED"),
+}
 _ACCEPTED = frozenset(
     {
         FaultKind.DROP_AFTER_EVENTS,
@@ -62,22 +118,31 @@ _ACCEPTED = frozenset(
         FaultKind.MALFORMED_EVENT,
         FaultKind.COMPLETION_WITHOUT_STATUS,
         FaultKind.COMPLETION_WITHOUT_FILE_URL,
+        *_FAILURES,
     }
 )
+_READ = frozenset({FaultKind.GET_SERVER_ERROR, FaultKind.GET_RATE_LIMIT, FaultKind.GET_MAINTENANCE_HTML})
 
 
 class FaultPicker:
-    """Decides the fault (or none) of each generation request.
+    """Decides the fault (or none) of each generation request and each read (GET) request.
 
-    Forced faults are served first, in the order given; otherwise a fault is drawn with probability
-    ``rate``, its kind uniformly, from ``random.Random(seed)`` so that a run can be replayed.
+    Forced faults form one queue in the order given: each request takes the first queued kind of its
+    target and leaves the others queued, in order. Otherwise a fault is drawn with probability
+    ``rate``, its kind uniformly among the allowed kinds of the request's target (``kinds``; None =
+    every kind). Generation requests draw from ``random.Random(seed)`` and reads from their own
+    ``random.Random(f"read-{seed}")``, so the sequence of generation faults depends only on the seed,
+    the allowed kinds and the number of generation requests, however many reads come in between.
     """
 
-    def __init__(self, rate: float = 0.0, seed: int = 0) -> None:
+    def __init__(self, rate: float = 0.0, seed: int = 0, kinds: Iterable[FaultKind] | None = None) -> None:
         self._rate = rate
-        self._seed = seed
-        self._rng = random.Random(seed)
         self._forced: deque[FaultKind] = deque()
+        self._kinds: tuple[FaultKind, ...] | None = None
+        self._seed = seed
+        self._rngs: dict[FaultTarget, random.Random] = {}
+        self.configure(rate=rate, seed=seed)
+        self.restrict(kinds)
 
     @property
     def rate(self) -> float:
@@ -88,8 +153,13 @@ class FaultPicker:
         return self._seed
 
     @property
+    def kinds(self) -> tuple[FaultKind, ...] | None:
+        """The kinds random faults are drawn from, in declaration order; None = every kind."""
+        return self._kinds
+
+    @property
     def forced(self) -> tuple[FaultKind, ...]:
-        """Forced faults not yet served, next first."""
+        """Forced faults not yet served, in queue order."""
         return tuple(self._forced)
 
     def configure(self, *, rate: float | None = None, seed: int | None = None) -> None:
@@ -100,20 +170,44 @@ class FaultPicker:
             self._rate = rate
         if seed is not None:
             self._seed = seed
-            self._rng = random.Random(seed)
+            self._rngs = {
+                FaultTarget.GENERATION: random.Random(seed),
+                FaultTarget.READ: random.Random(f"read-{seed}"),
+            }
+
+    def restrict(self, kinds: Iterable[FaultKind] | None) -> None:
+        """Draw random faults only from ``kinds`` (None: from every kind). Forced faults are not affected.
+
+        Raises :class:`InvalidInputError` for an empty set of kinds.
+        """
+        if kinds is None:
+            self._kinds = None
+            return
+        chosen = set(kinds)
+        if not chosen:
+            raise InvalidInputError("fault_kinds must name at least one kind; leave it unset for every kind")
+        self._kinds = tuple(kind for kind in FaultKind if kind in chosen)
 
     def force(self, kinds: Iterable[FaultKind]) -> None:
-        """Queue faults for the next generation requests, after any already queued."""
+        """Queue faults for the next requests of their targets, after any already queued."""
         self._forced.extend(kinds)
 
     def clear(self) -> None:
         self._forced.clear()
 
-    def pick(self) -> FaultKind | None:
-        """The fault of the next generation request, consuming a forced one if queued."""
-        if self._forced:
-            return self._forced.popleft()
+    def pick(self, target: FaultTarget) -> FaultKind | None:
+        """The fault of the next ``target`` request, consuming the first forced one that fits if any."""
+        for kind in self._forced:
+            if kind.target is target:
+                self._forced.remove(kind)  # the first equal one, which is this one
+                return kind
+        allowed = self._kinds if self._kinds is not None else tuple(FaultKind)
+        choices = tuple(kind for kind in allowed if kind.target is target)
+        rng = self._rngs[target]
         # Draw both numbers every time so that the sequence of kinds depends only on the seed.
-        roll = self._rng.random()
-        kind = self._rng.choice(tuple(FaultKind))
+        roll = rng.random()
+        if not choices:
+            rng.random()  # in place of the kind, so that the draws stay in step
+            return None
+        kind = rng.choice(choices)
         return kind if roll < self._rate else None

@@ -3,6 +3,11 @@
 A :class:`Generation` runs as its own asyncio task, not as part of the HTTP response: it finishes and
 marks its history rows completed after ``latency`` whether the client is still listening, has gone,
 or was cut off. The response only reads the phases it publishes.
+
+A generation given a :class:`~framecast.emulators.genaipro.faults.GenerationFailure` (the
+``generation_failed``, ``unsafe_generation`` and ``audio_filtered`` faults) works for half the
+latency instead, then marks its rows failed with the failure's error, again whoever is listening;
+its stream ends with ``event:error`` carrying ``{"code": ..., "error": ...}`` and a proper close.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import random
 from dataclasses import dataclass
 
 from framecast.emulators.genaipro import wire
-from framecast.emulators.genaipro.faults import FaultKind
+from framecast.emulators.genaipro.faults import FaultKind, GenerationFailure
 from framecast.emulators.genaipro.sse import Emit, Ending, Script
 from framecast.emulators.genaipro.state import EmulatorState, HistoryRecord, ItemKind, Order
 from framecast.providers.base import Mode
@@ -29,26 +34,37 @@ class Phase:
 
 
 class Generation:
-    """The timeline of one accepted request: status phases spread over ``latency``, then completion."""
+    """The timeline of one accepted request: status phases spread over ``latency``, then completion.
+
+    With a ``failure``, the phases are spread over half the latency and the rows end failed.
+    """
 
     def __init__(
-        self, state: EmulatorState, order: Order, records: list[HistoryRecord], latency: float
+        self,
+        state: EmulatorState,
+        order: Order,
+        records: list[HistoryRecord],
+        latency: float,
+        *,
+        failure: GenerationFailure | None = None,
     ) -> None:
         self.state = state
         self.order = order
         self.records = records
         self.latency = latency
-        self.phases: asyncio.Queue[Phase | None] = asyncio.Queue()  # None: completed
+        self.failure = failure
+        self.phases: asyncio.Queue[Phase | None] = asyncio.Queue()  # None: ended (as ``failure`` says)
 
     @property
     def status_event(self) -> str:
         return wire.IMAGE_STATUS_EVENT if self.order.kind is ItemKind.IMAGE else wire.VIDEO_STATUS_EVENT
 
     async def run(self) -> None:
-        """Publish the phases, wait out the latency, then complete the history rows."""
+        """Publish the phases, wait out the latency, then complete (or fail) the history rows."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.latency
-        steps = max(2, min(MAX_PROGRESS_EVENTS, math.ceil(self.latency)))
+        duration = self.latency / 2 if self.failure is not None else self.latency
+        deadline = loop.time() + duration
+        steps = max(2, min(MAX_PROGRESS_EVENTS, math.ceil(duration)))
         if self.order.kind is ItemKind.IMAGE:
             self.phases.put_nowait(Phase("generating", 0))
             work = "generating"
@@ -61,7 +77,7 @@ class Generation:
             self.phases.put_nowait(Phase(work, 10 + 80 * step // steps))
             await asyncio.sleep(max(0.0, deadline - loop.time()) / (steps - step))
         await asyncio.sleep(max(0.0, deadline - loop.time()))
-        self.state.finish(self.records)
+        self.state.finish(self.records, error=None if self.failure is None else self.failure.error)
         self.phases.put_nowait(None)
 
 
@@ -94,7 +110,10 @@ def generation_script(
                 return Ending.DROP
             if sent == 1 and fault is FaultKind.MALFORMED_EVENT:
                 await emit(wire.malformed_events(generation.status_event, style))
-        await emit(_completion(generation, fault, root_url, style))
+        if generation.failure is not None:
+            await emit(wire.event(wire.ERROR_EVENT, wire.compact_json(generation.failure.body), style))
+        else:
+            await emit(_completion(generation, fault, root_url, style))
         return Ending.CLOSE
 
     return script

@@ -59,7 +59,6 @@ class HistoryRecord:
     aspect: Aspect
     file_names: tuple[str, ...]  # served under /files/ once completed
     created_at: datetime  # aware; its offset is the one this row is reported with
-    completed_word: str  # "completed" or "MEDIA_GENERATION_STATUS_SUCCESSFUL", fixed per row
     status: ItemStatus = ItemStatus.PROCESSING
     error: str | None = None
 
@@ -82,9 +81,11 @@ class Stats:
     accepted: int = 0  # charged and recorded
     refused: int = 0  # valid, but turned away (faults that refuse, 429, 402)
     rejected: int = 0  # not authenticated or not valid (401, 400)
-    completed: int = 0  # accepted generations that finished in history
+    completed: int = 0  # accepted generations that finished in history with their files
+    failed: int = 0  # accepted generations that ended failed in history (charged, no files)
+    read_faults: int = 0  # GET /veo/me, /veo/credits, /veo/histories answered with a fault
     accepted_prompts: Counter[str] = field(default_factory=Counter)
-    faults: Counter[str] = field(default_factory=Counter)
+    faults: Counter[str] = field(default_factory=Counter)  # by kind, generation and read alike
 
 
 class SlidingWindowLimiter:
@@ -148,6 +149,11 @@ class EmulatorState:
         if fault is not None:
             self.stats.faults[fault.value] += 1
 
+    def read_fault(self, fault: FaultKind) -> None:
+        """Record a GET answered with a fault instead of its data."""
+        self.stats.read_faults += 1
+        self.stats.faults[fault.value] += 1
+
     @property
     def quota_available(self) -> int | None:
         return None if self.quota_total is None else max(0, self.quota_total - self.quota_used)
@@ -157,7 +163,6 @@ class EmulatorState:
         order: Order,
         *,
         fault: FaultKind | None,
-        completed_word: str,
         tz: tzinfo,
     ) -> list[HistoryRecord] | Refusal:
         """Apply rate limit, concurrency limit and quota in that order; accept if all pass.
@@ -184,7 +189,7 @@ class EmulatorState:
         if fault is not None:
             self.stats.faults[fault.value] += 1
         created_at = datetime.now(tz).replace(microsecond=0)
-        records = [self._new_record(order, created_at, completed_word) for _ in range(self._rows(order))]
+        records = [self._new_record(order, created_at) for _ in range(self._rows(order))]
         for record in records:
             self._history.append(record)
             self._by_id[record.id] = record
@@ -193,12 +198,18 @@ class EmulatorState:
         return records
 
     def finish(self, records: list[HistoryRecord], *, error: str | None = None) -> None:
-        """Mark an accepted generation completed (or failed with ``error``) and no longer in flight."""
+        """Mark an accepted generation completed (or failed with ``error``) and no longer in flight.
+
+        A failed generation is counted in ``failed``, never in ``completed``.
+        """
         for record in records:
             record.status = ItemStatus.FAILED if error else ItemStatus.COMPLETED
             record.error = error
         self.in_flight -= 1
-        self.stats.completed += 1
+        if error:
+            self.stats.failed += 1
+        else:
+            self.stats.completed += 1
 
     # -- reading ------------------------------------------------------------------------------------
 
@@ -221,9 +232,11 @@ class EmulatorState:
             "refused": self.stats.refused,
             "rejected": self.stats.rejected,
             "completed": self.stats.completed,
+            "failed": self.stats.failed,
             "in_flight": self.in_flight,
             "accepted_prompts": dict(self.stats.accepted_prompts),
             "faults": dict(self.stats.faults),
+            "read_faults": self.stats.read_faults,
             "quota": {
                 "total": self.quota_total,
                 "used": self.quota_used,
@@ -238,7 +251,7 @@ class EmulatorState:
         return 1 if order.kind is ItemKind.IMAGE else order.count
 
     @staticmethod
-    def _new_record(order: Order, created_at: datetime, completed_word: str) -> HistoryRecord:
+    def _new_record(order: Order, created_at: datetime) -> HistoryRecord:
         item_id = uuid.uuid4().hex
         if order.kind is ItemKind.VIDEO:
             files: tuple[str, ...] = (f"{item_id}.mp4",)
@@ -254,5 +267,4 @@ class EmulatorState:
             aspect=order.aspect,
             file_names=files,
             created_at=created_at,
-            completed_word=completed_word,
         )

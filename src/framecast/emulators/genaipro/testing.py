@@ -4,7 +4,7 @@
 
     with running_emulator(EmulatorConfig(latency=0.2)) as emulator:
         client = build_http_client(base_url=emulator.base_url)
-        emulator.force_faults(["drop_after_events"])
+        emulator.force_faults(["drop_after_events", "get_server_error"])
         ...
         assert emulator.stats()["accepted"] == 1
 
@@ -53,13 +53,36 @@ class EmulatorHandle:
         return self._call("POST", "/reset", changes)
 
     def force_faults(self, kinds: Iterable[FaultKind | str]) -> dict[str, Any]:
-        """Queue faults for the next generation requests, in order."""
+        """Queue faults, in order, after any already queued.
+
+        Each request takes the first queued kind of its target (generation kinds for the generation
+        POSTs, read kinds for the GETs of ``/veo/me``, ``/veo/credits``, ``/veo/histories``); the
+        others stay queued, in order.
+        """
         return self._call("POST", "/faults", {"next": [FaultKind(kind).value for kind in kinds]})
 
-    def set_faults(self, *, fault_rate: float | None = None, seed: int | None = None) -> dict[str, Any]:
-        body = {
+    def set_faults(
+        self,
+        *,
+        fault_rate: float | None = None,
+        seed: int | None = None,
+        kinds: Iterable[FaultKind | str] | None = None,
+        every_kind: bool = False,
+    ) -> dict[str, Any]:
+        """Change the random faults: their rate, their seed, the kinds they are drawn from.
+
+        ``kinds`` restricts random faults to those kinds; ``every_kind=True`` lifts the restriction.
+        Arguments left out keep their current value. Raises ``ValueError`` for both at once.
+        """
+        if kinds is not None and every_kind:
+            raise ValueError("give kinds or every_kind=True, not both")
+        body: dict[str, Any] = {
             key: value for key, value in (("fault_rate", fault_rate), ("seed", seed)) if value is not None
         }
+        if kinds is not None:
+            body["kinds"] = [FaultKind(kind).value for kind in kinds]
+        elif every_kind:
+            body["kinds"] = None
         return self._call("POST", "/faults", body)
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:

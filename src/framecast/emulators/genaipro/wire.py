@@ -4,6 +4,11 @@ The observed form (report §3.2) is ``event:NAME\\ndata:PAYLOAD\\n\\n`` — no s
 bare status words, a JSON *array* of items for video completion and a JSON *object* for images.
 Within what clients have been seen to meet, each request varies harmlessly (:class:`WireStyle`), so a
 client tested against the emulator is tolerant by construction.
+
+The word for success is not one of those variations: it depends on the endpoint, as in the
+reference's examples (report §3.1) — ``completed`` for text-to-video and create-image,
+``MEDIA_GENERATION_STATUS_SUCCESSFUL`` for frames- and ingredients-to-video (:func:`success_word`).
+A completed history row says the same word as its generation's completion.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from framecast.emulators.genaipro.state import HistoryRecord, ItemStatus
+from framecast.providers.base import Mode
 
 SUCCESS_PLAIN = "completed"
 SUCCESS_FLOW = "MEDIA_GENERATION_STATUS_SUCCESSFUL"
@@ -45,7 +51,6 @@ class WireStyle:
     spaced: bool = False  # "data: x" instead of "data:x" (and "event: " likewise)
     quoted: bool = False  # status as a JSON string ("processing") instead of a bare word
     percentages: bool = False  # progress as {"status": ..., "process_percentage": n}
-    success_word: str = SUCCESS_PLAIN  # or SUCCESS_FLOW
     tz: tzinfo = UTC  # timestamps with "Z", or "+07:00"
 
     @classmethod
@@ -55,12 +60,16 @@ class WireStyle:
             spaced=rng.random() < 0.25,
             quoted=rng.random() < 0.25,
             percentages=rng.random() < 0.25,
-            success_word=SUCCESS_FLOW if rng.random() < 0.5 else SUCCESS_PLAIN,
             tz=VIETNAM if rng.random() < 0.5 else UTC,
         )
 
 
 CANONICAL = WireStyle()
+
+
+def success_word(mode: Mode) -> str:
+    """The status word of a successful ``mode`` generation, in its completion and its history rows."""
+    return SUCCESS_FLOW if mode in (Mode.FRAMES, Mode.INGREDIENTS) else SUCCESS_PLAIN
 
 
 def event(name: str, data: str, style: WireStyle) -> bytes:
@@ -101,7 +110,7 @@ def video_completion(
         if with_url:
             item["file_url"] = file_url(root_url, record.file_names[0])
         if with_status:
-            item["status"] = record.completed_word
+            item["status"] = success_word(record.mode)
         item["created_at"] = format_time(record.created_at)
         items.append(item)
     return compact_json(items)
@@ -115,13 +124,17 @@ def image_completion(
     if with_url:
         item["file_urls"] = [file_url(root_url, name) for name in record.file_names]
     if with_status:
-        item["status"] = record.completed_word
+        item["status"] = success_word(record.mode)
     item["created_at"] = format_time(record.created_at)
     return compact_json(item)
 
 
 def history_item(record: HistoryRecord, root_url: str) -> dict[str, Any]:
-    """One row of ``GET /veo/histories``; files appear only once completed."""
+    """One row of ``GET /veo/histories``; files appear only once completed.
+
+    ``status`` is :func:`success_word` once completed, else ``processing`` or ``failed`` (with
+    ``error`` saying why).
+    """
     done = record.status is ItemStatus.COMPLETED
     urls = [file_url(root_url, name) for name in record.file_names] if done else []
     return {
@@ -129,7 +142,7 @@ def history_item(record: HistoryRecord, root_url: str) -> dict[str, Any]:
         "prompt": record.prompt,
         "file_urls": urls,
         "file_url": urls[0] if urls else None,
-        "status": record.completed_word if done else record.status.value,
+        "status": success_word(record.mode) if done else record.status.value,
         "created_at": format_time(record.created_at),
         "error": record.error,
     }
