@@ -12,9 +12,14 @@ import pytest
 
 from framecast.core.settings import get_settings
 from framecast.emulators.genaipro.config import EmulatorConfig
+from framecast.emulators.genaipro.faults import FaultKind
 from framecast.emulators.genaipro.testing import EmulatorHandle, running_emulator
 
 API_KEY = "test-key"
+# Faults the engine recovers from with the result on disk: every kind except the generations the
+# provider accepts and then fails (those end failed and charged; never sent again).
+RECOVERABLE_KINDS = [kind for kind in FaultKind if kind.failure is None]
+FAILING_KINDS = [kind for kind in FaultKind if kind.failure is not None]
 
 
 @pytest.fixture(scope="session")

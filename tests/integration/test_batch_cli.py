@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from framecast.emulators.genaipro.testing import EmulatorHandle
-from tests.integration.conftest import framecast, genaipro_env, is_mp4, write_frame
+from tests.integration.conftest import RECOVERABLE_KINDS, framecast, genaipro_env, is_mp4, write_frame
 
 
 def write_blocks(path: Path, n: int) -> list[str]:
@@ -21,7 +21,7 @@ def write_blocks(path: Path, n: int) -> list[str]:
 def test_a_30_item_aroll_batch_with_faults_succeeds_and_pays_once(
     emulator: EmulatorHandle, tmp_path: Path
 ) -> None:
-    emulator.set_faults(fault_rate=0.2, seed=11)
+    emulator.set_faults(fault_rate=0.2, seed=11, kinds=RECOVERABLE_KINDS)
     prompts = write_blocks(tmp_path / "aroll.txt", 30)
     frame = write_frame(tmp_path / "frame.png")
     out = tmp_path / "out"

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from framecast.emulators.genaipro.testing import EmulatorHandle
-from tests.integration.conftest import framecast, genaipro_env, is_mp4, write_frame
+from tests.integration.conftest import RECOVERABLE_KINDS, framecast, genaipro_env, is_mp4, write_frame
 from tests.integration.test_batch_cli import write_blocks
 
 
@@ -18,7 +18,7 @@ def test_kill_9_mid_batch_then_rerun_completes_without_paying_twice(
     emulator: EmulatorHandle, tmp_path: Path
 ) -> None:
     emulator.reset(latency=1.5)
-    emulator.set_faults(fault_rate=0.2, seed=3)
+    emulator.set_faults(fault_rate=0.2, seed=3, kinds=RECOVERABLE_KINDS)
     prompts = write_blocks(tmp_path / "aroll.txt", 30)
     frame = write_frame(tmp_path / "frame.png")
     out = tmp_path / "out"

@@ -8,14 +8,16 @@ import pytest
 
 from framecast.core.settings import get_settings
 from framecast.db.session import Database
-from framecast.emulators.genaipro.faults import FaultKind
+from framecast.emulators.genaipro.faults import FaultKind, FaultTarget
 from framecast.emulators.genaipro.testing import EmulatorHandle
 from framecast.jobs.repository import JobRepository, JobSpec
 from framecast.jobs.states import JobState
 from framecast.jobs.worker import Worker
+from framecast.providers import registry
 from framecast.providers.base import Aspect, GenerationRequest, Mode
+from framecast.providers.registry import BuildContext
 from framecast.studio.requests import request_to_json
-from tests.integration.conftest import is_mp4, write_frame
+from tests.integration.conftest import FAILING_KINDS, RECOVERABLE_KINDS, is_mp4, write_frame
 
 
 def enqueue(db: Database, request: GenerationRequest, out: Path, stem: str) -> int:
@@ -37,7 +39,11 @@ async def run_all(db: Database) -> None:
         await worker.aclose()
 
 
-@pytest.mark.parametrize("fault", list(FaultKind))
+GENERATION_RECOVERABLE = [kind for kind in RECOVERABLE_KINDS if kind.target is FaultTarget.GENERATION]
+READ_KINDS = [kind for kind in FaultKind if kind.target is FaultTarget.READ]
+
+
+@pytest.mark.parametrize("fault", GENERATION_RECOVERABLE)
 async def test_a_fault_never_loses_the_result_nor_pays_twice(
     fault: FaultKind, use_emulator: EmulatorHandle, db: Database, tmp_path: Path
 ) -> None:
@@ -51,6 +57,74 @@ async def test_a_fault_never_loses_the_result_nor_pays_twice(
     stats = use_emulator.stats()
     assert stats["accepted_prompts"] == {prompt: 1}
     assert stats["faults"].get(fault.value) == 1
+
+
+@pytest.mark.parametrize("fault", FAILING_KINDS)
+async def test_a_generation_failed_after_acceptance_ends_failed_and_charged_and_is_never_resent(
+    fault: FaultKind, use_emulator: EmulatorHandle, db: Database, tmp_path: Path
+) -> None:
+    use_emulator.force_faults([fault])
+    prompt = f"a lighthouse at dusk ({fault.value})"
+    job_id = enqueue(db, GenerationRequest(Mode.TEXT, prompt, Aspect.LANDSCAPE, 1), tmp_path / "out", "clip")
+    await run_all(db)
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.FAILED
+    assert job.charged
+    assert job.charges == 1
+    failure = fault.failure
+    assert failure is not None
+    assert failure.error in (job.error_message or "")
+    unsafe = fault is not FaultKind.GENERATION_FAILED
+    assert job.error_category == ("unsafe_content" if unsafe else "server")
+    if unsafe:
+        assert f'"{prompt}"' in (job.error_message or "")  # names the prompt to rephrase
+    stats = use_emulator.stats()
+    assert stats["accepted_prompts"] == {prompt: 1}
+    assert stats["failed"] == 1
+    assert not list((tmp_path / "out").glob("*.mp4"))
+
+
+async def test_read_faults_while_looking_in_history_are_waited_out(
+    use_emulator: EmulatorHandle, db: Database, tmp_path: Path
+) -> None:
+    # The stream drops, so the job looks in the history, whose reads fail in every way first.
+    use_emulator.force_faults([FaultKind.DROP_AFTER_EVENTS, *READ_KINDS])
+    prompt = "a lighthouse, history read faults"
+    job_id = enqueue(db, GenerationRequest(Mode.TEXT, prompt, Aspect.LANDSCAPE, 1), tmp_path / "out", "clip")
+    await run_all(db)
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.SUCCEEDED, job.error_message
+    assert is_mp4(Path(job.outputs[0]["path"]))
+    stats = use_emulator.stats()
+    assert stats["accepted_prompts"] == {prompt: 1}
+    assert stats["read_faults"] == len(READ_KINDS)
+    assert use_emulator.stats()["faults"].get(FaultKind.GET_RATE_LIMIT.value) == 1
+
+
+async def test_the_quota_is_read_through_read_faults(use_emulator: EmulatorHandle) -> None:
+    use_emulator.force_faults([FaultKind.GET_SERVER_ERROR, FaultKind.GET_MAINTENANCE_HTML])
+    settings = get_settings()
+    bundle = registry.build("genaipro", BuildContext(settings=settings, work_dir=Path(settings.data_dir)))
+    try:
+        assert bundle.quota is not None
+        quota = await bundle.quota.read_quota()
+    finally:
+        await bundle.aclose()
+    assert quota.available is not None
+    assert quota.available > 0
+    assert use_emulator.stats()["read_faults"] == 2
+
+
+async def test_results_that_need_the_key_are_downloaded_with_the_jobs_own_key(
+    use_emulator: EmulatorHandle, db: Database, tmp_path: Path
+) -> None:
+    use_emulator.reset(files_need_auth=True)
+    job_id = enqueue(db, GenerationRequest(Mode.TEXT, "needs auth", Aspect.LANDSCAPE, 1), tmp_path, "clip")
+    await run_all(db)
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.SUCCEEDED, job.error_message
+    assert is_mp4(Path(job.outputs[0]["path"]))
+    assert use_emulator.stats()["accepted"] == 1
 
 
 async def test_every_mode_works_against_the_emulator(

@@ -15,7 +15,7 @@ from framecast.jobs.repository import JobRepository, JobSpec
 from framecast.jobs.states import JobState
 from framecast.providers.base import Aspect, GenerationRequest, Mode
 from framecast.studio.requests import request_to_json
-from tests.integration.conftest import genaipro_env, is_mp4
+from tests.integration.conftest import RECOVERABLE_KINDS, genaipro_env, is_mp4
 
 
 @pytest.mark.postgres
@@ -23,7 +23,7 @@ def test_three_workers_share_one_queue_without_running_a_job_twice(
     emulator: EmulatorHandle, postgres_url: str, tmp_path: Path
 ) -> None:
     emulator.reset(latency=0.5)
-    emulator.set_faults(fault_rate=0.15, seed=21)
+    emulator.set_faults(fault_rate=0.15, seed=21, kinds=RECOVERABLE_KINDS)
     db = Database(postgres_url)
     repo = JobRepository(db)
     out = tmp_path / "out"

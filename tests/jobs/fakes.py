@@ -17,7 +17,7 @@ from framecast.providers.base import (
     Submission,
     SubmissionJournal,
 )
-from framecast.providers.registry import ProviderBundle
+from framecast.providers.registry import ProviderBundle, ProviderTraits
 
 Step = Callable[[GenerationRequest], GenerationResult]
 _counter = itertools.count(1)
@@ -85,7 +85,24 @@ class FakeQuota:
         return Quota(total=self.available, used=0, available=self.available)
 
 
-def fake_bundle(work: Path, video: FakeVideo, history: FakeHistory | None = None) -> ProviderBundle:
+# A paid provider that looks in its history often and gives up on a missing submission at once;
+# tests that need another rule pass their own traits.
+FAKE_TRAITS = ProviderTraits(
+    label="Fake",
+    paid=True,
+    credits_per_video=1,
+    credits_per_image=1,
+    reconcile_poll_s=0.01,
+    reconcile_grace_s=0.0,
+)
+
+
+def fake_bundle(
+    work: Path,
+    video: FakeVideo,
+    history: FakeHistory | None = None,
+    traits: ProviderTraits = FAKE_TRAITS,
+) -> ProviderBundle:
     return ProviderBundle(
-        name="fake", video=video, image=video, history=history, quota=FakeQuota(), paid=True
+        name="fake", video=video, image=video, history=history, quota=FakeQuota(), traits=traits
     )

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from framecast.core.errors import JobStateError
+from framecast.core.errors import AlreadySentError, JobStateError
 from framecast.db.base import utcnow
 from framecast.db.models import Job
 from framecast.db.session import Database
@@ -130,18 +130,74 @@ def test_a_provider_id_binds_to_one_job_only(db: Database) -> None:
     assert repo.get(b).provider_ids == []
 
 
-def test_cancel_and_retry(db: Database) -> None:
+def test_a_queued_job_is_cancelled_at_once_and_can_be_retried(db: Database) -> None:
     repo = JobRepository(db)
     queued = repo.enqueue(spec())
-    running = repo.enqueue(spec())
     assert JobControl(db).cancel(queued) is JobState.CANCELLED
-    repo.claim("w", providers=["fake"], lease_s=30)
-    assert JobControl(db).cancel(running) is JobState.RUNNING
-    assert repo.cancel_requested(running)
+    assert repo.get(queued).finished_at is not None
     JobControl(db).retry(queued)
     assert repo.get(queued).state == JobState.QUEUED
+
+
+def test_a_claimed_job_not_yet_sent_is_cancelled_at_once_and_its_worker_can_no_longer_send_it(
+    db: Database,
+) -> None:
+    repo = JobRepository(db)
+    job_id = repo.enqueue(spec())
+    repo.claim("w", providers=["fake"], lease_s=30)
+    assert JobControl(db).cancel(job_id) is JobState.CANCELLED
+    job = repo.get(job_id)
+    assert job.state == JobState.CANCELLED
+    assert job.lease_owner is None
+    assert repo.cancelled_among([job_id]) == [job_id]
+    with pytest.raises(LeaseLostError):
+        repo.mark_submitting(job_id, "w")
+
+
+def test_a_job_already_sent_cannot_be_cancelled_and_goes_on(db: Database) -> None:
+    repo = JobRepository(db)
+    job_id = repo.enqueue(spec())
+    repo.claim("w", providers=["fake"], lease_s=30)
+    assert repo.mark_submitting(job_id, "w")
+    control = JobControl(db, label=lambda name: "Fake Veo")
+    with pytest.raises(AlreadySentError) as refused:
+        control.cancel(job_id)
+    message = str(refused.value)
+    assert "already sent to Fake Veo" in message
+    assert "will finish" in message
+    assert "charged" in message
+    assert "kept" in message
+    job = repo.get(job_id)
+    assert job.state == JobState.RUNNING
+    assert job.lease_owner == "w"
+    assert not job.cancel_requested
+    repo.succeed(job_id, "w", [], charged=True)
+    assert repo.get(job_id).state == JobState.SUCCEEDED
     with pytest.raises(JobStateError):
-        JobControl(db).retry(running)
+        control.retry(job_id)
+
+
+def test_a_job_being_reconciled_cannot_be_cancelled(db: Database) -> None:
+    repo = JobRepository(db)
+    job_id = repo.enqueue(spec())
+    repo.claim("w", providers=["fake"], lease_s=30)
+    repo.mark_submitting(job_id, "w")
+    repo.reconcile_later(job_id, "w", delay_s=0, category="ambiguous", message="stream dropped")
+    with pytest.raises(AlreadySentError):
+        JobControl(db).cancel(job_id)
+    assert repo.get(job_id).state == JobState.RECONCILING
+
+
+def test_cancelling_many_reports_which_stopped_and_which_were_already_sent(db: Database) -> None:
+    repo = JobRepository(db)
+    sent, waiting, done = repo.enqueue(spec()), repo.enqueue(spec()), repo.enqueue(spec())
+    repo.claim("w", providers=["fake"], lease_s=30, limit=1)
+    repo.mark_submitting(sent, "w")
+    JobControl(db).cancel(done)
+    report = JobControl(db).cancel_many([sent, waiting, done])
+    assert report.cancelled == [waiting]
+    assert report.already_sent == [sent]
+    assert report.already_finished == [done]
 
 
 def test_a_pipeline_child_waits_for_its_image_and_gets_it_as_start_frame(db: Database) -> None:

@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from framecast.core.errors import AmbiguousError, ErrorCategory, PermanentError, RefusedError
+from framecast.core.errors import (
+    AmbiguousError,
+    ErrorCategory,
+    GenerationFailedError,
+    PermanentError,
+    RefusedError,
+)
 from framecast.core.settings import Settings
 from framecast.db.session import Database
 from framecast.jobs.control import JobControl
@@ -19,8 +26,9 @@ from framecast.providers.base import (
     ReconcileOutcome,
     ReconcileState,
 )
+from framecast.providers.registry import ProviderTraits
 from framecast.studio.requests import request_to_json
-from tests.jobs.fakes import FakeHistory, FakeVideo, fake_bundle, local_result
+from tests.jobs.fakes import FAKE_TRAITS, FakeHistory, FakeVideo, fake_bundle, local_result
 
 
 @pytest.fixture
@@ -28,9 +36,12 @@ def fast_settings(settings: Settings) -> Settings:
     settings.jobs.poll_s = 0.01
     settings.jobs.backoff_base_s = 0.01
     settings.jobs.backoff_max_s = 0.02
-    settings.genaipro.reconcile_poll_s = 0.01
-    settings.genaipro.reconcile_grace_s = 0.0
     return settings
+
+
+# The fake provider's rules with a long grace period: an absent submission is never resent.
+PATIENT = dataclasses.replace(FAKE_TRAITS, reconcile_grace_s=3600)
+REFUNDING = dataclasses.replace(FAKE_TRAITS, reconcile_grace_s=3600, refunds_failures=True)
 
 
 def enqueue(db: Database, out: Path, count: int = 1) -> int:
@@ -42,9 +53,13 @@ def enqueue(db: Database, out: Path, count: int = 1) -> int:
 
 
 async def run_until_done(
-    db: Database, settings: Settings, video: FakeVideo, history: FakeHistory | None
+    db: Database,
+    settings: Settings,
+    video: FakeVideo,
+    history: FakeHistory | None,
+    traits: ProviderTraits = FAKE_TRAITS,
 ) -> None:
-    worker = Worker(db, settings, bundles={"fake": fake_bundle(video.work, video, history)})
+    worker = Worker(db, settings, bundles={"fake": fake_bundle(video.work, video, history, traits)})
     await worker.run(until_done=True)
 
 
@@ -76,7 +91,6 @@ async def test_a_rate_limited_request_is_retried_without_using_an_attempt(
 async def test_an_ambiguous_failure_is_settled_from_history_and_never_resubmitted(
     db: Database, fast_settings: Settings, tmp_path: Path
 ) -> None:
-    fast_settings.genaipro.reconcile_grace_s = 3600
     work = tmp_path
     request = GenerationRequest(Mode.TEXT, "a red fox", Aspect.LANDSCAPE, 1)
     found = local_result(work, request)
@@ -89,9 +103,11 @@ async def test_an_ambiguous_failure_is_settled_from_history_and_never_resubmitte
     )
     video = FakeVideo(work, script=[AmbiguousError("stream dropped", provider="fake")])
     job_id = enqueue(db, tmp_path / "out")
-    await run_until_done(db, fast_settings, video, history)
+    await run_until_done(db, fast_settings, video, history, PATIENT)
     job = JobRepository(db).get(job_id)
     assert job.state == JobState.SUCCEEDED
+    assert job.charged
+    assert job.charges == 1
     assert video.submits == 1
     assert len(history.seen) == 3
     assert history.seen[0].submitted_at is not None
@@ -109,16 +125,98 @@ async def test_an_ambiguous_submission_absent_after_the_grace_period_is_sent_aga
     assert video.submits == 2
 
 
-async def test_a_generation_that_failed_in_history_is_sent_again(
+async def test_a_generation_that_failed_in_history_is_charged_and_never_sent_again(
     db: Database, fast_settings: Settings, tmp_path: Path
 ) -> None:
-    fast_settings.genaipro.reconcile_grace_s = 3600
     history = FakeHistory(outcomes=[ReconcileOutcome(ReconcileState.FAILED, error="Create video error")])
     video = FakeVideo(tmp_path, script=[AmbiguousError("dropped", provider="fake")])
     job_id = enqueue(db, tmp_path / "out")
-    await run_until_done(db, fast_settings, video, history)
-    assert JobRepository(db).get(job_id).state == JobState.SUCCEEDED
+    await run_until_done(db, fast_settings, video, history, PATIENT)
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.FAILED
+    assert job.charged
+    assert job.charges == 1
+    assert job.error_category == "server"
+    assert "Create video error" in (job.error_message or "")
+    assert video.submits == 1
+
+
+async def test_a_generation_that_failed_in_history_is_sent_again_when_the_provider_refunds(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    history = FakeHistory(outcomes=[ReconcileOutcome(ReconcileState.FAILED, error="Create video error")])
+    video = FakeVideo(tmp_path, script=[AmbiguousError("dropped", provider="fake")])
+    job_id = enqueue(db, tmp_path / "out")
+    await run_until_done(db, fast_settings, video, history, REFUNDING)
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.SUCCEEDED
+    assert job.charges == 1  # the refunded failure is not counted, the success is
     assert video.submits == 2
+
+
+async def test_a_failure_after_acceptance_is_charged_and_never_sent_again(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    failure = GenerationFailedError(
+        "GenAIPro reported an error (500): Create video error", provider="fake", status_code=500
+    )
+    video = FakeVideo(tmp_path, script=[failure])
+    job_id = enqueue(db, tmp_path / "out")
+    await run_until_done(db, fast_settings, video, None)
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.FAILED
+    assert job.charged
+    assert job.charges == 1
+    assert job.error_category == "server"
+    assert "Create video error" in (job.error_message or "")
+    assert video.submits == 1
+
+
+async def test_a_failure_after_acceptance_is_sent_again_when_the_provider_refunds(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    failure = GenerationFailedError("Create video error", provider="fake")
+    video = FakeVideo(tmp_path, script=[failure])
+    job_id = enqueue(db, tmp_path / "out")
+    await run_until_done(db, fast_settings, video, None, REFUNDING)
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.SUCCEEDED
+    assert job.attempts == 1
+    assert video.submits == 2
+
+
+async def test_unsafe_content_names_the_prompt_and_is_never_sent_again_even_with_refunds(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    failure = GenerationFailedError(
+        "GenAIPro reported an error (400): UNSAFE_GENERATION (rephrase it)",
+        provider="fake",
+        category=ErrorCategory.UNSAFE_CONTENT,
+    )
+    video = FakeVideo(tmp_path, script=[failure])
+    job_id = enqueue(db, tmp_path / "out")
+    await run_until_done(db, fast_settings, video, None, REFUNDING)
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.FAILED
+    assert job.error_category == "unsafe_content"
+    assert '"a red fox"' in (job.error_message or "")
+    assert "rephrase" in (job.error_message or "")
+    assert not job.charged  # this provider refunds failures
+    assert video.submits == 1
+
+
+async def test_a_success_on_a_paid_provider_is_charged_and_one_on_a_free_provider_is_not(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    paid = enqueue(db, tmp_path / "paid")
+    await run_until_done(db, fast_settings, FakeVideo(tmp_path), None)
+    free = enqueue(db, tmp_path / "free")
+    await run_until_done(db, fast_settings, FakeVideo(tmp_path), None, ProviderTraits(label="Free"))
+    repo = JobRepository(db)
+    assert repo.get(paid).charged
+    assert repo.get(paid).charges == 1
+    assert not repo.get(free).charged
+    assert repo.get(free).charges == 0
 
 
 async def test_a_permanent_error_fails_the_job_with_the_providers_message(
@@ -168,12 +266,11 @@ async def test_a_bug_before_sending_fails_the_job_instead_of_holding_it(
 async def test_a_bug_after_sending_is_reconciled_not_resent(
     db: Database, fast_settings: Settings, tmp_path: Path
 ) -> None:
-    fast_settings.genaipro.reconcile_grace_s = 3600
     request = GenerationRequest(Mode.TEXT, "a red fox", Aspect.LANDSCAPE, 1)
     found = local_result(tmp_path, request)
     history = FakeHistory(outcomes=[ReconcileOutcome(ReconcileState.FOUND, items=found.items)])
     video = FakeVideo(tmp_path, script=[BoomError("parser crashed")])
     job_id = enqueue(db, tmp_path / "out")
-    await run_until_done(db, fast_settings, video, history)
+    await run_until_done(db, fast_settings, video, history, PATIENT)
     assert JobRepository(db).get(job_id).state == JobState.SUCCEEDED
     assert video.submits == 1

@@ -90,7 +90,7 @@ def test_replacing_and_deleting_a_key(client: TestClient, web: WebContext, bob: 
     [
         ("offline", LONG_KEY, "'offline' takes no key"),
         ("nosuch", LONG_KEY, "'nosuch' is not a provider; keys can be stored for: genaipro"),
-        ("genaipro", "   ", "api_key: paste the key; it is empty"),
+        ("genaipro", "   ", "API key: paste the key; it is empty"),
         ("genaipro", "two words", "must not contain spaces"),
     ],
 )
@@ -143,7 +143,7 @@ def test_one_users_key_is_never_used_or_shown_for_another(
     assert client.get("/api/account/keys", headers=bob.headers).json() == []
     check = client.post("/api/account/keys/genaipro/check", headers=bob.headers)
     assert check.status_code == 400  # no key of bob's and no platform key: alice's is not borrowed
-    assert "no GenAIPro API key" in check.json()["error"]["message"]
+    assert check.json()["error"]["message"].startswith("API key: no GenAIPro · Veo key yet")
     assert client.delete("/api/account/keys/genaipro", headers=bob.headers).status_code == 204
     assert client.post("/api/account/keys/genaipro/check", headers=alice.headers).status_code == 200
 
@@ -174,12 +174,12 @@ def test_preferences_start_from_the_platform_defaults_and_change(client: TestCli
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"default_provider": "nosuch"}, "default_provider: 'nosuch' is not a provider"),
-        ({"aspect": "wide"}, "aspect: 'wide' is not an aspect"),
-        ({"aspect": "square"}, "aspect: 'square' is for images only"),
-        ({"concurrency": 0}, "concurrency: a whole number from 1 to 50"),
-        ({"concurrency": "3"}, "concurrency: a whole number from 1 to 50"),
-        ({"concurrency": True}, "concurrency: a whole number from 1 to 50"),
+        ({"default_provider": "nosuch"}, "Default provider: 'nosuch' is not a provider"),
+        ({"aspect": "wide"}, "Default aspect: 'wide' is not an aspect"),
+        ({"aspect": "square"}, "Default aspect: 'square' is for images only"),
+        ({"concurrency": 0}, "Concurrency: a whole number from 1 to 50"),
+        ({"concurrency": "3"}, "Concurrency: a whole number from 1 to 50"),
+        ({"concurrency": True}, "Concurrency: a whole number from 1 to 50"),
     ],
 )
 def test_a_bad_preference_is_refused_and_nothing_changes(

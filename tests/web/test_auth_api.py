@@ -86,7 +86,9 @@ def test_a_missing_field_names_it(client: TestClient) -> None:
     response = client.post("/api/auth/login", json={"email": "bob@example.com"})
 
     assert response.status_code == 422
-    assert "password" in response.json()["error"]["message"]
+    error = response.json()["error"]
+    assert error["message"].startswith("Password: ")  # the label, not the field name
+    assert error["details"]["problems"][0]["field"] == "password"
 
 
 def test_no_credentials_and_a_bad_token_are_401(client: TestClient) -> None:

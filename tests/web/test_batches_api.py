@@ -188,8 +188,8 @@ def test_a_txt_preview_lists_each_item_with_its_line_and_frame(client: TestClien
             "image": "frame.png",
         },
     ]
-    assert body["credits_needed"] == 2
-    # The offline renderer is unlimited.
+    # The offline renderer is free and unlimited.
+    assert (body["credits_needed"], body["paid"]) == (0, False)
     assert body["quota"] == {"available": None}
     assert body["enough_quota"] is True
     assert len(body["upload_id"]) >= 16
@@ -210,7 +210,7 @@ def test_a_csv_with_a_bom_and_crlf_line_ends_previews_its_counts(client: TestCli
         ("fox", "A fox, in snow", 3, 2, "look.webp"),
         ("owl", "An owl", 1, 3, "look.webp"),
     ]
-    assert body["credits_needed"] == 4
+    assert body["credits_needed"] == 0  # offline: free
 
 
 def test_a_bad_csv_row_is_refused_naming_the_file_and_line(
@@ -235,18 +235,18 @@ def test_an_aroll_preview_without_a_frame_is_refused(client: TestClient, alice: 
     response = preview(client, alice, "aroll", ("shots.txt", AROLL_TXT.encode()))
 
     assert response.status_code == 400
-    assert response.json()["error"]["message"].startswith("frame: A-roll needs a start frame")
+    assert response.json()["error"]["message"].startswith("Start frame: A-roll needs a start frame")
 
 
 @pytest.mark.parametrize(
     ("kind", "file", "extra", "message"),
     [
-        ("sideways", ("a.txt", b"a"), {}, "kind: unknown batch kind 'sideways'"),
-        ("pipeline", None, {}, "file: choose the TXT or CSV file"),
+        ("sideways", ("a.txt", b"a"), {}, "Batch kind: unknown batch kind 'sideways'"),
+        ("pipeline", None, {}, "Prompts file: choose the TXT or CSV file"),
         ("pipeline", ("a.xlsx", b"a"), {}, "a.xlsx: unsupported file type '.xlsx'"),
-        ("pipeline", ("a.txt", b"a"), {"aspect": "square"}, "aspect: video can be landscape or portrait"),
-        ("pipeline", ("a.txt", b"a"), {"provider": "nowhere"}, "provider: unknown provider 'nowhere'"),
-        ("broll-footage", ("a.txt", b"1"), {}, "images: B-roll footage needs numbered start images"),
+        ("pipeline", ("a.txt", b"a"), {"aspect": "square"}, "Aspect: video can be landscape or portrait"),
+        ("pipeline", ("a.txt", b"a"), {"provider": "nowhere"}, "Provider: unknown provider 'nowhere'"),
+        ("broll-footage", ("a.txt", b"1"), {}, "Numbered images: B-roll footage needs numbered start images"),
     ],
 )
 def test_a_bad_preview_form_is_refused_naming_the_field(
@@ -267,14 +267,14 @@ def test_an_image_the_kind_does_not_use_is_refused(client: TestClient, alice: Ac
     response = preview(client, alice, "pipeline", ("a.txt", b"a"), frame=("f.png", image()))
 
     assert response.status_code == 400
-    assert response.json()["error"]["message"] == "frame: a pipeline batch takes no frame"
+    assert response.json()["error"]["message"] == "Start frame: a pipeline batch takes no start frame"
 
 
 def test_a_frame_that_is_not_an_image_is_refused_by_content(client: TestClient, alice: Account) -> None:
     response = preview(client, alice, "aroll", ("a.txt", b"a"), frame=("frame.png", b"GIF89a" + b"\0" * 40))
 
     assert response.status_code == 400
-    assert response.json()["error"]["message"].startswith("frame: GIF images are not accepted")
+    assert response.json()["error"]["message"].startswith("Start frame: GIF images are not accepted")
 
 
 def test_a_batch_file_over_the_limit_is_refused(client: TestClient, web: WebContext, alice: Account) -> None:
@@ -283,7 +283,7 @@ def test_a_batch_file_over_the_limit_is_refused(client: TestClient, web: WebCont
     response = preview(client, alice, "pipeline", ("big.txt", b"a prompt\n" * 20))
 
     assert response.status_code == 400
-    assert response.json()["error"]["message"].startswith("file: the batch file is larger than")
+    assert response.json()["error"]["message"].startswith("Prompts file: the batch file is larger than")
 
 
 def test_broll_footage_matches_numbered_images_by_their_names(client: TestClient, alice: Account) -> None:
@@ -341,9 +341,11 @@ def test_numbered_images_that_are_not_images_or_carry_no_number_are_refused(
     unnumbered = preview(client, alice, "broll-footage", ("f.csv", text), images=[("cover.png", image())])
 
     assert not_image.status_code == 400
-    assert not_image.json()["error"]["message"].startswith("images: 2_x.jpg: not an image")
+    assert not_image.json()["error"]["message"].startswith("Numbered images: 2_x.jpg: not an image")
     assert unnumbered.status_code == 400
-    assert unnumbered.json()["error"]["message"].startswith("images: none of the images has a number")
+    assert unnumbered.json()["error"]["message"].startswith(
+        "Numbered images: none of the images has a number"
+    )
 
 
 # -- create and run -------------------------------------------------------------------------------
@@ -434,7 +436,7 @@ def test_a_pipeline_item_has_two_jobs_and_both_files(
 ) -> None:
     response = preview(client, alice, "pipeline", ("p.txt", b"dawn\nA heron at dawn\n"))
     assert response.status_code == 200, response.text
-    assert response.json()["credits_needed"] == 2  # the image, then the video made from it
+    assert response.json()["credits_needed"] == 0  # offline: free
     created = create(client, alice, response.json()["upload_id"]).json()
     assert created["counts"] == {"queued": 1}
 

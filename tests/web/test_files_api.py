@@ -72,10 +72,12 @@ def test_the_list_is_newest_first_and_has_the_contract_fields(
         "size_bytes",
         "created_at",
         "url",
+        "poster_url",
         "job_id",
         "batch_id",
     }
     assert (first["kind"], first["prompt"], first["url"]) == ("image", "a new still", f"/files/{new}/content")
+    assert first["poster_url"] is None  # an image is its own picture
     assert first["size_bytes"] == len(image_bytes())
 
 

@@ -204,27 +204,27 @@ def test_a_preferred_provider_that_no_longer_exists_falls_back_on_the_servers(
 @pytest.mark.parametrize(
     ("fields", "files", "message"),
     [
-        ({"mode": "poem"}, None, "mode: unknown mode 'poem'; use one of text, frames, ingredients, image"),
-        ({"mode": "text", "prompt": "   "}, None, "prompt: the prompt is empty"),
-        ({"mode": "text", "count": 5}, None, "count: must be between 1 and 4, got 5"),
+        ({"mode": "poem"}, None, "Mode: unknown mode 'poem'; use one of text, frames, ingredients, image"),
+        ({"mode": "text", "prompt": "   "}, None, "Prompt: the prompt is empty"),
+        ({"mode": "text", "count": 5}, None, "Videos: must be between 1 and 4, got 5"),
         (
             {"mode": "text", "aspect": "square"},
             None,
-            "aspect: video can be landscape or portrait, not square",
+            "Aspect: video can be landscape or portrait, not square",
         ),
-        ({"mode": "text", "aspect": "wide"}, None, "aspect: unknown aspect ratio 'wide'"),
-        ({"mode": "text", "provider": "nope"}, None, "provider: unknown provider 'nope'"),
-        ({"mode": "frames"}, None, "start_image: frames-to-video needs a start image"),
-        ({"mode": "ingredients"}, None, "reference_images: give 1 to 3 reference images"),
+        ({"mode": "text", "aspect": "wide"}, None, "Aspect: unknown aspect ratio 'wide'"),
+        ({"mode": "text", "provider": "nope"}, None, "Provider: unknown provider 'nope'"),
+        ({"mode": "frames"}, None, "Start frame: frames → video needs a start frame"),
+        ({"mode": "ingredients"}, None, "Reference images: give 1 to 3 reference images"),
         (
             {"mode": "text"},
             [("start_image", ("s.png", image_bytes("PNG"), "image/png"))],
-            "start_image: text mode takes no start image",
+            "Start frame: text → video takes no start frame",
         ),
         (
             {"mode": "ingredients"},
             [("reference_images", (f"{n}.png", image_bytes("PNG"), "image/png")) for n in range(4)],
-            "reference_images: at most 3 reference images, got 4",
+            "Reference images: at most 3 reference images, got 4",
         ),
     ],
 )
@@ -296,7 +296,7 @@ def test_an_unknown_state_filter_is_refused(client: TestClient, alice: Account) 
     response = client.get("/api/jobs", params={"state": "lost"}, headers=alice.headers)
 
     assert response.status_code == 400
-    assert response.json()["error"]["message"].startswith("state: unknown state 'lost'")
+    assert response.json()["error"]["message"].startswith("State: unknown state 'lost'")
 
 
 def test_listing_needs_a_login(client: TestClient) -> None:

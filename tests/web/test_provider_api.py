@@ -130,7 +130,7 @@ def test_an_unknown_provider_is_refused(client: TestClient, bob: Account) -> Non
     response = client.get("/api/quota", params={"provider": "nope"}, headers=bob.headers)
 
     assert response.status_code == 400
-    assert response.json()["error"]["message"].startswith("provider: unknown provider 'nope'")
+    assert response.json()["error"]["message"].startswith("Provider: unknown provider 'nope'")
 
 
 # -- history ---------------------------------------------------------------------------------------------
@@ -194,7 +194,7 @@ def test_a_history_video_is_imported_into_the_library_once(
     assert [item["id"] for item in listed["items"]] == [file["id"]]
     assert again.status_code == 400
     assert again.json()["error"]["message"] == (
-        f"provider_id: {provider_id} is already in your library (file {file['id']})"
+        f"History item: {provider_id} is already in your library (file {file['id']})"
     )
     folder = web.media_root / str(alice.user_id) / "history" / "genaipro"
     assert len(list(folder.iterdir())) == 1

@@ -122,7 +122,7 @@ def test_a_text_file_named_png_is_refused_naming_the_field(
 ) -> None:
     response = frames_job(client, alice, ("frame.png", b"hello, I am text\n" * 10, "image/png"))
 
-    assert refusal(response) == "start_image: not an image (JPEG, PNG or WebP expected)"
+    assert refusal(response) == "Start frame: not an image (JPEG, PNG or WebP expected)"
     assert job_count(web) == 0
     assert stored_files(web, alice) == []
 
@@ -131,7 +131,7 @@ def test_a_gif_is_refused_as_a_gif(client: TestClient, web: WebContext, alice: A
     response = frames_job(client, alice, ("anim.gif", image_bytes("GIF"), "image/gif"))
 
     message = refusal(response)
-    assert message.startswith("start_image: GIF images are not accepted")
+    assert message.startswith("Start frame: GIF images are not accepted")
     assert "JPEG, PNG or WebP expected" in message
     assert stored_files(web, alice) == []
 
@@ -144,7 +144,7 @@ def test_an_upload_over_the_size_limit_is_refused(
 
     response = frames_job(client, alice, ("big.png", big, "image/png"))
 
-    assert refusal(response) == "start_image: the file is larger than the 1,024-byte upload limit"
+    assert refusal(response) == "Start frame: the file is larger than the 1,024-byte upload limit"
     assert job_count(web) == 0
     assert stored_files(web, alice) == []
 
@@ -152,7 +152,7 @@ def test_an_upload_over_the_size_limit_is_refused(
 def test_an_empty_file_is_refused(client: TestClient, alice: Account) -> None:
     response = frames_job(client, alice, ("empty.png", b"", "image/png"))
 
-    assert refusal(response) == "start_image: the file is empty"
+    assert refusal(response) == "Start frame: the file is empty"
 
 
 def test_a_decompression_bomb_is_refused_from_its_header(
@@ -163,7 +163,7 @@ def test_a_decompression_bomb_is_refused_from_its_header(
 
     response = frames_job(client, alice, ("bomb.png", bomb, "image/png"))
 
-    assert refusal(response) == "start_image: the image has too many pixels (at most 40,000,000 allowed)"
+    assert refusal(response) == "Start frame: the image has too many pixels (at most 40,000,000 allowed)"
     assert stored_files(web, alice) == []
 
 
@@ -174,7 +174,7 @@ def test_an_image_over_the_configured_pixel_limit_is_refused_before_decoding(
     response = frames_job(client, alice, ("wide.png", png_header_only(8000, 8000), "image/png"))
 
     assert refusal(response) == (
-        "start_image: the image is 8000x8000 = 64,000,000 pixels, more than the 40,000,000 allowed"
+        "Start frame: the image is 8000x8000 = 64,000,000 pixels, more than the 40,000,000 allowed"
     )
 
 
@@ -183,7 +183,7 @@ def test_the_pixel_limit_comes_from_the_settings(client: TestClient, web: WebCon
 
     response = frames_job(client, alice, ("small.png", image_bytes("PNG", size=(40, 30)), "image/png"))
 
-    assert refusal(response) == "start_image: the image is 40x30 = 1,200 pixels, more than the 1,000 allowed"
+    assert refusal(response) == "Start frame: the image is 40x30 = 1,200 pixels, more than the 1,000 allowed"
 
 
 def test_a_truncated_jpeg_is_refused(client: TestClient, web: WebContext, alice: Account) -> None:
@@ -193,7 +193,7 @@ def test_a_truncated_jpeg_is_refused(client: TestClient, web: WebContext, alice:
     response = frames_job(client, alice, ("cut.jpg", cut, "image/jpeg"))
 
     message = refusal(response)
-    assert message.startswith("start_image: the JPEG file is truncated or damaged and cannot be decoded")
+    assert message.startswith("Start frame: the JPEG file is truncated or damaged and cannot be decoded")
     assert stored_files(web, alice) == []
 
 
@@ -204,7 +204,7 @@ def test_a_png_with_a_broken_checksum_is_refused(client: TestClient, alice: Acco
 
     response = frames_job(client, alice, ("broken.png", bytes(data), "image/png"))
 
-    assert refusal(response).startswith("start_image: the PNG file is truncated or damaged")
+    assert refusal(response).startswith("Start frame: the PNG file is truncated or damaged")
 
 
 def test_a_bad_end_image_is_named_and_the_good_start_image_is_not_kept(
@@ -217,7 +217,7 @@ def test_a_bad_end_image_is_named_and_the_good_start_image_is_not_kept(
         end_image=("end.png", b"<html>not an image</html>", "image/png"),
     )
 
-    assert refusal(response) == "end_image: not an image (JPEG, PNG or WebP expected)"
+    assert refusal(response) == "End frame: not an image (JPEG, PNG or WebP expected)"
     assert stored_files(web, alice) == []
     assert job_count(web) == 0
 
@@ -233,7 +233,7 @@ def test_a_bad_reference_image_is_named(client: TestClient, alice: Account) -> N
         headers=alice.headers,
     )
 
-    assert refusal(response).startswith("reference_images: GIF images are not accepted")
+    assert refusal(response).startswith("Reference images: GIF images are not accepted")
 
 
 def test_a_png_with_a_damaged_header_is_refused_without_naming_server_paths(
@@ -244,7 +244,7 @@ def test_a_png_with_a_damaged_header_is_refused_without_naming_server_paths(
     response = frames_job(client, alice, ("odd.png", data, "image/png"))
 
     message = refusal(response)
-    assert message.startswith("start_image: the PNG header is damaged")
+    assert message.startswith("Start frame: the PNG header is damaged")
     assert str(web.upload_root) not in message
     assert ".part" not in message
 
@@ -263,4 +263,4 @@ def test_other_formats_are_named_in_the_refusal(
 ) -> None:
     response = frames_job(client, alice, ("file.png", head, "image/png"))
 
-    assert refusal(response) == f"start_image: {expected} (JPEG, PNG or WebP expected)"
+    assert refusal(response) == f"Start frame: {expected} (JPEG, PNG or WebP expected)"

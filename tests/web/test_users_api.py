@@ -43,10 +43,10 @@ def test_an_admin_creates_a_user_who_can_log_in(client: TestClient, alice: Accou
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"password": "too short"}, "password: use at least 10 characters"),
-        ({"email": "carol"}, "email: 'carol' is not an email address"),
-        ({"email": "BOB@example.com"}, "email: an account with bob@example.com exists already"),
-        ({"name": "   "}, "name: enter a name"),
+        ({"password": "too short"}, "Password: use at least 10 characters"),
+        ({"email": "carol"}, "Email: 'carol' is not an email address"),
+        ({"email": "BOB@example.com"}, "Email: an account with bob@example.com exists already"),
+        ({"name": "   "}, "Name: enter a name"),
     ],
 )
 def test_a_bad_new_user_is_refused_naming_the_field(

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from framecast.cli.context import open_database, run_async
+from framecast.cli.costs import announce_cost
 from framecast.cli.options import (
     ApiKeyOpt,
     AspectChoice,
@@ -25,14 +26,11 @@ from framecast.cli.options import (
     ProviderOpt,
 )
 from framecast.cli.progress import run_with_progress
-from framecast.core.errors import InvalidInputError
-from framecast.core.settings import Settings, get_settings
+from framecast.core.settings import get_settings
 from framecast.jobs.worker import Worker
 from framecast.providers.base import Aspect
-from framecast.providers.registry import ProviderBundle
 from framecast.studio.batches import (
     BatchKind,
-    BatchPlan,
     credits_needed,
     finished_keys,
     open_batch,
@@ -81,9 +79,10 @@ def _run_batch(
         worker = Worker(db, settings, providers=[chosen], concurrency=concurrency, api_key=api_key)
         try:
             bundle = worker.bundles[chosen]
-            if bundle.paid and not force:
+            if bundle.paid:
                 done = await anyio.to_thread.run_sync(finished_keys, db, plan)
-                await _check_quota(plan, bundle, settings, done)
+                need = credits_needed(plan, bundle.traits, skip_keys=done)
+                await announce_cost(console, bundle, need, what="this batch", force=force)
             opened = await anyio.to_thread.run_sync(
                 lambda: open_batch(db, plan, provider=chosen, max_attempts=settings.jobs.max_attempts)
             )
@@ -97,13 +96,21 @@ def _run_batch(
                 worker, stop=stop, console=console, label=kind, batch_id=opened.batch_id
             )
             report = await anyio.to_thread.run_sync(write_report, db, plan, opened.batch_id)
-            console.print(f"{report.succeeded} succeeded, {report.failed} not done; {report.results_csv}")
+            summary = f"{report.succeeded} succeeded, {report.failed} failed or cancelled"
+            if report.unfinished:
+                summary += f", {report.unfinished} not finished"
+            console.print(f"{summary}; {report.results_csv}")
+            if report.charged:
+                console.print(
+                    f"{report.charged} failed after the provider accepted them and were charged; "
+                    "re-running them pays again"
+                )
             if report.failed_csv is not None:
                 console.print(f"failed items: {report.failed_csv} (re-runnable as a batch file)")
             if not ok:
                 console.print("stopped; run the same command again to resume (nothing will be paid twice)")
                 return "stopped"
-            return "ok" if report.failed == 0 else "failed"
+            return "ok" if report.failed == 0 and report.unfinished == 0 else "failed"
         finally:
             await worker.aclose()
 
@@ -112,23 +119,6 @@ def _run_batch(
         raise typer.Exit(130)
     if outcome == "failed":
         raise typer.Exit(1)
-
-
-async def _check_quota(
-    plan: BatchPlan, bundle: ProviderBundle, settings: Settings, done: frozenset[str]
-) -> None:
-    """Refuse a paid batch whose remaining items need more credits than the provider has."""
-    if bundle.quota is None:
-        return
-    need = credits_needed(plan, settings, skip_keys=done)
-    if need == 0:
-        return
-    quota = await bundle.quota.read_quota()
-    if quota.available is not None and quota.available < need:
-        raise InvalidInputError(
-            f"this batch needs up to {need} credits but {bundle.name} has {quota.available} available; "
-            "add credits or pass --force to start anyway"
-        )
 
 
 @app.command()

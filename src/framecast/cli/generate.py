@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from framecast.cli.context import open_database, run_async
+from framecast.cli.costs import announce_cost
 from framecast.cli.options import ApiKeyOpt, AspectChoice, AspectOpt, OutOpt, ProviderChoice, ProviderOpt
 from framecast.cli.progress import run_with_progress
 from framecast.core.errors import FramecastError
@@ -25,9 +26,18 @@ app = typer.Typer(no_args_is_help=True, help="Generate one video or image set.")
 console = Console(stderr=True)
 
 CountOpt = Annotated[int, typer.Option("--count", min=1, max=4, help="How many videos/images (1-4).")]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Start even when the provider's balance looks too small.")
+]
 
 
-def _run(request: GenerationRequest, provider: ProviderChoice | None, out: Path, api_key: str | None) -> None:
+def _run(
+    request: GenerationRequest,
+    provider: ProviderChoice | None,
+    out: Path,
+    api_key: str | None,
+    force: bool,
+) -> None:
     settings = get_settings()
     chosen = provider.value if provider else settings.default_provider
     request.validate()
@@ -37,19 +47,26 @@ def _run(request: GenerationRequest, provider: ProviderChoice | None, out: Path,
     base = slug(request.prompt)
     stems = [base] if request.count == 1 else [f"{base}_{n}" for n in range(1, request.count + 1)]
     stems = _unique(out, stems, ".png" if request.mode is Mode.IMAGE else ".mp4")
-    job_id = repo.enqueue(
-        JobSpec(
-            provider=chosen,
-            mode=request.mode.value,
-            request=request_to_json(request, out_dir=out, stems=stems),
-            max_attempts=settings.jobs.max_attempts,
-        )
-    )
-    console.print(f"job {job_id}: {request.mode.value} on {chosen}")
+    job_ids: list[int] = []
 
     async def main(stop: asyncio.Event) -> bool:
-        worker = Worker(db, settings, providers=[chosen], job_ids=[job_id], api_key=api_key)
+        worker = Worker(db, settings, providers=[chosen], api_key=api_key)
         try:
+            bundle = worker.bundles[chosen]
+            credits = bundle.traits.credits_for(request.mode, request.count)
+            # Before anything is queued: a refusal leaves no job behind.
+            await announce_cost(console, bundle, credits, what="this generation", force=force)
+            job_id = repo.enqueue(
+                JobSpec(
+                    provider=chosen,
+                    mode=request.mode.value,
+                    request=request_to_json(request, out_dir=out, stems=stems),
+                    max_attempts=settings.jobs.max_attempts,
+                )
+            )
+            job_ids.append(job_id)
+            worker.job_ids = [job_id]
+            console.print(f"job {job_id}: {request.mode.value} on {chosen}")
             return await run_with_progress(
                 worker, stop=stop, console=console, label=request.mode.value, job_ids=[job_id]
             )
@@ -57,6 +74,9 @@ def _run(request: GenerationRequest, provider: ProviderChoice | None, out: Path,
             await worker.aclose()
 
     finished = run_async(main)
+    if not job_ids:
+        raise typer.Exit(130)
+    job_id = job_ids[0]
     job = repo.get(job_id)
     if job.state == JobState.SUCCEEDED.value:
         for output in job.outputs:
@@ -67,7 +87,8 @@ def _run(request: GenerationRequest, provider: ProviderChoice | None, out: Path,
             f"stopped; job {job_id} is {job.state}. `framecast worker` or `framecast jobs retry` resumes it."
         )
         raise typer.Exit(130)
-    console.print(f"[red]failed:[/red] {job.error_message or job.state}")
+    charged = " (charged by the provider)" if job.charged else ""
+    console.print(f"[red]failed{charged}:[/red] {job.error_message or job.state}")
     raise typer.Exit(1)
 
 
@@ -89,10 +110,11 @@ def text(
     count: CountOpt = 1,
     provider: ProviderOpt = None,
     api_key: ApiKeyOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Text -> video."""
     request = GenerationRequest(Mode.TEXT, prompt, Aspect(aspect.value), count)
-    _run(request, provider, out, api_key)
+    _run(request, provider, out, api_key, force)
 
 
 @app.command()
@@ -105,6 +127,7 @@ def frames(
     count: CountOpt = 1,
     provider: ProviderOpt = None,
     api_key: ApiKeyOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Start frame (+ optional end frame) -> video."""
     request = GenerationRequest(
@@ -115,7 +138,7 @@ def frames(
         start_image=start.resolve(),
         end_image=end.resolve() if end else None,
     )
-    _run(request, provider, out, api_key)
+    _run(request, provider, out, api_key, force)
 
 
 @app.command()
@@ -127,6 +150,7 @@ def ingredients(
     count: CountOpt = 1,
     provider: ProviderOpt = None,
     api_key: ApiKeyOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """1-3 reference images -> video."""
     request = GenerationRequest(
@@ -136,7 +160,7 @@ def ingredients(
         count,
         reference_images=tuple(p.resolve() for p in ref),
     )
-    _run(request, provider, out, api_key)
+    _run(request, provider, out, api_key, force)
 
 
 @app.command()
@@ -148,6 +172,7 @@ def image(
     count: CountOpt = 1,
     provider: ProviderOpt = None,
     api_key: ApiKeyOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Prompt -> images (PNG)."""
     request = GenerationRequest(
@@ -157,7 +182,7 @@ def image(
         count,
         reference_images=tuple(p.resolve() for p in ref or []),
     )
-    _run(request, provider, out, api_key)
+    _run(request, provider, out, api_key, force)
 
 
 __all__ = ["FramecastError", "app"]

@@ -10,9 +10,12 @@ from rich.console import Console
 from rich.table import Table
 
 from framecast.cli.context import open_database
+from framecast.core.errors import AlreadySentError
+from framecast.core.settings import get_settings
 from framecast.jobs.control import JobControl
 from framecast.jobs.repository import JobRepository
 from framecast.jobs.states import JobState
+from framecast.providers import registry
 
 app = typer.Typer(no_args_is_help=True, help="Inspect and steer the job queue.")
 console = Console()
@@ -23,7 +26,8 @@ def _repo() -> JobRepository:
 
 
 def _control() -> JobControl:
-    return JobControl(open_database())
+    settings = get_settings()
+    return JobControl(open_database(settings), label=lambda name: registry.label(name, settings))
 
 
 @app.command("list")
@@ -62,11 +66,20 @@ def show(job_id: int) -> None:
 
 @app.command()
 def cancel(job_ids: list[int]) -> None:
-    """Cancel jobs (a running one stops at its next safe point)."""
+    """Cancel jobs not yet sent to their provider. One already sent to a paid provider cannot be
+    un-paid: it finishes, is charged and keeps its result (exit 1 when any was)."""
     control = _control()
+    refused = False
     for job_id in job_ids:
-        state = control.cancel(job_id)
-        typer.echo(f"job {job_id}: {state.value}" + (" (cancel requested)" if state.is_active else ""))
+        try:
+            state = control.cancel(job_id)
+        except AlreadySentError as exc:
+            typer.echo(f"job {job_id}: {exc}", err=True)
+            refused = True
+            continue
+        typer.echo(f"job {job_id}: {state.value}")
+    if refused:
+        raise typer.Exit(1)
 
 
 @app.command()

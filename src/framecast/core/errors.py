@@ -11,7 +11,9 @@
     │   ├── NotAuthenticatedError       no valid session, token or credentials (HTTP 401)
     │   ├── ForbiddenError              logged in but not allowed, or a bad CSRF token (HTTP 403)
     │   └── TooManyAttemptsError        login attempts over the limit; carries ``retry_after`` (429)
-    ├── JobStateError                   an illegal job state transition was attempted
+    ├── JobStateError                   an illegal job state transition was attempted (HTTP 409)
+    │   └── AlreadySentError            cancel of a job already sent to a paid provider: it will
+    │                                   finish and be charged, and its result is kept
     ├── DownloadError                   a result could not be downloaded or failed verification
     └── ProviderError                   a remote or local provider failed; carries ``provider``,
         │                               ``category``, ``retry_safe`` and ``retry_after``
@@ -21,6 +23,10 @@
         ├── AmbiguousError              the request may have been accepted and charged (read timeout,
         │                               dropped/stalled/empty stream, completion without a URL):
         │                               never resubmit before reconciling with provider history
+        ├── GenerationFailedError       the provider accepted the work, then reported it failed
+        │                               ("Create video error", unsafe content, filtered audio): it
+        │                               was charged unless the provider refunds failures, so it is
+        │                               never resubmitted on its own
         └── PermanentError              retrying cannot help (401, 402, unsafe content, bad request)
 
 ``category`` is one of :class:`ErrorCategory`. The HTTP status → category table lives in
@@ -56,7 +62,14 @@ class ConfigurationError(FramecastError):
 
 
 class InvalidInputError(FramecastError):
+    """Bad input. ``field`` is the form or JSON field at fault (for pages to point at), when known;
+    the message itself names it by the label the user sees ("Start frame: ..."), never by ``field``."""
+
     exit_code = 2
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class BatchInputError(InvalidInputError):
@@ -76,6 +89,10 @@ class NotFoundError(FramecastError):
 
 class JobStateError(FramecastError):
     pass
+
+
+class AlreadySentError(JobStateError):
+    """A cancel came too late: the job is already with a paid provider, which cannot un-charge it."""
 
 
 class AccessError(FramecastError):
@@ -143,4 +160,12 @@ class AmbiguousError(ProviderError):
 
 class PermanentError(ProviderError):
     default_category = ErrorCategory.INVALID_INPUT
+    retry_safe = False
+
+
+class GenerationFailedError(ProviderError):
+    """Accepted, then failed at the provider. Whether it was charged is the provider's rule (its
+    ``refunds_failures`` trait), so the job engine decides; the provider only reports it."""
+
+    default_category = ErrorCategory.SERVER
     retry_safe = False

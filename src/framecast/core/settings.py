@@ -38,6 +38,9 @@ class GenAIProSettings(BaseModel):
     # Seconds with no SSE event before a running stream counts as stalled (an ambiguous failure).
     idle_timeout_s: float = 60.0
     connect_timeout_s: float = 10.0
+    # Free reads (quota, history): attempts in all when refused or cut, and the first pause between.
+    read_attempts: int = 3
+    read_backoff_s: float = 0.5
     # Requests the provider may have in flight at once, and generation requests per minute.
     concurrency: int = 10
     rate_per_minute: float = 60.0
@@ -49,6 +52,13 @@ class GenAIProSettings(BaseModel):
     # Credits one video or image costs (the original app assumed one; v2 documents one per video).
     credits_per_video: int = 1
     credits_per_image: int = 1
+    # Whether GenAIPro gives the credits back for a generation it accepted and then failed. v1
+    # documents no refund, so such a generation counts as charged and is never sent again on its
+    # own; v2 documents an automatic refund.
+    refunds_failed_generations: bool = False
+    # Hosts (and their subdomains) that may receive the key when a result download answers
+    # 401/403; the API's own host and its parent domain always may.
+    key_hosts: list[str] = Field(default_factory=lambda: ["genaipro.vn", "genaipro.io"])
 
 
 class OfflineSettings(BaseModel):

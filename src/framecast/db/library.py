@@ -25,6 +25,8 @@ class MediaFile(Base):
     provider: Mapped[str] = mapped_column(String(32))
     provider_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    # A still JPEG of a video, shown before it plays (``studio/posters.py``); None for images.
+    poster_path: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (Index("ix_media_files_owner_created", "owner_id", "created_at"),)

@@ -99,6 +99,12 @@ def _owner_room(session: Session, owners: set[int]) -> dict[int, int]:
     return {user_id: cap - int(running.get(user_id, 0)) for user_id, cap in caps.items()}
 
 
+def _charge(job: Job, charged: bool) -> None:
+    job.charged = charged
+    if charged:
+        job.charges = (job.charges or 0) + 1
+
+
 class LeaseLostError(JobStateError):
     """The worker no longer holds the job (its lease expired and someone else took it)."""
 
@@ -255,6 +261,17 @@ class JobRepository:
             )
             return int(result.rowcount)  # type: ignore[attr-defined]
 
+    def cancelled_among(self, job_ids: Collection[int]) -> list[int]:
+        """Those of ``job_ids`` the user has cancelled (a worker holding one stops working on it)."""
+        if not job_ids:
+            return []
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(Job.id).where(Job.id.in_(list(job_ids)), Job.state == JobState.CANCELLED.value)
+                )
+            )
+
     def recover_expired(self) -> list[int]:
         """Release leases that expired or whose holder on this host has died.
 
@@ -367,11 +384,15 @@ class JobRepository:
             job = self._held(session, job_id, worker_id)
             job.outputs = outputs
 
-    def succeed(self, job_id: int, worker_id: str, outputs: list[dict[str, Any]]) -> None:
+    def succeed(
+        self, job_id: int, worker_id: str, outputs: list[dict[str, Any]], *, charged: bool = False
+    ) -> None:
+        """The outputs are on disk; ``charged`` when a paid provider made them."""
         with self.db.session() as session:
             job = self._held(session, job_id, worker_id)
             self._move(job, JobState.SUCCEEDED)
             job.outputs = outputs
+            _charge(job, charged)
             job.submitted_at = None
             job.lease_owner = None
             job.lease_expires_at = None
@@ -440,10 +461,22 @@ class JobRepository:
                 job.error_message = message
             job.progress_status = "checking provider history"
 
-    def fail(self, job_id: int, worker_id: str, *, category: str | None, message: str) -> None:
+    def fail(
+        self,
+        job_id: int,
+        worker_id: str,
+        *,
+        category: str | None,
+        message: str,
+        charged: bool = False,
+    ) -> None:
+        """Give up; ``charged`` when the provider accepted the work and keeps the credits."""
         with self.db.session() as session:
             job = self._held(session, job_id, worker_id)
             self._move(job, JobState.FAILED)
+            _charge(job, charged)
+            job.submitted_at = None
+            job.reconcile_since = None
             job.lease_owner = None
             job.lease_expires_at = None
             job.error_category = category

@@ -2,16 +2,20 @@
 
 The decision table, by the category of a provider error:
 
-=============  ======================================================================
-not sent        the provider never saw it: queue again after a back-off
-refused         429 / 5xx before acceptance / maintenance / reCAPTCHA: queue again after
-                ``Retry-After`` or a back-off, and slow the provider's limiter down
-ambiguous       it may have been charged: RECONCILING — look in history, never resend yet
-permanent       fail with the provider's message
-=============  ======================================================================
+=================  ==================================================================
+not sent            the provider never saw it: queue again after a back-off
+refused             429 / 5xx before acceptance / maintenance / reCAPTCHA: queue again after
+                    ``Retry-After`` or a back-off, and slow the provider's limiter down
+ambiguous           it may have been charged: RECONCILING — look in history, never resend yet
+generation failed   accepted, then failed: charged, so fail (``charged``) and never resend on
+                    its own — unless the provider refunds failures (its ``refunds_failures``
+                    trait), then queue again like a refusal (unsafe content is never resent)
+permanent           fail with the provider's message
+=================  ==================================================================
 
 A job in RECONCILING is settled from history: found → download; still processing → look again
-later; failed or absent past the grace period → it was not charged, so it may be sent again.
+later; failed → as "generation failed" above; absent past the grace period → it was never
+accepted, so it may be sent again.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -32,6 +37,7 @@ from framecast.core.errors import (
     DownloadError,
     ErrorCategory,
     FramecastError,
+    GenerationFailedError,
     InvalidInputError,
     ProviderError,
 )
@@ -41,14 +47,16 @@ from framecast.jobs.limits import AdaptiveLimiter
 from framecast.jobs.repository import ClaimedJob, JobRepository, LeaseLostError
 from framecast.jobs.states import JobState
 from framecast.providers.base import (
+    GenerationRequest,
     GenerationResult,
     Mode,
     Progress,
     ReconcileState,
     Submission,
 )
-from framecast.providers.registry import ProviderBundle
+from framecast.providers.registry import ProviderBundle, ProviderTraits
 from framecast.studio.outputs import materialize, plan_outputs
+from framecast.studio.posters import make_poster, poster_path
 from framecast.studio.requests import output_stems, request_from_json
 
 log = logging.getLogger(__name__)
@@ -132,7 +140,7 @@ class JobRunner:
             else:
                 await self._generate(job)
         except LeaseLostError:
-            log.warning("job %s: lease lost; another worker took it over", job.id)
+            log.info("job %s: no longer held by this worker (cancelled, or its lease expired)", job.id)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -157,7 +165,7 @@ class JobRunner:
                     self.repo.reconcile_later,
                     job.id,
                     self.worker_id,
-                    delay_s=self._poll_s(),
+                    delay_s=self._traits(job).reconcile_poll_s,
                     category=category,
                     message=message,
                 )
@@ -196,7 +204,7 @@ class JobRunner:
             await self._call(self.repo.release_cancelled, job.id, self.worker_id)
             return
         except ProviderError as exc:
-            await self._on_provider_error(job, exc, journal)
+            await self._on_provider_error(job, exc, journal, bundle, request)
             return
         except InvalidInputError as exc:
             await self._call(
@@ -213,16 +221,26 @@ class JobRunner:
             return
         await self._finish(job, result, bundle)
 
-    async def _on_provider_error(self, job: ClaimedJob, exc: ProviderError, journal: DbJournal) -> None:
+    async def _on_provider_error(
+        self,
+        job: ClaimedJob,
+        exc: ProviderError,
+        journal: DbJournal,
+        bundle: ProviderBundle,
+        request: GenerationRequest,
+    ) -> None:
         limiter = self.limiters[job.provider]
         cfg = self.settings.jobs
+        if isinstance(exc, GenerationFailedError):
+            await self._failed_after_acceptance(job, bundle, request, exc.category, str(exc))
+            return
         if isinstance(exc, AmbiguousError) or exc.category is ErrorCategory.AMBIGUOUS:
             log.info("job %s: ambiguous outcome (%s); reconciling with history", job.id, exc.message)
             await self._call(
                 self.repo.reconcile_later,
                 job.id,
                 self.worker_id,
-                delay_s=0.0 if journal.provider_ids else self._poll_s(),
+                delay_s=0.0 if journal.provider_ids else bundle.traits.reconcile_poll_s,
                 category=exc.category.value,
                 message=exc.message,
             )
@@ -247,6 +265,45 @@ class JobRunner:
             return
         await self._call(
             self.repo.fail, job.id, self.worker_id, category=exc.category.value, message=str(exc)
+        )
+
+    async def _failed_after_acceptance(
+        self,
+        job: ClaimedJob,
+        bundle: ProviderBundle,
+        request: GenerationRequest,
+        category: ErrorCategory,
+        message: str,
+    ) -> None:
+        """The provider took the work on and then failed it (seen on the stream or in history).
+
+        It is never sent again on its own unless the provider refunds failures: a resend would be
+        paid for again. Unsafe content is not sent again either way: the same prompt fails the same.
+        """
+        traits = bundle.traits
+        if category is ErrorCategory.UNSAFE_CONTENT:
+            message = f'the prompt "{_shorten(request.prompt)}" was refused: {message}'
+        if traits.refunds_failures and category is not ErrorCategory.UNSAFE_CONTENT:
+            state = await self._call(
+                self.repo.requeue,
+                job.id,
+                self.worker_id,
+                delay_s=backoff_delay(
+                    job.attempts + 1, self.settings.jobs.backoff_base_s, self.settings.jobs.backoff_max_s
+                ),
+                category=category.value,
+                message=f"{message} (refunded by the provider; trying again)",
+            )
+            log.info("job %s: failed after acceptance, refunded; %s", job.id, state.value)
+            return
+        log.info("job %s: failed after acceptance (%s); not sent again", job.id, message)
+        await self._call(
+            self.repo.fail,
+            job.id,
+            self.worker_id,
+            category=category.value,
+            message=message,
+            charged=bundle.paid and not traits.refunds_failures,
         )
 
     # -- reconcile --------------------------------------------------------------------------
@@ -283,33 +340,32 @@ class JobRunner:
                 self.repo.reconcile_later,
                 job.id,
                 self.worker_id,
-                delay_s=max(self._poll_s(), exc.retry_after or 0.0),
+                delay_s=max(bundle.traits.reconcile_poll_s, exc.retry_after or 0.0),
                 category=exc.category.value,
                 message=f"history lookup failed: {exc.message}",
             )
             return
-        grace = self.settings.genaipro.reconcile_grace_s
+        grace = bundle.traits.reconcile_grace_s
         since = job.reconcile_since or job.submitted_at
         if outcome.state is ReconcileState.FOUND:
             ids = tuple(i.provider_id for i in outcome.items if i.provider_id)
             if ids and not await self._call(self.repo.record_provider_ids, job.id, job.provider, ids):
-                await self._later(job, "a matching result belongs to another job; looking again")
+                await self._later(job, bundle, "a matching result belongs to another job; looking again")
                 return
             await self._finish(job, GenerationResult(items=outcome.items), bundle)
         elif outcome.state is ReconcileState.PENDING:
             if outcome.provider_ids:
                 await self._call(self.repo.record_provider_ids, job.id, job.provider, outcome.provider_ids)
-            await self._later(job, None)
+            await self._later(job, bundle, None)
         elif outcome.state is ReconcileState.FAILED:
-            await self._call(
-                self.repo.requeue,
-                job.id,
-                self.worker_id,
-                delay_s=backoff_delay(
-                    job.attempts, self.settings.jobs.backoff_base_s, self.settings.jobs.backoff_max_s
-                ),
-                category=ErrorCategory.SERVER.value,
-                message=f"the provider reports the generation failed: {outcome.error or 'no reason given'}",
+            if outcome.provider_ids:
+                await self._call(self.repo.record_provider_ids, job.id, job.provider, outcome.provider_ids)
+            await self._failed_after_acceptance(
+                job,
+                bundle,
+                request,
+                outcome.error_category,
+                f"the provider reports the generation failed: {outcome.error or 'no reason given'}",
             )
         elif _past(since, grace):
             log.info("job %s: not in history after %.0fs; it was not charged, sending again", job.id, grace)
@@ -317,20 +373,21 @@ class JobRunner:
                 self.repo.requeue, job.id, self.worker_id, delay_s=0.0, category=None, message=None
             )
         else:
-            await self._later(job, None)
+            await self._later(job, bundle, None)
 
-    async def _later(self, job: ClaimedJob, message: str | None) -> None:
+    async def _later(self, job: ClaimedJob, bundle: ProviderBundle, message: str | None) -> None:
         await self._call(
             self.repo.reconcile_later,
             job.id,
             self.worker_id,
-            delay_s=self._poll_s(),
+            delay_s=bundle.traits.reconcile_poll_s,
             category=ErrorCategory.AMBIGUOUS.value if message else None,
             message=message,
         )
 
-    def _poll_s(self) -> float:
-        return self.settings.genaipro.reconcile_poll_s
+    def _traits(self, job: ClaimedJob) -> ProviderTraits:
+        bundle = self.bundles.get(job.provider)
+        return bundle.traits if bundle is not None else ProviderTraits()
 
     # -- outputs ----------------------------------------------------------------------------
 
@@ -345,8 +402,6 @@ class JobRunner:
             )
             return
         stems = output_stems(job.request)
-        from pathlib import Path
-
         planned = plan_outputs(list(result.items), stems, Path(job.request["out_dir"]), Mode(job.mode))
         # Record what was produced before downloading: a crash from here on is recovered from the
         # stored URLs, never by generating (and paying) again.
@@ -356,14 +411,13 @@ class JobRunner:
     async def _materialize(
         self, job: ClaimedJob, planned: list[dict[str, Any]], bundle: ProviderBundle
     ) -> None:
-        key = _auth_header(bundle)
         try:
             outputs = await materialize(
                 planned,
                 mode=Mode(job.mode),
                 http=bundle.http,
                 max_bytes=self.settings.max_download_bytes,
-                auth_header=key,
+                auth=bundle.download_auth,
             )
         except DownloadError as exc:
             await self._call(self.repo.save_outputs, job.id, self.worker_id, planned)
@@ -377,9 +431,29 @@ class JobRunner:
             )
             return
         except FramecastError as exc:
-            await self._call(self.repo.fail, job.id, self.worker_id, category="server", message=str(exc))
+            await self._call(
+                self.repo.fail,
+                job.id,
+                self.worker_id,
+                category="server",
+                message=str(exc),
+                charged=bundle.paid,
+            )
             return
-        await self._call(self.repo.succeed, job.id, self.worker_id, outputs)
+        if job.owner_id is not None and Mode(job.mode).is_video:
+            # Users' videos show a poster in lists (library, batch, queue); made once, here.
+            await anyio.to_thread.run_sync(self._add_posters, outputs)
+        await self._call(self.repo.succeed, job.id, self.worker_id, outputs, charged=bundle.paid)
+
+    def _add_posters(self, outputs: list[dict[str, Any]]) -> None:
+        posters = Path(self.settings.data_dir) / "posters"
+        for entry in outputs:
+            if entry.get("poster") or not entry.get("path"):
+                continue
+            video = Path(entry["path"])
+            made = make_poster(video, poster_path(posters, video))
+            if made is not None:
+                entry["poster"] = str(made)
 
     @staticmethod
     async def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -390,7 +464,6 @@ def _past(since: datetime, seconds: float) -> bool:
     return utcnow() - since >= timedelta(seconds=seconds)
 
 
-def _auth_header(bundle: ProviderBundle) -> str | None:
-    source = bundle.quota
-    key = getattr(source, "api_key", None)
-    return f"Bearer {key}" if isinstance(key, str) and key else None
+def _shorten(text: str, limit: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

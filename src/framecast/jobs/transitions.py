@@ -52,6 +52,7 @@ def add_to_library(session: Session, job: Job) -> None:
                 provider=job.provider,
                 provider_id=output.get("provider_id"),
                 size_bytes=path.stat().st_size if path.is_file() else 0,
+                poster_path=output.get("poster"),
             )
         )
 
@@ -75,6 +76,7 @@ def reset_for_retry(session: Session, job: Job) -> None:
         if JobState(parent.state) in (JobState.FAILED, JobState.CANCELLED):
             reset_for_retry(session, parent)
     job.attempts = 0
+    job.charged = False  # the new attempt has not been charged (yet); ``charges`` keeps the past
     job.cancel_requested = False
     job.error_category = None
     job.error_message = None

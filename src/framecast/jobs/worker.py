@@ -27,7 +27,7 @@ from framecast.jobs.repository import ClaimedJob, JobRepository
 from framecast.jobs.runner import JobRunner
 from framecast.providers import registry
 from framecast.providers.base import Progress
-from framecast.providers.registry import BuildContext, ProviderBundle
+from framecast.providers.registry import BuildContext, ProviderBundle, ProviderTraits
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +35,15 @@ log = logging.getLogger(__name__)
 RECONCILE_SLOTS = 8
 
 
-def default_limiter(name: str, settings: Settings, concurrency: int | None) -> AdaptiveLimiter:
-    if name == "genaipro":
-        cfg = settings.genaipro
-        return AdaptiveLimiter(concurrency or cfg.concurrency, cfg.rate_per_minute)
-    # Local rendering is CPU-bound: one clip per core.
-    return AdaptiveLimiter(concurrency or max(1, (os.cpu_count() or 2) // 2), 6000.0)
+# A rate no local renderer comes near: "no limit" for providers whose traits set none.
+UNLIMITED_PER_MINUTE = 6000.0
+
+
+def default_limiter(traits: ProviderTraits, concurrency: int | None) -> AdaptiveLimiter:
+    """The limiter of one provider: ``concurrency`` (a worker's --concurrency) or the provider's own
+    limits; local rendering is CPU-bound, so by default one clip per two cores."""
+    chosen = concurrency or traits.concurrency or max(1, (os.cpu_count() or 2) // 2)
+    return AdaptiveLimiter(chosen, traits.rate_per_minute or UNLIMITED_PER_MINUTE)
 
 
 class Worker:
@@ -72,7 +75,9 @@ class Worker:
             )
             for name in names
         }
-        self.limiters = {name: default_limiter(name, settings, concurrency) for name in self.bundles}
+        self.limiters = {
+            name: default_limiter(bundle.traits, concurrency) for name, bundle in self.bundles.items()
+        }
         self._concurrency = concurrency
         self._work_dir = work_dir
         # Paid providers built with a user's own key, keyed by (provider, hash of the key).
@@ -194,6 +199,13 @@ class Worker:
                 await asyncio.wait_for(stop.wait(), timeout=cfg.heartbeat_s)
             if self._tasks:
                 await anyio.to_thread.run_sync(self.repo.heartbeat, self.worker_id, cfg.lease_s)
+                # A job cancelled before it was sent is no longer ours: stop working on it.
+                held = list(self._tasks)
+                for job_id in await anyio.to_thread.run_sync(self.repo.cancelled_among, held):
+                    entry = self._tasks.get(job_id)
+                    if entry is not None:
+                        log.info("job %s was cancelled; stopping its work", job_id)
+                        entry[0].cancel()
 
     async def _shutdown(self) -> None:
         """Stop in-flight work and hand the jobs back (reconcile where a send may have happened)."""

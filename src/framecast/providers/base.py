@@ -17,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from framecast.core.errors import InvalidInputError
+from framecast.core.errors import ErrorCategory, InvalidInputError
 
 
 class Mode(StrEnum):
@@ -174,7 +174,9 @@ class Submission:
 class ReconcileState(StrEnum):
     FOUND = "found"  # completed items are in history: download them, do not resubmit
     PENDING = "pending"  # history shows it still processing: wait
-    FAILED = "failed"  # history shows it failed (not charged): may resubmit
+    # History shows it failed after acceptance: charged unless the provider refunds failures, so it
+    # is sent again only for a provider that does.
+    FAILED = "failed"
     ABSENT = "absent"  # nothing matches: resubmit only once the grace period has passed
 
 
@@ -184,6 +186,8 @@ class ReconcileOutcome:
     items: tuple[MediaItem, ...] = ()
     provider_ids: tuple[str, ...] = ()
     error: str | None = None
+    # FAILED: what kind of failure the history row reports (unsafe content, else a server failure).
+    error_category: ErrorCategory = ErrorCategory.SERVER
 
 
 ProgressCallback = Callable[[Progress], Awaitable[None]]

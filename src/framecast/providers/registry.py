@@ -1,24 +1,100 @@
 """The one place providers are built from settings; tests register fakes the same way.
 
 Studio: a *provider set* bundles what one vendor offers (video, image, history, quota), built by name
-with :func:`build`. Tutor: one provider per capability (``stt``, ``tts``, ``chat``, ``avatar``) and
-vendor, built with :func:`build_tutor`. Built-in vendors are registered below exactly as a plugin or a
-test would register its own with :func:`register` / :func:`register_tutor`.
+with :func:`build`; its :class:`ProviderTraits` (label, whether it is paid, pricing, limits, refund
+rule) are known without building it, from :func:`traits`. Tutor: one provider per capability
+(``stt``, ``tts``, ``chat``, ``avatar``) and vendor, built with :func:`build_tutor`. Built-in vendors
+are registered below exactly as a plugin or a test would register its own with :func:`register` /
+:func:`register_tutor`.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import httpx
 
 from framecast.core.errors import ConfigurationError
 from framecast.core.http import build_http_client
 from framecast.core.settings import Settings
-from framecast.providers.base import GenerationHistory, ImageGenerator, QuotaReader, VideoGenerator
+from framecast.providers.base import (
+    GenerationHistory,
+    ImageGenerator,
+    Mode,
+    QuotaReader,
+    VideoGenerator,
+)
+
+
+@dataclass(frozen=True)
+class ProviderTraits:
+    """What the engine, the pages and the CLI know of a provider without building it.
+
+    The provider's own rules live here rather than as ``if name == ...`` in generic code.
+    """
+
+    label: str = ""  # as users see it: "GenAIPro · Veo"
+    # Requests may cost money: they go through the write-ahead journal and show their cost.
+    paid: bool = False
+    # Credits one video / one image costs (0 for a free provider).
+    credits_per_video: int = 0
+    credits_per_image: int = 0
+    # A generation the provider accepted and then failed is refunded, so sending it again is free.
+    refunds_failures: bool = False
+    # Requests in flight at once and generation requests per minute; None: one per two CPU cores,
+    # and no rate limit (local rendering).
+    concurrency: int | None = None
+    rate_per_minute: float | None = None
+    # Ambiguous submissions: how often to look in the history, and for how long before resending.
+    reconcile_poll_s: float = 5.0
+    reconcile_grace_s: float = 90.0
+
+    def credits_for(self, mode: Mode, count: int) -> int:
+        """What ``count`` videos (or images, for ``Mode.IMAGE``) cost, in credits."""
+        unit = self.credits_per_image if mode is Mode.IMAGE else self.credits_per_video
+        return unit * count
+
+
+@dataclass(frozen=True)
+class DownloadAuth:
+    """The ``Authorization`` value a result download may send after a 401/403, and where to.
+
+    The key goes only to ``hosts`` (a name matches itself and its subdomains), never to whatever
+    host a result URL happens to name.
+    """
+
+    header: str
+    hosts: frozenset[str]
+
+    def for_url(self, url: str) -> str | None:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        if not host:
+            return None
+        for allowed in self.hosts:
+            if host == allowed or host.endswith("." + allowed):
+                return self.header
+        return None
+
+
+def key_hosts(base_url: str, extra: list[str] | tuple[str, ...] = ()) -> frozenset[str]:
+    """The hosts a provider's key may be sent to: its API host (its parent domain too, when the
+    host is a name rather than an address) and the ``extra`` names configured for it."""
+    host = (urlsplit(base_url).hostname or "").lower().rstrip(".")
+    hosts = {name.strip().lower().rstrip(".") for name in extra if name.strip()}
+    if host:
+        hosts.add(host)
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            labels = host.split(".")
+            if len(labels) > 2:
+                hosts.add(".".join(labels[-2:]))
+    return frozenset(hosts)
 
 
 @dataclass
@@ -29,8 +105,14 @@ class ProviderBundle:
     history: GenerationHistory | None = None
     quota: QuotaReader | None = None
     http: httpx.AsyncClient | None = None
-    # True when a request may cost money; such requests go through the write-ahead journal.
-    paid: bool = False
+    traits: ProviderTraits = field(default_factory=ProviderTraits)
+    # The key of this bundle for result downloads that answer 401/403; None: downloads never send one.
+    download_auth: DownloadAuth | None = None
+
+    @property
+    def paid(self) -> bool:
+        """True when a request may cost money; such requests go through the write-ahead journal."""
+        return self.traits.paid
 
     async def aclose(self) -> None:
         if self.http is not None:
@@ -48,21 +130,46 @@ class BuildContext:
 
 
 ProviderFactory = Callable[[BuildContext], ProviderBundle]
+TraitsFactory = Callable[[Settings], ProviderTraits]
 
 _FACTORIES: dict[str, ProviderFactory] = {}
+_TRAITS: dict[str, TraitsFactory] = {}
 
 
-def register(name: str, factory: ProviderFactory) -> None:
-    """Register (or replace) the factory for a provider name."""
+def register(name: str, factory: ProviderFactory, traits: TraitsFactory | None = None) -> None:
+    """Register (or replace) the factory for a provider name, and its traits (by default a free
+    provider labelled with its name)."""
     _FACTORIES[name] = factory
+    _TRAITS[name] = traits or (lambda _settings: ProviderTraits(label=name))
 
 
 def unregister(name: str) -> None:
     _FACTORIES.pop(name, None)
+    _TRAITS.pop(name, None)
 
 
 def provider_names() -> list[str]:
     return sorted(_FACTORIES)
+
+
+def traits(name: str, settings: Settings) -> ProviderTraits:
+    """The named provider's traits; raises :class:`ConfigurationError` for an unknown name."""
+    try:
+        make = _TRAITS[name]
+    except KeyError:
+        raise _unknown(name) from None
+    return make(settings)
+
+
+def label(name: str, settings: Settings) -> str:
+    """The provider's name as users see it ("GenAIPro · Veo"); the bare name for an unknown one."""
+    make = _TRAITS.get(name)
+    return (make(settings).label if make is not None else "") or name
+
+
+def paid_provider_names(settings: Settings) -> list[str]:
+    """The registered providers whose requests cost money (and so take a key)."""
+    return [name for name in provider_names() if traits(name, settings).paid]
 
 
 def build(name: str, context: BuildContext) -> ProviderBundle:
@@ -70,9 +177,32 @@ def build(name: str, context: BuildContext) -> ProviderBundle:
     try:
         factory = _FACTORIES[name]
     except KeyError:
-        known = ", ".join(provider_names())
-        raise ConfigurationError(f"unknown provider {name!r}; known providers: {known}") from None
+        raise _unknown(name) from None
     return factory(context)
+
+
+def _unknown(name: str) -> ConfigurationError:
+    known = ", ".join(provider_names())
+    return ConfigurationError(f"unknown provider {name!r}; known providers: {known}")
+
+
+def _offline_traits(settings: Settings) -> ProviderTraits:
+    return ProviderTraits(label="Offline renderer (local, free)", rate_per_minute=None)
+
+
+def _genaipro_traits(settings: Settings) -> ProviderTraits:
+    config = settings.genaipro
+    return ProviderTraits(
+        label="GenAIPro · Veo",
+        paid=True,
+        credits_per_video=config.credits_per_video,
+        credits_per_image=config.credits_per_image,
+        refunds_failures=config.refunds_failed_generations,
+        concurrency=config.concurrency,
+        rate_per_minute=config.rate_per_minute,
+        reconcile_poll_s=config.reconcile_poll_s,
+        reconcile_grace_s=config.reconcile_grace_s,
+    )
 
 
 def _offline(context: BuildContext) -> ProviderBundle:
@@ -88,6 +218,7 @@ def _offline(context: BuildContext) -> ProviderBundle:
         video=OfflineVideoProvider(offline, work),
         image=OfflineImageProvider(offline, work),
         quota=OfflineQuotaProvider(),
+        traits=_offline_traits(context.settings),
     )
 
 
@@ -106,6 +237,16 @@ def _genaipro(context: BuildContext) -> ProviderBundle:
         transport=context.transport,
     )
     key = context.api_key
+    # Result downloads that answer 401/403 are tried once more with the job's own key: the user's,
+    # else the platform's (the same one the generation used).
+    download_key = (key or "").strip() or (
+        config.api_key.get_secret_value().strip() if config.api_key is not None else ""
+    )
+    auth = (
+        DownloadAuth(f"Bearer {download_key}", key_hosts(config.base_url, config.key_hosts))
+        if download_key
+        else None
+    )
     return ProviderBundle(
         name="genaipro",
         video=GenAIProVideoProvider(http, config, key),
@@ -113,12 +254,13 @@ def _genaipro(context: BuildContext) -> ProviderBundle:
         history=GenAIProHistoryProvider(http, config, key),
         quota=GenAIProQuotaProvider(http, config, key),
         http=http,
-        paid=True,
+        traits=_genaipro_traits(context.settings),
+        download_auth=auth,
     )
 
 
-register("offline", _offline)
-register("genaipro", _genaipro)
+register("offline", _offline, _offline_traits)
+register("genaipro", _genaipro, _genaipro_traits)
 
 
 # -- Tutor -----------------------------------------------------------------------------------------

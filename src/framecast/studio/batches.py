@@ -16,15 +16,16 @@ from typing import Literal
 from sqlalchemy import ColumnElement, and_, select
 
 from framecast.core.errors import InvalidInputError
-from framecast.core.settings import Settings
 from framecast.db.models import Batch, Job
 from framecast.db.session import Database
 from framecast.jobs.repository import JobRepository, JobSpec
 from framecast.jobs.states import JobState
 from framecast.jobs.transitions import reset_for_retry
 from framecast.providers.base import Aspect, GenerationRequest, Mode
+from framecast.providers.registry import ProviderTraits
 from framecast.studio.batch_input import BatchFile, BatchItem, read_batch_file
 from framecast.studio.batch_output import ResultRow, output_names, write_failed_csv, write_results_csv
+from framecast.studio.item_state import item_state, needs_rerun
 from framecast.studio.numbered_images import index_numbered_images, match_images
 from framecast.studio.requests import request_to_json
 
@@ -154,16 +155,14 @@ def _request(
     )
 
 
-def credits_needed(plan: BatchPlan, settings: Settings, skip_keys: frozenset[str] = frozenset()) -> int:
-    cfg = settings.genaipro
-    total = 0
-    for entry in plan.items:
-        if entry.item.key in skip_keys:
-            continue
-        for step in entry.steps:
-            unit = cfg.credits_per_image if step.request.mode is Mode.IMAGE else cfg.credits_per_video
-            total += unit * step.request.count
-    return total
+def credits_needed(plan: BatchPlan, traits: ProviderTraits, skip_keys: frozenset[str] = frozenset()) -> int:
+    """What the plan's items (those not in ``skip_keys``) cost on a provider with ``traits``."""
+    return sum(
+        traits.credits_for(step.request.mode, step.request.count)
+        for entry in plan.items
+        if entry.item.key not in skip_keys
+        for step in entry.steps
+    )
 
 
 def _same_batch(plan: BatchPlan, owner_id: int | None) -> ColumnElement[bool]:
@@ -274,13 +273,25 @@ def open_batch(
 class BatchReport:
     rows: list[ResultRow]
     succeeded: int
-    failed: int
+    failed: int  # items that ended failed or cancelled (those in failed.csv)
+    charged: int  # of those, items the provider failed after accepting them and charged for
     results_csv: Path
     failed_csv: Path | None
 
+    @property
+    def unfinished(self) -> int:
+        """Items neither succeeded nor ended badly: still queued, running or being reconciled."""
+        return len(self.rows) - self.succeeded - self.failed
+
 
 def write_report(db: Database, plan: BatchPlan, batch_id: int) -> BatchReport:
-    """Write ``results.csv`` and (when anything failed) ``failed.csv`` into the output folder."""
+    """Write ``results.csv`` and, when some item ended failed or cancelled, ``failed.csv``.
+
+    ``results.csv`` gives every item's state by the one rule of ``studio/item_state.py``; an item
+    the provider charged for and then failed says "charged by the provider" in its error.
+    ``failed.csv`` holds only items that ended failed or cancelled — never one still queued,
+    running or being reconciled, which re-running would pay for again.
+    """
     with db.session() as session:
         jobs = list(session.scalars(select(Job).where(Job.batch_id == batch_id).order_by(Job.id)))
     by_key: dict[str, list[Job]] = {}
@@ -288,22 +299,25 @@ def write_report(db: Database, plan: BatchPlan, batch_id: int) -> BatchReport:
         by_key.setdefault(job.item_key or "", []).append(job)
     rows: list[ResultRow] = []
     failed_items: list[BatchItem] = []
+    charged = 0
     for entry in plan.items:
         item_jobs = by_key.get(entry.item.key, [])
-        last = item_jobs[-1] if item_jobs else None
         files = tuple(
             Path(o["path"]).name
             for j in item_jobs
             if j.state == JobState.SUCCEEDED.value
             for o in (j.outputs or [])
         )
-        if last is not None and all(j.state == JobState.SUCCEEDED.value for j in item_jobs):
-            status, error = "succeeded", None
+        error: str | None
+        if not item_jobs:
+            status, error = "missing", "no job was created for this item"
         else:
-            bad = next((j for j in item_jobs if j.state != JobState.SUCCEEDED.value), None)
-            status = bad.state if bad is not None else "missing"
-            error = bad.error_message if bad is not None else "no job was created for this item"
-            failed_items.append(entry.item)
+            state = item_state([JobState(j.state) for j in item_jobs])
+            bad = ended_badly(item_jobs)
+            status, error = state.value, item_error(bad)
+            if needs_rerun(state):
+                failed_items.append(entry.item)
+                charged += int(bad is not None and bad.charged)
         rows.append(
             ResultRow(key=entry.item.key, prompt=entry.item.prompt, status=status, files=files, error=error)
         )
@@ -321,5 +335,19 @@ def write_report(db: Database, plan: BatchPlan, batch_id: int) -> BatchReport:
     else:
         failed_path.unlink(missing_ok=True)
         failed_path = None
-    succeeded = sum(1 for r in rows if r.status == "succeeded")
-    return BatchReport(rows, succeeded, len(rows) - succeeded, results, failed_path)
+    succeeded = sum(1 for r in rows if r.status == JobState.SUCCEEDED.value)
+    return BatchReport(rows, succeeded, len(failed_items), charged, results, failed_path)
+
+
+def ended_badly(jobs: Sequence[Job]) -> Job | None:
+    """The item's first job that ended failed or cancelled, if any."""
+    ended = (JobState.FAILED.value, JobState.CANCELLED.value)
+    return next((job for job in jobs if job.state in ended), None)
+
+
+def item_error(bad: Job | None) -> str | None:
+    """The error an item shows (its :func:`ended_badly` job's), marked when it was charged."""
+    if bad is None:
+        return None
+    message = bad.error_message or bad.state
+    return f"charged by the provider: {message}" if bad.charged else message

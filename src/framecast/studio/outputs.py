@@ -13,6 +13,7 @@ import httpx
 
 from framecast.core.errors import DownloadError
 from framecast.providers.base import MediaItem, Mode
+from framecast.providers.registry import DownloadAuth
 from framecast.studio.downloads import download_file
 
 
@@ -50,9 +51,13 @@ async def materialize(
     mode: Mode,
     http: httpx.AsyncClient | None,
     max_bytes: int,
-    auth_header: str | None = None,
+    auth: DownloadAuth | None = None,
 ) -> list[dict[str, Any]]:
-    """Move or download every planned output not yet done; raises :class:`DownloadError`."""
+    """Move or download every planned output not yet done; raises :class:`DownloadError`.
+
+    A download answering 401/403 is tried once more with ``auth``'s key, if the URL's host may
+    receive it.
+    """
     finished: list[dict[str, Any]] = []
     kind: Literal["video", "image"] = "image" if mode is Mode.IMAGE else "video"
     for entry in planned:
@@ -69,7 +74,12 @@ async def materialize(
             if http is None:
                 raise DownloadError(f"no HTTP client to download {entry['url']}")
             final = await download_file(
-                http, entry["url"], target, kind=kind, max_bytes=max_bytes, auth_header=auth_header
+                http,
+                entry["url"],
+                target,
+                kind=kind,
+                max_bytes=max_bytes,
+                auth_header=auth.for_url(entry["url"]) if auth is not None else None,
             )
             entry["path"] = str(final)
         else:

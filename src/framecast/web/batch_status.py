@@ -8,12 +8,15 @@ Batch::
 Item (the jobs of one batch line, grouped by ``item_key``; a pipeline item has two jobs, the image
 and the video made from it)::
 
-    {key, prompt, count, state, progress: {status, percent}, files: [{id, name, kind, url}],
-     error: {category, message} | null, job_ids}
+    {key, prompt, count, state, progress: {status, percent}, files: [{id, name, kind, url,
+     poster_url}], error: {category, message, charged} | null, charged, sent, started_at, job_ids}
 
-``counts`` counts items by their state. An item's state is its most telling job's: a job still
-working (running, reconciling, queued, blocked, paused) wins over one that ended, a failure over a
-cancellation, and the item is ``succeeded`` only when all its jobs are.
+``charged``: the provider charged for some job of the item; ``sent``: a job of it is already with
+a paid provider (cancelling the item answers 409 unless another of its jobs can still stop);
+``started_at``: when the job the item shows started running.
+
+``counts`` counts items by their state, decided by the one rule of ``studio/item_state.py`` that
+``results.csv`` and ``failed.csv`` use too.
 
 Every read is limited to one owner: another user's batch is :class:`NotFoundError`, exactly like
 a batch that does not exist.
@@ -22,7 +25,6 @@ a batch that does not exist.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,23 +34,15 @@ from sqlalchemy.orm import Session
 
 from framecast.core.errors import NotFoundError
 from framecast.db.models import Batch, Job
+from framecast.jobs.control import was_sent
 from framecast.jobs.states import JobState
+from framecast.providers.base import Mode
+from framecast.providers.registry import ProviderTraits
 from framecast.studio.batch_input import CountColumn, read_batch_file
-from framecast.studio.batches import BatchKind, BatchPlan, PlannedItem
+from framecast.studio.batches import BatchKind, BatchPlan, PlannedItem, ended_badly
+from framecast.studio.item_state import ACTIVE_ITEM_STATES, item_state
 from framecast.web.batch_uploads import check_kind
 from framecast.web.serializers import files_by_job, job_file_to_json, timestamp
-
-# Which job decides an item's state, most telling first.
-STATE_ORDER = (
-    JobState.RUNNING,
-    JobState.RECONCILING,
-    JobState.QUEUED,
-    JobState.BLOCKED,
-    JobState.PAUSED,
-    JobState.FAILED,
-    JobState.CANCELLED,
-    JobState.SUCCEEDED,
-)
 
 
 @dataclass
@@ -68,12 +62,6 @@ class BatchItemJobs:
         return next(job for job in self.jobs if job.state == state.value)
 
 
-def item_state(states: Sequence[JobState]) -> JobState:
-    """The state an item with jobs in ``states`` shows (see the module docstring)."""
-    present = set(states)
-    return next((state for state in STATE_ORDER if state in present), JobState.QUEUED)
-
-
 def owned_batch(session: Session, batch_id: int, owner_id: int) -> Batch:
     """The batch, if ``owner_id`` owns it; raises :class:`NotFoundError` otherwise."""
     batch = session.get(Batch, batch_id)
@@ -91,14 +79,25 @@ def batch_items(session: Session, batch_id: int) -> list[BatchItemJobs]:
     return list(items.values())
 
 
-def batch_to_json(session: Session, batch: Batch, *, with_items: bool = True) -> dict[str, Any]:
+def batch_to_json(
+    session: Session,
+    batch: Batch,
+    *,
+    with_items: bool = True,
+    traits: ProviderTraits | None = None,
+) -> dict[str, Any]:
+    """The batch (see the module docstring). With the provider's ``traits``, also ``provider_label``,
+    ``paid``, and per item ``retry_credits``: what retrying its failed and cancelled jobs costs."""
     items = batch_items(session, batch.id)
     counts = Counter(item.state.value for item in items)
     answer = _summary(batch, counts, len(items))
+    if traits is not None:
+        answer["provider_label"] = traits.label or batch.provider
+        answer["paid"] = traits.paid
     if with_items:
         succeeded = [job.id for item in items for job in item.jobs if job.state == JobState.SUCCEEDED]
         files = files_by_job(session, succeeded)
-        answer["items"] = [_item_to_json(item, files) for item in items]
+        answer["items"] = [_item_to_json(item, files, traits) for item in items]
     return answer
 
 
@@ -163,7 +162,7 @@ def succeeded_files(session: Session, batch: Batch) -> list[Path]:
 
 
 def _summary(batch: Batch, counts: Counter[str], item_count: int) -> dict[str, Any]:
-    active = {s.value for s in STATE_ORDER[:5]}
+    active = {s.value for s in ACTIVE_ITEM_STATES}
     return {
         "id": batch.id,
         "kind": batch.kind,
@@ -179,17 +178,13 @@ def _summary(batch: Batch, counts: Counter[str], item_count: int) -> dict[str, A
     }
 
 
-def _item_to_json(item: BatchItemJobs, files: dict[int, list[Any]]) -> dict[str, Any]:
+def _item_to_json(
+    item: BatchItemJobs, files: dict[int, list[Any]], traits: ProviderTraits | None
+) -> dict[str, Any]:
     first, last = item.jobs[0], item.jobs[-1]
     deciding = item.deciding_job
-    failed = next(
-        (
-            job
-            for job in item.jobs
-            if job.state in (JobState.FAILED, JobState.CANCELLED) and job.error_message
-        ),
-        None,
-    )
+    bad = ended_badly(item.jobs)
+    failed = bad if bad is not None and bad.error_message else None
     return {
         "key": item.key,
         "prompt": (first.request or {}).get("prompt", ""),
@@ -197,6 +192,22 @@ def _item_to_json(item: BatchItemJobs, files: dict[int, list[Any]]) -> dict[str,
         "state": item.state.value,
         "progress": {"status": deciding.progress_status, "percent": deciding.progress_percent},
         "files": [job_file_to_json(row) for job in item.jobs for row in files.get(job.id, ())],
-        "error": {"category": failed.error_category, "message": failed.error_message} if failed else None,
+        "error": (
+            {"category": failed.error_category, "message": failed.error_message, "charged": failed.charged}
+            if failed
+            else None
+        ),
+        "charged": any(job.charged for job in item.jobs),
+        "sent": any(was_sent(job) and not JobState(job.state).is_terminal for job in item.jobs),
+        "started_at": timestamp(deciding.started_at),
+        "retry_credits": (
+            sum(
+                traits.credits_for(Mode(job.mode), int((job.request or {}).get("count") or 1))
+                for job in item.jobs
+                if job.state in (JobState.FAILED.value, JobState.CANCELLED.value)
+            )
+            if traits is not None
+            else None
+        ),
         "job_ids": [job.id for job in item.jobs],
     }

@@ -38,6 +38,7 @@ from framecast.studio.batch_output import safe_stem
 from framecast.studio.batches import BATCH_KINDS, BatchKind, BatchPlan, plan_batch
 from framecast.studio.numbered_images import IMAGE_SUFFIXES, image_number_of
 from framecast.web.context import WebContext
+from framecast.web.field_labels import field_error
 from framecast.web.uploads import CHUNK_BYTES, is_empty_upload, store_image
 
 MANIFEST = "upload.json"
@@ -107,7 +108,7 @@ def safe_file_name(original: str | None, field: str, suffix: str | None = None) 
 
 def check_kind(kind: str) -> BatchKind:
     if kind not in BATCH_KINDS:
-        raise InvalidInputError(f"kind: unknown batch kind {kind!r}; use one of {', '.join(BATCH_KINDS)}")
+        raise field_error("kind", f"unknown batch kind {kind!r}; use one of {', '.join(BATCH_KINDS)}")
     return kind
 
 
@@ -127,21 +128,21 @@ async def store_batch_upload(
 
     Only the images ``kind`` uses are kept (A-roll: ``frame``; B-roll images: ``reference``;
     B-roll footage: ``images``). Raises :class:`InvalidInputError` whose message starts with the
-    form field at fault (``file: ...``, ``frame: ...``, ``images: 3_x.jpg: ...``) or, for a problem
-    inside the batch file, names the file and line (:class:`BatchInputError`). Nothing is left on
-    disk after a refusal.
+    form field's label (``Prompts file: ...``, ``Start frame: ...``, ``Numbered images: 3_x.jpg:
+    ...``) or, for a problem inside the batch file, names the file and line
+    (:class:`BatchInputError`). Nothing is left on disk after a refusal.
     """
     images = [image for image in images if not is_empty_upload(image)]
     if file is None or is_empty_upload(file):
-        raise InvalidInputError("file: choose the TXT or CSV file that lists the prompts")
+        raise field_error("file", "choose the TXT or CSV file that lists the prompts")
     if kind == "aroll" and (frame is None or is_empty_upload(frame)):
-        raise InvalidInputError("frame: A-roll needs a start frame image, used for every prompt")
+        raise field_error("frame", "A-roll needs a start frame image, used for every prompt")
     if kind == "broll-footage" and not images:
-        raise InvalidInputError(
-            "images: B-roll footage needs numbered start images (1_x.jpg, 2.png, 10.webp, ...)"
+        raise field_error(
+            "images", "B-roll footage needs numbered start images (1_x.jpg, 2.png, 10.webp, ...)"
         )
     if len(images) > MAX_IMAGES:
-        raise InvalidInputError(f"images: at most {MAX_IMAGES} images per batch, got {len(images)}")
+        raise field_error("images", f"at most {MAX_IMAGES} images per batch, got {len(images)}")
     upload_id = new_upload_id()
     folder = upload_folder(context, owner_id, upload_id)
     try:
@@ -227,8 +228,8 @@ async def _store_batch_file(context: WebContext, upload: UploadFile, folder: Pat
         while chunk := await upload.read(CHUNK_BYTES):
             size += len(chunk)
             if size > limit:
-                raise InvalidInputError(
-                    f"file: the batch file is larger than the {limit / (1024 * 1024):g} MB limit; split it"
+                raise field_error(
+                    "file", f"the batch file is larger than the {limit / (1024 * 1024):g} MB limit; split it"
                 )
             await out.write(chunk)
     return target
@@ -266,15 +267,16 @@ async def _store_numbered(context: WebContext, uploads: Sequence[UploadFile], fo
         )
         name = _image_name(upload.filename, "images", stored.format)
         if name.casefold() in names:
-            raise InvalidInputError(f"images: two images are named {name}; rename one of them")
+            raise field_error("images", f"two images are named {name}; rename one of them")
         names.add(name.casefold())
         await anyio.Path(stored.path).rename(folder / name)
         if image_number_of(Path(name)) is not None:
             numbered += 1
     if not numbered:
-        raise InvalidInputError(
-            "images: none of the images has a number in its name; name them with a leading number, "
-            "such as 1_broll.jpg, 2_x.png or 10.jpg"
+        raise field_error(
+            "images",
+            "none of the images has a number in its name; name them with a leading number, "
+            "such as 1_broll.jpg, 2_x.png or 10.jpg",
         )
     return folder
 

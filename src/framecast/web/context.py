@@ -11,6 +11,8 @@ from fastapi.templating import Jinja2Templates
 
 from framecast.core.settings import Settings
 from framecast.db.session import Database
+from framecast.jobs.control import JobControl
+from framecast.providers import registry
 
 if TYPE_CHECKING:
     from framecast.tutor.runtime import TutorRuntime
@@ -26,6 +28,10 @@ class WebContext:
     fernet: Fernet
     # Tutor conversations (engine, providers, avatar queue); None only in apps built without it.
     tutor: TutorRuntime | None = None
+
+    def job_control(self) -> JobControl:
+        """Cancel, retry, pause: with providers named by their labels in messages."""
+        return JobControl(self.db, label=lambda name: registry.label(name, self.settings))
 
     @property
     def media_root(self) -> Path:

@@ -4,6 +4,10 @@ API routes (``/api/...``) always answer one JSON shape::
 
     {"error": {"type": "not_found", "message": "no job 12", "details": {...}}}
 
+An ``invalid_input`` error names the field by its label on the page ("Start frame: the file is
+empty") and carries its internal name in ``details.field`` (``start_image``); a 409 ``conflict``
+says what happened instead (for a cancel: the job was already sent, will finish and be charged).
+
 Pages answer an HTML error page, and a request that needs a login is redirected to ``/login``.
 """
 
@@ -32,6 +36,7 @@ from framecast.core.errors import (
     ProviderError,
     TooManyAttemptsError,
 )
+from framecast.web.field_labels import label
 
 # (status, type) for each error class; the first matching base class wins.
 ERROR_STATUS: list[tuple[type[FramecastError], int, str]] = [
@@ -82,6 +87,9 @@ def install_error_handlers(app: FastAPI) -> None:
         headers: dict[str, str] = {}
         if isinstance(exc, BatchInputError):
             details = {"file": exc.path.name, "line": exc.line, "problem": exc.problem}
+        elif isinstance(exc, InvalidInputError) and exc.field:
+            # The field's internal name, for a page to point at; the message uses its label.
+            details = {"field": exc.field}
         if isinstance(exc, ProviderError):
             details = {"provider": exc.provider, "category": exc.category.value}
         if isinstance(exc, TooManyAttemptsError):
@@ -105,7 +113,10 @@ def install_error_handlers(app: FastAPI) -> None:
             }
             for e in exc.errors()
         ]
-        message = "; ".join(f"{p['field']}: {p['problem']}" for p in problems) or "invalid request"
+        # Named by the label the page shows ("Videos"), never by the internal name ("count").
+        message = (
+            "; ".join(f"{label(str(p['field']))}: {p['problem']}" for p in problems) or "invalid request"
+        )
         return JSONResponse(error_body("invalid_input", message, {"problems": problems}), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)

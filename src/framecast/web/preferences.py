@@ -17,6 +17,7 @@ from framecast.db.accounts import User
 from framecast.db.session import Database
 from framecast.providers import registry
 from framecast.providers.base import Aspect
+from framecast.web.field_labels import field_error
 
 # Jobs one user's batch keeps in flight at once; a provider's own limit still applies on top.
 MAX_CONCURRENCY = 50
@@ -64,28 +65,31 @@ def read_preferences(stored: dict[str, Any] | None, settings: Settings) -> Prefe
 def check_provider(value: object) -> str:
     names = registry.provider_names()
     if not isinstance(value, str) or value not in names:
-        raise InvalidInputError(
-            f"default_provider: {value!r} is not a provider; choose one of {', '.join(names)}"
-        )
+        choices = ", ".join(names)
+        raise field_error("default_provider", f"{value!r} is not a provider; choose one of {choices}")
     return value
 
 
 def check_aspect(value: object) -> str:
     choices = ", ".join(aspect.value for aspect in VIDEO_ASPECTS)
     if not isinstance(value, str):
-        raise InvalidInputError(f"aspect: choose one of {choices}")
+        raise field_error("aspect", f"choose one of {choices}", shown="Default aspect")
     try:
         aspect = Aspect.parse(value)
     except (InvalidInputError, ValueError):
-        raise InvalidInputError(f"aspect: {value!r} is not an aspect; choose one of {choices}") from None
+        raise field_error(
+            "aspect", f"{value!r} is not an aspect; choose one of {choices}", shown="Default aspect"
+        ) from None
     if aspect not in VIDEO_ASPECTS:
-        raise InvalidInputError(f"aspect: {value!r} is for images only; choose one of {choices}")
+        raise field_error(
+            "aspect", f"{value!r} is for images only; choose one of {choices}", shown="Default aspect"
+        )
     return aspect.value
 
 
 def check_concurrency(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CONCURRENCY:
-        raise InvalidInputError(f"concurrency: a whole number from 1 to {MAX_CONCURRENCY}, got {value!r}")
+        raise field_error("concurrency", f"a whole number from 1 to {MAX_CONCURRENCY}, got {value!r}")
     return value
 
 

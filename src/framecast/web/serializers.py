@@ -3,12 +3,19 @@
 Job::
 
     {id, state, provider, mode, prompt, aspect, count, batch_id, item_key,
-     progress: {status, percent}, error: {category, message} | null,
-     files: [{id, name, kind, url}], created_at, updated_at, finished_at}
+     progress: {status, percent}, error: {category, message} | null, charged, charges, sent,
+     files: [{id, name, kind, url, poster_url}], created_at, updated_at, started_at, finished_at}
+
+``charged``: the provider charged for this job's outcome (it succeeded on a paid provider, or the
+provider accepted it and then failed it); ``charges``: how many times it was charged in all (a
+retried charged failure counts again). ``sent``: the job is already with a paid provider, so a
+cancel would answer 409 (it finishes and is charged).
 
 File::
 
-    {id, name, kind, prompt, provider, size_bytes, created_at, url, job_id, batch_id}
+    {id, name, kind, prompt, provider, size_bytes, created_at, url, poster_url, job_id, batch_id}
+
+``poster_url`` is a still JPEG of a video (null for images, or when none could be made).
 
 A job's ``files`` are the library rows the engine added when it succeeded (``db/library.py``);
 a file deleted from the library disappears from its job too.
@@ -26,10 +33,16 @@ from sqlalchemy.orm import Session
 
 from framecast.db.library import MediaFile
 from framecast.db.models import Job
+from framecast.jobs.control import was_sent
+from framecast.jobs.states import JobState
 
 
 def content_url(file_id: int) -> str:
     return f"/files/{file_id}/content"
+
+
+def poster_url(row: MediaFile) -> str | None:
+    return f"/files/{row.id}/poster" if row.poster_path else None
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -46,13 +59,20 @@ def file_to_json(row: MediaFile) -> dict[str, Any]:
         "size_bytes": row.size_bytes,
         "created_at": timestamp(row.created_at),
         "url": content_url(row.id),
+        "poster_url": poster_url(row),
         "job_id": row.job_id,
         "batch_id": row.batch_id,
     }
 
 
 def job_file_to_json(row: MediaFile) -> dict[str, Any]:
-    return {"id": row.id, "name": row.name, "kind": row.kind, "url": content_url(row.id)}
+    return {
+        "id": row.id,
+        "name": row.name,
+        "kind": row.kind,
+        "url": content_url(row.id),
+        "poster_url": poster_url(row),
+    }
 
 
 def job_to_json(job: Job, files: Sequence[MediaFile] = ()) -> dict[str, Any]:
@@ -74,9 +94,13 @@ def job_to_json(job: Job, files: Sequence[MediaFile] = ()) -> dict[str, Any]:
         "item_key": job.item_key,
         "progress": {"status": job.progress_status, "percent": job.progress_percent},
         "error": error,
+        "charged": bool(job.charged),
+        "charges": int(job.charges or 0),
+        "sent": was_sent(job) and not JobState(job.state).is_terminal,
         "files": [job_file_to_json(f) for f in files],
         "created_at": timestamp(job.created_at),
         "updated_at": timestamp(job.updated_at),
+        "started_at": timestamp(job.started_at),
         "finished_at": timestamp(job.finished_at),
     }
 

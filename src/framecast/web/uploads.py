@@ -13,8 +13,8 @@ come first and nothing large is ever decoded before its size is known:
 4. it decodes completely (a truncated or corrupt file is refused).
 
 It is then kept as ``<upload_root>/<user id>/<uuid>.<ext>``, the extension being the real format's.
-Every rejection raises :class:`InvalidInputError` whose message starts with the form field's name,
-e.g. ``start_image: not an image (JPEG, PNG or WebP expected)``.
+Every rejection raises :class:`InvalidInputError` whose message starts with the form field's label,
+e.g. ``Start frame: not an image (JPEG, PNG or WebP expected)`` (``web/field_labels.py``).
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ import anyio
 from fastapi import UploadFile
 from PIL import Image, UnidentifiedImageError
 
-from framecast.core.errors import InvalidInputError
 from framecast.core.media_types import sniff_image
 from framecast.web.context import WebContext
+from framecast.web.field_labels import field_error
 
 # Bytes read from the upload at a time; the file is never held in memory whole.
 CHUNK_BYTES = 1024 * 1024
@@ -61,7 +61,7 @@ def is_empty_upload(upload: UploadFile | None) -> bool:
 async def save_image(context: WebContext, owner_id: int, field: str, upload: UploadFile) -> StoredImage:
     """Check ``upload`` and keep it under ``context.upload_root / str(owner_id)``.
 
-    Raises :class:`InvalidInputError` (message ``"<field>: <problem>"``) when the file is empty, too
+    Raises :class:`InvalidInputError` (message ``"<label>: <problem>"``) when the file is empty, too
     large, not a JPEG/PNG/WebP, has too many pixels, or does not decode; nothing is left on disk then.
     """
     limits = context.settings.web
@@ -110,12 +110,10 @@ async def _copy_limited(upload: UploadFile, target: Path, *, field: str, max_byt
         while chunk := await upload.read(CHUNK_BYTES):
             size += len(chunk)
             if size > max_bytes:
-                raise InvalidInputError(
-                    f"{field}: the file is larger than the {_size(max_bytes)} upload limit"
-                )
+                raise field_error(field, f"the file is larger than the {_size(max_bytes)} upload limit")
             await out.write(chunk)
     if size == 0:
-        raise InvalidInputError(f"{field}: the file is empty")
+        raise field_error(field, "the file is empty")
     return size
 
 
@@ -130,7 +128,7 @@ def check_image_file(path: Path, field: str, max_pixels: int) -> tuple[str, int,
         head = handle.read(_HEAD_BYTES)
     image_format = sniff_format(head)
     if image_format is None:
-        raise InvalidInputError(f"{field}: {_describe(head)} ({ACCEPTED})")
+        raise field_error(field, f"{_describe(head)} ({ACCEPTED})")
     width, height = _header_size(path, field, image_format, max_pixels)
     _decode_fully(path, field, image_format)
     return image_format, width, height
@@ -168,20 +166,19 @@ def _header_size(path: Path, field: str, image_format: str, max_pixels: int) -> 
         with Image.open(path, formats=[image_format]) as image:
             width, height = image.size
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise InvalidInputError(
-            f"{field}: the image has too many pixels (at most {max_pixels:,} allowed)"
-        ) from None
+        raise field_error(field, f"the image has too many pixels (at most {max_pixels:,} allowed)") from None
     except UnidentifiedImageError:
         # Pillow's message names our temporary file; the user only needs to know it is unreadable.
-        raise InvalidInputError(f"{field}: the {image_format} header is damaged and cannot be read") from None
+        raise field_error(field, f"the {image_format} header is damaged and cannot be read") from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise InvalidInputError(f"{field}: the {image_format} header is damaged ({exc})") from None
+        raise field_error(field, f"the {image_format} header is damaged ({exc})") from None
     if width <= 0 or height <= 0:
-        raise InvalidInputError(f"{field}: the image has no pixels ({width}x{height})")
+        raise field_error(field, f"the image has no pixels ({width}x{height})")
     if width * height > max_pixels:
-        raise InvalidInputError(
-            f"{field}: the image is {width}x{height} = {width * height:,} pixels, "
-            f"more than the {max_pixels:,} allowed"
+        raise field_error(
+            field,
+            f"the image is {width}x{height} = {width * height:,} pixels, "
+            f"more than the {max_pixels:,} allowed",
         )
     return width, height
 
@@ -195,14 +192,14 @@ def _decode_fully(path: Path, field: str, image_format: str) -> None:
         with Image.open(path, formats=[image_format]) as image:
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise InvalidInputError(f"{field}: the image has too many pixels") from None
+        raise field_error(field, "the image has too many pixels") from None
     except UnidentifiedImageError:
-        raise InvalidInputError(
-            f"{field}: the {image_format} file is truncated or damaged and cannot be decoded"
+        raise field_error(
+            field, f"the {image_format} file is truncated or damaged and cannot be decoded"
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise InvalidInputError(
-            f"{field}: the {image_format} file is truncated or damaged and cannot be decoded ({exc})"
+        raise field_error(
+            field, f"the {image_format} file is truncated or damaged and cannot be decoded ({exc})"
         ) from None
 
 

@@ -17,6 +17,7 @@ from framecast.core.errors import (
     AmbiguousError,
     ConfigurationError,
     ErrorCategory,
+    GenerationFailedError,
     NotSentError,
     PermanentError,
     ProviderError,
@@ -297,34 +298,44 @@ async def test_a_plain_json_answer_that_is_still_processing_is_ambiguous(
             RefusedError,
             ErrorCategory.REFUSED,
         ),
-        ("error", '{"error":"UNSAFE_GENERATION","code":400}', PermanentError, ErrorCategory.UNSAFE_CONTENT),
+        (
+            "error",
+            '{"error":"UNSAFE_GENERATION","code":400}',
+            GenerationFailedError,
+            ErrorCategory.UNSAFE_CONTENT,
+        ),
         (
             "error",
             '{"error":"Prompt violates our content policy"}',
-            PermanentError,
+            GenerationFailedError,
             ErrorCategory.UNSAFE_CONTENT,
         ),
         (
             "error",
             '{"error":"Request blocked by safety filters"}',
-            PermanentError,
+            GenerationFailedError,
             ErrorCategory.UNSAFE_CONTENT,
         ),
-        ("error", '{"error":"AUDIO_FILTERED"}', PermanentError, ErrorCategory.UNSAFE_CONTENT),
+        ("error", '{"error":"AUDIO_FILTERED"}', GenerationFailedError, ErrorCategory.UNSAFE_CONTENT),
         ("error", '{"error":"Token expired","code":401}', PermanentError, ErrorCategory.AUTH),
         ("error", '{"error":"Payment required","code":402}', PermanentError, ErrorCategory.QUOTA),
         ("error", '{"message":"Insufficient credits"}', PermanentError, ErrorCategory.QUOTA),
         ("error", '{"error":"Quota exceeded"}', PermanentError, ErrorCategory.QUOTA),
         ("error", '{"error":"slow down","code":429}', RefusedError, ErrorCategory.RATE_LIMIT),
-        ("error", '{"error":"Create video error","code":500}', RefusedError, ErrorCategory.SERVER),
-        ("error", '{"error":"Forbidden","code":403}', RefusedError, ErrorCategory.SERVER),
-        ("error", "Create video failed", RefusedError, ErrorCategory.SERVER),
-        ("generation_error", '{"error":"boom"}', RefusedError, ErrorCategory.SERVER),
-        ("video_generation_status", '{"status":"failed","error":"boom"}', RefusedError, ErrorCategory.SERVER),
+        ("error", '{"error":"Create video error","code":500}', GenerationFailedError, ErrorCategory.SERVER),
+        ("error", '{"error":"Forbidden","code":403}', RefusedError, ErrorCategory.REFUSED),
+        ("error", "Create video failed", GenerationFailedError, ErrorCategory.SERVER),
+        ("generation_error", '{"error":"boom"}', GenerationFailedError, ErrorCategory.SERVER),
+        (
+            "video_generation_status",
+            '{"status":"failed","error":"boom"}',
+            GenerationFailedError,
+            ErrorCategory.SERVER,
+        ),
         (
             "video_generation_status",
             '{"status":"MEDIA_GENERATION_STATUS_FAILED","error":"UNSAFE_GENERATION"}',
-            PermanentError,
+            GenerationFailedError,
             ErrorCategory.UNSAFE_CONTENT,
         ),
     ],
@@ -343,6 +354,27 @@ async def test_error_events_are_raised_by_category(
     assert type(error) is kind
     assert error.category is category
     assert error.provider == "genaipro"
+
+
+@pytest.mark.parametrize(
+    ("data", "kind", "category"),
+    [
+        ('{"error":"Create video error","code":500}', RefusedError, ErrorCategory.SERVER),
+        ('{"error":"UNSAFE_GENERATION","code":400}', PermanentError, ErrorCategory.UNSAFE_CONTENT),
+    ],
+)
+async def test_an_error_before_any_sign_of_acceptance_is_a_refusal_not_a_failed_generation(
+    client: GenAIProClient,
+    fake: FakeGenAIPro,
+    journal: RecordingJournal,
+    data: str,
+    kind: type[ProviderError],
+    category: ErrorCategory,
+) -> None:
+    fake.stream([fake.sse(("error", data))])
+    error = await failure(client, journal)
+    assert type(error) is kind
+    assert error.category is category
 
 
 async def test_an_error_event_message_keeps_the_server_text_and_code(

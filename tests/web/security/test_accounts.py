@@ -29,13 +29,13 @@ def test_the_first_admin_can_be_created_only_once(db: Database) -> None:
 def test_an_email_is_unique_whatever_its_case(db: Database) -> None:
     create_user(db, NewUser("Ann@Example.com", "Ann", PASSWORD))
 
-    with pytest.raises(InvalidInputError, match=r"email: an account with ann@example\.com exists already"):
+    with pytest.raises(InvalidInputError, match=r"Email: an account with ann@example\.com exists already"):
         create_user(db, NewUser("ann@EXAMPLE.com ", "Ann again", PASSWORD))
 
 
 @pytest.mark.parametrize("email", ["", "ann", "ann@", "@example.com", "a b@example.com", "a@b@c"])
 def test_a_malformed_email_is_named(email: str) -> None:
-    with pytest.raises(InvalidInputError, match=r"^email: "):
+    with pytest.raises(InvalidInputError, match=r"^Email: "):
         normalize_email(email)
 
 

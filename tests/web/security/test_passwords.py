@@ -46,5 +46,5 @@ def test_a_huge_password_is_refused_before_hashing() -> None:
 
 
 def test_the_confirmation_must_repeat_the_password() -> None:
-    with pytest.raises(InvalidInputError, match="password_confirm: the two passwords differ"):
+    with pytest.raises(InvalidInputError, match="Password again: the two passwords differ"):
         check_password_rules("first password", "second password")

@@ -12,9 +12,16 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import anyio
 import httpx
 
-from framecast.core.errors import AmbiguousError, ConfigurationError, ErrorCategory, RefusedError
+from framecast.core.errors import (
+    AmbiguousError,
+    ConfigurationError,
+    ErrorCategory,
+    NotSentError,
+    RefusedError,
+)
 from framecast.core.settings import GenAIProSettings
 from framecast.providers.base import MediaItem, Progress, SubmissionJournal
 from framecast.providers.genaipro.failures import (
@@ -44,6 +51,8 @@ _ERROR_BODY_LIMIT = 64 * 1024
 _JSON_BODY_LIMIT = 4 * 1024 * 1024
 # Non-blank bytes looked at to tell an HTML page from an event stream.
 _SNIFF_BYTES = 16
+# The longest pause before a refused GET is tried again, whatever ``Retry-After`` asks.
+MAX_READ_WAIT_S = 5.0
 
 FilesArgument = Sequence[tuple[str, tuple[str, Any, str]]]
 
@@ -120,7 +129,28 @@ class GenAIProClient:
             raise transport_error(exc, idle_s=self._config.idle_timeout_s) from exc
 
     async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        """GET a JSON resource; raises the same categories as :meth:`stream_generation`."""
+        """GET a JSON resource; raises the same categories as :meth:`stream_generation`.
+
+        A GET is free and changes nothing, so one that is refused (429, 5xx, an HTML page) or
+        broken in transit is tried again here, ``config.read_attempts`` times in all, after a short
+        pause (``Retry-After`` when sent, at most ``MAX_READ_WAIT_S``). Paid requests are never
+        retried here: the job engine decides those.
+        """
+        attempts = max(1, self._config.read_attempts)
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self._get_json_once(path, params)
+            except (RefusedError, NotSentError, AmbiguousError) as exc:
+                if attempt >= attempts:
+                    raise
+                pause = exc.retry_after
+                if pause is None:
+                    pause = self._config.read_backoff_s * 2 ** (attempt - 1)
+                log.info("GenAIPro %s: %s; trying again in %.1f s", path, exc.message, pause)
+                await anyio.sleep(min(pause, MAX_READ_WAIT_S))
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    async def _get_json_once(self, path: str, params: Mapping[str, Any] | None) -> Any:
         headers = {"Authorization": self.auth_header, "Accept": "application/json"}
         try:
             async with self._http.stream("GET", self.url(path), params=params, headers=headers) as response:
@@ -199,7 +229,9 @@ class _GenerationStream:
                 await self._accept(message.provider_ids)
                 await self._journal.progress(Progress(message.word, message.percent))
             elif isinstance(message, Failed):
-                raise failure_error(message)
+                # A status event or an id before the failure shows the work was taken on.
+                accepted = self._last_status is not None or bool(self._accepted)
+                raise failure_error(message, accepted=accepted)
             else:
                 return await self._complete(message)
         return None

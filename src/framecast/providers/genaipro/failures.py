@@ -8,7 +8,11 @@ The categories (see :mod:`framecast.core.errors`):
 * :class:`AmbiguousError` — the request may have been accepted and charged (a stalled, dropped or
   empty stream, a stream without a terminal event, a completion without a file URL, 502/504):
   never resubmit before reconciling with ``/veo/histories``.
-* :class:`PermanentError` — retrying cannot help (401, 402, unsafe content, validation errors).
+* :class:`GenerationFailedError` — the service accepted the work, then failed it (an error event
+  after status events: "Create video error", ``UNSAFE_GENERATION``, ``AUDIO_FILTERED``): it may have
+  been charged, so the job engine sends it again only for a provider that refunds failures.
+* :class:`PermanentError` — retrying cannot help (401, 402, unsafe content refused up front,
+  validation errors).
 
 The HTTP status table itself lives in :mod:`framecast.providers.http_errors`; this module only adds
 what GenAIPro's bodies say (a reCAPTCHA 403, an HTML page, the words of an error event).
@@ -26,6 +30,7 @@ from framecast.core.errors import (
     ConfigurationError,
     ErrorCategory,
     FramecastError,
+    GenerationFailedError,
     NotSentError,
     PermanentError,
     ProviderError,
@@ -53,8 +58,14 @@ _RATE_MARKERS = ("rate limit", "too many requests")
 _AUTH_MARKERS = ("invalid api key", "unauthorized", "unauthorised")
 
 
-def failure_error(failed: Failed) -> ProviderError:
-    """The error for an explicit failure event, by what its message and code say."""
+def failure_error(failed: Failed, *, accepted: bool = False) -> ProviderError:
+    """The error for an explicit failure event, by what its message and code say.
+
+    ``accepted``: the stream showed the request was accepted before it failed (a status event or a
+    generation id came first). Such a failure ("Create video error", unsafe content, filtered audio)
+    is a :class:`GenerationFailedError`: the work was taken on, so it may have been charged. A failure
+    that is the stream's first word was refused before any work began.
+    """
     code = failed.code
     status_code = code if isinstance(code, int) else None
     text = f"{failed.message} {code if code is not None else ''}".lower()
@@ -66,9 +77,13 @@ def failure_error(failed: Failed) -> ProviderError:
             category=ErrorCategory.REFUSED,
             status_code=status_code,
         )
+    if code == 403:
+        # A refusal of access (reCAPTCHA errors carry this code too), not a failed generation.
+        return RefusedError(label, provider=PROVIDER, category=ErrorCategory.REFUSED, status_code=status_code)
     if any(marker in text for marker in _UNSAFE_MARKERS):
-        return PermanentError(
-            f"{label} (the prompt or an image was refused by the content filter; change it)",
+        unsafe = GenerationFailedError if accepted else PermanentError
+        return unsafe(
+            f"{label} ({unsafe_hint(text)})",
             provider=PROVIDER,
             category=ErrorCategory.UNSAFE_CONTENT,
             status_code=status_code,
@@ -91,8 +106,32 @@ def failure_error(failed: Failed) -> ProviderError:
         return RefusedError(
             label, provider=PROVIDER, category=ErrorCategory.RATE_LIMIT, status_code=status_code
         )
-    # An explicit error event means nothing was produced: safe to try again after a pause.
+    if accepted:
+        return GenerationFailedError(
+            f"{label} (the generation failed after GenAIPro accepted it)",
+            provider=PROVIDER,
+            category=ErrorCategory.SERVER,
+            status_code=status_code,
+        )
+    # An error before any sign of acceptance: nothing was taken on, so trying again is safe.
     return RefusedError(label, provider=PROVIDER, category=ErrorCategory.SERVER, status_code=status_code)
+
+
+def failure_category(message: str) -> ErrorCategory:
+    """The category of a failed history row by its ``error`` text: unsafe content, else server."""
+    text = message.lower()
+    return (
+        ErrorCategory.UNSAFE_CONTENT
+        if any(marker in text for marker in _UNSAFE_MARKERS)
+        else ErrorCategory.SERVER
+    )
+
+
+def unsafe_hint(text: str) -> str:
+    """What a content-filter refusal means, in words a user can act on."""
+    if "audio" in text.lower():
+        return "the generated sound or voice-over was filtered; change the spoken lines or sounds"
+    return "the content filter refused the prompt or an image; rephrase it"
 
 
 def status_error(response: httpx.Response, body: bytes) -> ProviderError:

@@ -27,7 +27,7 @@ from framecast.providers.base import (
     Submission,
 )
 from framecast.providers.genaipro.client import GenAIProClient
-from framecast.providers.genaipro.failures import PROVIDER
+from framecast.providers.genaipro.failures import PROVIDER, failure_category
 from framecast.providers.genaipro.sse import file_urls_of, history_status, parse_timestamp
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,8 @@ def outcome_for(matches: Iterable[HistoryItem]) -> ReconcileOutcome:
     """The reconcile state of the matched rows.
 
     Any row still processing (or completed without a URL yet) -> PENDING; else any completed ->
-    FOUND with its files; else all failed -> FAILED; nothing matched -> ABSENT.
+    FOUND with its files; else all failed -> FAILED (with the category of the row's error);
+    nothing matched -> ABSENT.
     """
     rows = list(matches)
     if not rows:
@@ -177,7 +178,9 @@ def outcome_for(matches: Iterable[HistoryItem]) -> ReconcileOutcome:
         )
         return ReconcileOutcome(ReconcileState.FOUND, items=items, provider_ids=ids)
     error = next((row.error for row in rows if row.error), None) or "the generation failed"
-    return ReconcileOutcome(ReconcileState.FAILED, provider_ids=ids, error=error)
+    return ReconcileOutcome(
+        ReconcileState.FAILED, provider_ids=ids, error=error, error_category=failure_category(error)
+    )
 
 
 def _enough(ranked: list[HistoryItem], count: int) -> list[HistoryItem]:

@@ -186,7 +186,7 @@ _NO_FLOW = np.empty((0, 0), dtype=np.float32)  # Farneback starts from zero flow
 def _remap(source: NDArray[np.uint8] | Field, xy: Field) -> object:
     # OpenCV takes the (x, y) pairs from one two-channel map and None as the second map; its type
     # stubs insist on a second map (an empty array is not read as "none" by the binding).
-    return cv2.remap(source, xy, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)  # type: ignore[call-overload]
+    return cv2.remap(source, xy, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)  # type: ignore[call-overload,unused-ignore]
 
 
 def warp_image(image: NDArray[np.uint8], xy: Field) -> NDArray[np.uint8]:

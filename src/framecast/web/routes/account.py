@@ -1,33 +1,31 @@
 """``/api/account``: the caller's own provider keys and Studio preferences.
 
 Keys are stored Fernet-encrypted and never sent back: listing shows the provider, a hint (the last
-four characters of a long key) and when it changed. "Check" reads the provider's quota with the
-user's key, or with the platform's key when the user stored none.
+four characters of a long key) and when it changed. "Check" reads the provider's quota with the key
+just pasted (before it is saved), else the user's stored key, else the platform's.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Literal
 
 import anyio
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
-from framecast.core.errors import InvalidInputError
-from framecast.jobs.provider_keys import platform_key
 from framecast.providers import registry
-from framecast.providers.registry import BuildContext
 from framecast.web.deps import Ctx, CurrentUser
+from framecast.web.field_labels import field_error
 from framecast.web.preferences import read_preferences, update_preferences
+from framecast.web.provider_access import key_source, user_bundle
 from framecast.web.security.keys import (
     StoredKeyInfo,
+    check_api_key,
     check_provider,
     delete_key,
     list_keys,
     store_key,
-    user_provider_key,
 )
 
 router = APIRouter(tags=["account"])
@@ -53,11 +51,16 @@ class QuotaPublic(BaseModel):
     total: int | None
 
 
+class KeyCheckBody(BaseModel):
+    # A key to check before saving it; without it the stored key (else the platform's) is checked.
+    api_key: str | None = None
+
+
 class KeyCheck(BaseModel):
     ok: bool
     quota: QuotaPublic
-    # Which key answered: the user's own, or the platform's fallback.
-    key: Literal["own", "platform"]
+    # Which key answered: the one pasted with the request, the user's own, or the platform's.
+    key: Literal["pasted", "own", "platform"]
 
 
 class PreferencesBody(BaseModel):
@@ -74,41 +77,47 @@ def get_keys(user: CurrentUser, context: Ctx) -> list[KeyPublic]:
 @router.put("/api/account/keys/{provider}")
 def put_key(provider: str, body: KeyBody, user: CurrentUser, context: Ctx) -> dict[str, str]:
     """Store (or replace) the caller's key; 400 for a provider that takes no key or an empty key."""
+    check_provider(provider, context.settings)
     info = store_key(context.db, context.fernet, user.id, provider, body.api_key)
     return {"provider": info.provider, "hint": info.hint}
 
 
 @router.delete("/api/account/keys/{provider}", status_code=204)
 def remove_key(provider: str, user: CurrentUser, context: Ctx) -> Response:
-    check_provider(provider)
+    check_provider(provider, context.settings)
     delete_key(context.db, user.id, provider)
     return Response(status_code=204)
 
 
 @router.post("/api/account/keys/{provider}/check")
-async def check_key(provider: str, user: CurrentUser, context: Ctx) -> KeyCheck:
-    """Read the quota with the caller's key (else the platform's).
+async def check_key(
+    provider: str, user: CurrentUser, context: Ctx, body: KeyCheckBody | None = None
+) -> KeyCheck:
+    """Read the quota with ``api_key`` when given (a key pasted but not saved yet), else with the
+    caller's stored key, else the platform's; nothing is stored.
 
     A provider failure (a wrong key, the service down) reaches the error handler as a
     ``ProviderError`` and answers 502 with the provider's message; no key anywhere answers 400.
     """
-    check_provider(provider)
-    own = await anyio.to_thread.run_sync(user_provider_key, context.db, context.fernet, user.id, provider)
-    key = own or platform_key(context.settings, provider)
-    work_dir = Path(context.settings.data_dir) / "work"
-    bundle = registry.build(provider, BuildContext(settings=context.settings, work_dir=work_dir, api_key=key))
-    try:
-        if bundle.quota is None:
-            raise InvalidInputError(
-                f"provider: {provider} cannot report its quota, so its key cannot be checked"
+    check_provider(provider, context.settings)
+    pasted = check_api_key(body.api_key) if body is not None and body.api_key is not None else None
+    if pasted is not None:
+        source: Literal["own", "platform", "pasted"] = "pasted"
+    else:
+        found = await anyio.to_thread.run_sync(key_source, context, user.id, provider)
+        if found == "none":
+            raise field_error(
+                "api_key", f"no {registry.label(provider, context.settings)} key yet; paste one to check it"
             )
+        source = found
+    async with user_bundle(context, user.id, provider, api_key=pasted) as bundle:
+        if bundle.quota is None:
+            raise field_error("provider", f"{provider} cannot report its quota, so its key cannot be checked")
         quota = await bundle.quota.read_quota()
-    finally:
-        await bundle.aclose()
     return KeyCheck(
         ok=True,
         quota=QuotaPublic(available=quota.available, used=quota.used, total=quota.total),
-        key="own" if own else "platform",
+        key=source,
     )
 
 

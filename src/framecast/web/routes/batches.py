@@ -12,8 +12,6 @@ like a missing one. The shapes are in ``web/batch_status.py`` and ``docs/web-api
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +22,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from framecast.core.errors import (
+    AlreadySentError,
     ConfigurationError,
     InvalidInputError,
     JobStateError,
@@ -32,12 +31,10 @@ from framecast.core.errors import (
 )
 from framecast.db.accounts import User
 from framecast.db.models import Job
-from framecast.jobs.control import JobControl
-from framecast.jobs.provider_keys import stored_key
+from framecast.jobs.control import CancelReport
 from framecast.jobs.states import JobState
 from framecast.providers import registry
-from framecast.providers.base import Aspect, Mode, Quota
-from framecast.providers.registry import BuildContext, ProviderBundle
+from framecast.providers.base import Aspect, Mode
 from framecast.studio.batches import (
     BatchKind,
     BatchPlan,
@@ -48,6 +45,7 @@ from framecast.studio.batches import (
     open_batch,
     write_report,
 )
+from framecast.studio.pricing import number
 from framecast.web import batch_zips
 from framecast.web.batch_status import (
     batch_items,
@@ -66,7 +64,9 @@ from framecast.web.batch_uploads import (
 )
 from framecast.web.context import WebContext
 from framecast.web.deps import Ctx, CurrentUser
+from framecast.web.field_labels import field_error, label
 from framecast.web.preferences import read_preferences
+from framecast.web.provider_access import read_user_quota
 from framecast.web.uploads import is_empty_upload
 
 router = APIRouter(tags=["batches"])
@@ -122,7 +122,7 @@ async def preview_batch(
     }
     unexpected = sorted(sent - KIND_FIELDS[chosen_kind])
     if unexpected:
-        raise InvalidInputError(f"{unexpected[0]}: a {chosen_kind} batch takes no {unexpected[0]}")
+        raise field_error(unexpected[0], f"a {chosen_kind} batch takes no {label(unexpected[0]).lower()}")
     chosen_aspect = _parse_aspect(aspect, context, user, chosen_kind)
     chosen_provider = _parse_provider(provider, context, user)
     upload, plan = await store_batch_upload(
@@ -136,7 +136,8 @@ async def preview_batch(
         reference=reference,
         images=images or [],
     )
-    need = credits_needed(plan, context.settings)
+    traits = registry.traits(upload.provider, context.settings)
+    need = credits_needed(plan, traits)
     answer: dict[str, Any] = {
         "upload_id": upload.upload_id,
         "kind": upload.kind,
@@ -145,12 +146,14 @@ async def preview_batch(
         "source_name": upload.source_name,
         "items": [_planned_item_json(entry, upload) for entry in plan.items],
         "credits_needed": need,
+        "paid": traits.paid,
+        "provider_label": traits.label,
         "quota": None,
         "enough_quota": True,
         "quota_error": None,
     }
     try:
-        quota = await _read_quota(context, user.id, upload.provider)
+        quota = await read_user_quota(context, user.id, upload.provider)
     except (ProviderError, ConfigurationError) as exc:
         answer.update(quota=None, enough_quota=None, quota_error=str(exc))
         return answer
@@ -214,26 +217,57 @@ def get_batch(context: Ctx, user: CurrentUser, batch_id: int) -> dict[str, Any]:
 @router.post("/api/batches/{batch_id}/pause")
 def pause_batch(context: Ctx, user: CurrentUser, batch_id: int) -> dict[str, Any]:
     """Hold the batch's waiting jobs; running ones finish."""
-    JobControl(context.db).set_batch_paused(batch_id, True, owner_id=user.id)
+    context.job_control().set_batch_paused(batch_id, True, owner_id=user.id)
     return _batch_json(context, batch_id, user.id)
 
 
 @router.post("/api/batches/{batch_id}/resume")
 def resume_batch(context: Ctx, user: CurrentUser, batch_id: int) -> dict[str, Any]:
-    JobControl(context.db).set_batch_paused(batch_id, False, owner_id=user.id)
+    context.job_control().set_batch_paused(batch_id, False, owner_id=user.id)
     return _batch_json(context, batch_id, user.id)
 
 
 @router.post("/api/batches/{batch_id}/cancel")
 def cancel_batch(context: Ctx, user: CurrentUser, batch_id: int) -> dict[str, Any]:
-    """Cancel every job that has not ended; a running one stops at its next safe point."""
-    control = JobControl(context.db)
+    """Cancel every item not yet sent; items already with a paid provider finish (and are charged).
+
+    Answers the batch with ``cancel: {cancelled, already_sent, message}`` counting items.
+    """
     with context.db.session() as session:
         owned_batch(session, batch_id, user.id)
-        job_ids = list(session.scalars(select(Job.id).where(Job.batch_id == batch_id).order_by(Job.id)))
-    for job_id in job_ids:
-        control.cancel(job_id, owner_id=user.id)
-    return _batch_json(context, batch_id, user.id)
+        items = [[job.id for job in item.jobs] for item in batch_items(session, batch_id)]
+    control = context.job_control()
+    reports = [control.cancel_many(job_ids, owner_id=user.id) for job_ids in items]
+    answer = _batch_json(context, batch_id, user.id)
+    answer["cancel"] = _cancel_summary(context, answer["provider"], reports)
+    return answer
+
+
+@router.post("/api/batches/{batch_id}/items/{key:path}/cancel")
+def cancel_item(context: Ctx, user: CurrentUser, batch_id: int, key: str) -> dict[str, Any]:
+    """Cancel one item's jobs that are not yet sent (a pipeline's video waiting for its image too).
+
+    404 for an unknown item; 409 when the item is already with a paid provider (it will finish and
+    be charged; its result is kept) or has already ended.
+    """
+    with context.db.session() as session:
+        batch = owned_batch(session, batch_id, user.id)
+        provider = batch.provider
+        item = next((i for i in batch_items(session, batch_id) if i.key == key), None)
+        if item is None:
+            raise NotFoundError(f"batch {batch_id} has no item {key!r}")
+        job_ids = [job.id for job in item.jobs]
+    report = context.job_control().cancel_many(job_ids, owner_id=user.id)
+    if not report.cancelled:
+        if report.already_sent:
+            raise AlreadySentError(
+                f"Item {key} was already sent to {_label(context, provider)}, so it cannot be "
+                "cancelled: it will finish and be charged, and its result will be kept."
+            )
+        raise JobStateError(f"Item {key} has already finished; there is nothing to cancel.")
+    answer = _batch_json(context, batch_id, user.id)
+    answer["cancel"] = _cancel_summary(context, provider, [report])
+    return answer
 
 
 @router.post("/api/batches/{batch_id}/items/{key:path}/retry")
@@ -242,7 +276,7 @@ def retry_item(context: Ctx, user: CurrentUser, batch_id: int, key: str) -> dict
 
     404 for an unknown item; 409 when none of its jobs failed or was cancelled.
     """
-    control = JobControl(context.db)
+    control = context.job_control()
     with context.db.session() as session:
         batch = owned_batch(session, batch_id, user.id)
         paused = batch.paused
@@ -317,7 +351,37 @@ def failed_csv(context: Ctx, user: CurrentUser, batch_id: int) -> Response:
 
 def _batch_json(context: WebContext, batch_id: int, owner_id: int) -> dict[str, Any]:
     with context.db.session() as session:
-        return batch_to_json(session, owned_batch(session, batch_id, owner_id))
+        batch = owned_batch(session, batch_id, owner_id)
+        return batch_to_json(session, batch, traits=_traits(context, batch.provider))
+
+
+def _traits(context: WebContext, provider: str) -> registry.ProviderTraits | None:
+    """The batch provider's traits; None for a provider no longer installed."""
+    if provider not in registry.provider_names():
+        return None
+    return registry.traits(provider, context.settings)
+
+
+def _cancel_summary(context: WebContext, provider: str, reports: list[CancelReport]) -> dict[str, Any]:
+    """``{cancelled, already_sent, message}``: items stopped and items already with the provider
+    (one report per item), and the sentence the page shows."""
+    sent = sum(1 for report in reports if report.already_sent)
+    cancelled = sum(1 for report in reports if report.cancelled and not report.already_sent)
+    message = f"Stopped {cancelled} item{'' if cancelled == 1 else 's'}."
+    if sent:
+        label = _label(context, provider)
+        message += (
+            f" 1 item was already sent to {label}: it will finish and be charged, and its result "
+            "will be kept."
+            if sent == 1
+            else f" {sent} items were already sent to {label}: they will finish and be charged, "
+            "and their results will be kept."
+        )
+    return {"cancelled": cancelled, "already_sent": sent, "message": message}
+
+
+def _label(context: WebContext, provider: str) -> str:
+    return registry.label(provider, context.settings)
 
 
 def _zip_parts(context: WebContext, batch_id: int, owner_id: int) -> list[batch_zips.ZipPart]:
@@ -363,7 +427,7 @@ def _parse_aspect(value: str | None, context: WebContext, user: User, kind: Batc
         return Aspect(read_preferences(user.preferences, context.settings).aspect)
     aspect = Aspect.parse(value)
     if aspect is Aspect.SQUARE and kind != "broll-images":
-        raise InvalidInputError("aspect: video can be landscape or portrait, not square")
+        raise field_error("aspect", "video can be landscape or portrait, not square")
     return aspect
 
 
@@ -371,41 +435,19 @@ def _parse_provider(value: str | None, context: WebContext, user: User) -> str:
     name = (value or "").strip() or read_preferences(user.preferences, context.settings).default_provider
     known = registry.provider_names()
     if name not in known:
-        raise InvalidInputError(f"provider: unknown provider {name!r}; use one of {', '.join(known)}")
+        raise field_error("provider", f"unknown provider {name!r}; use one of {', '.join(known)}")
     return name
-
-
-@asynccontextmanager
-async def _bundle(context: WebContext, owner_id: int, provider: str) -> AsyncIterator[ProviderBundle]:
-    """The provider with the owner's stored key, else (key None) the platform key from settings."""
-    key = await anyio.to_thread.run_sync(stored_key, context.db, context.fernet, owner_id, provider)
-    build = BuildContext(
-        settings=context.settings, work_dir=Path(context.settings.data_dir) / "work", api_key=key
-    )
-    bundle = await anyio.to_thread.run_sync(registry.build, provider, build)
-    try:
-        yield bundle
-    finally:
-        await bundle.aclose()
-
-
-async def _read_quota(context: WebContext, owner_id: int, provider: str) -> Quota | None:
-    """The provider's quota for ``owner_id``; None when it reports none. Raises what the provider raises."""
-    async with _bundle(context, owner_id, provider) as bundle:
-        if bundle.quota is None:
-            return None
-        return await bundle.quota.read_quota()
 
 
 async def _check_quota(context: WebContext, owner_id: int, upload: BatchUpload, plan: BatchPlan) -> None:
     """Refuse a batch whose remaining items need more credits than the provider has available."""
     done = await anyio.to_thread.run_sync(lambda: finished_keys(context.db, plan, owner_id=owner_id))
-    need = credits_needed(plan, context.settings, skip_keys=done)
+    need = credits_needed(plan, registry.traits(upload.provider, context.settings), skip_keys=done)
     if need == 0:
         return
-    quota = await _read_quota(context, owner_id, upload.provider)
+    quota = await read_user_quota(context, owner_id, upload.provider)
     if quota is not None and quota.available is not None and quota.available < need:
         raise InvalidInputError(
-            f"this batch needs up to {need} credits but {upload.provider} has {quota.available} "
-            "available; add credits, or start it anyway with force"
+            f"this batch needs up to {number(need)} credits but {_label(context, upload.provider)} "
+            f"has {number(quota.available)} available; add credits, or start it anyway"
         )

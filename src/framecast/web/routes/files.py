@@ -1,4 +1,5 @@
-"""The library over REST: list and search files, serve one (with Range, so video seeks), delete one.
+"""The library over REST: list and search files, serve one (with Range, so video seeks) and its
+poster frame, delete one.
 
 Files are the ``media_files`` rows the job engine adds when an owned job succeeds and those imported
 from provider history. Every route answers only the caller's own files.
@@ -88,6 +89,26 @@ async def file_content(
     )
 
 
+@router.get("/files/{file_id}/poster", response_class=FileResponse)
+async def file_poster(context: Ctx, user: CurrentUser, file_id: int) -> FileResponse:
+    """The still JPEG shown before a video plays; 404 for an image or a video without one."""
+    row = await anyio.to_thread.run_sync(_owned, context, file_id, user.id)
+    if not row.poster_path:
+        raise NotFoundError(f"file {file_id} ({row.name}) has no poster")
+    path = Path(row.poster_path)
+    try:
+        stat_result = await anyio.Path(path).stat()
+    except FileNotFoundError:
+        raise NotFoundError(f"the poster of file {file_id} is no longer on disk") from None
+    return FileResponse(
+        path,
+        media_type="image/jpeg",
+        stat_result=stat_result,
+        # Made once and never changed: the browser may keep it.
+        headers={"Cache-Control": "private, max-age=86400"},
+    )
+
+
 @router.delete("/api/files/{file_id}", status_code=204)
 async def delete_file(context: Ctx, user: CurrentUser, file_id: int) -> Response:
     """Remove the file from the library and from disk."""
@@ -97,11 +118,13 @@ async def delete_file(context: Ctx, user: CurrentUser, file_id: int) -> Response
             row = session.get(MediaFile, file_id)
             if row is None or row.owner_id != user.id:
                 raise NotFoundError(f"no file {file_id}")
-            path = row.path
+            path, poster = row.path, row.poster_path
             session.delete(row)
         # The row goes first: a file left behind by a crash here is harmless, a row without its file
         # would be a broken library entry.
         Path(path).unlink(missing_ok=True)
+        if poster:
+            Path(poster).unlink(missing_ok=True)
 
     await anyio.to_thread.run_sync(remove)
     return Response(status_code=204)

@@ -20,7 +20,6 @@ from framecast.core.errors import InvalidInputError
 from framecast.db.accounts import User
 from framecast.db.base import utcnow
 from framecast.db.models import Job
-from framecast.jobs.control import JobControl
 from framecast.jobs.repository import JobRepository, JobSpec
 from framecast.jobs.states import JobState
 from framecast.providers import registry
@@ -30,6 +29,7 @@ from framecast.studio.requests import request_to_json
 from framecast.web.context import WebContext
 from framecast.web.deps import Ctx, CurrentUser
 from framecast.web.events import JobFilter, JobWatcher, job_events
+from framecast.web.field_labels import field_error, label
 from framecast.web.preferences import read_preferences
 from framecast.web.serializers import jobs_to_json
 from framecast.web.uploads import StoredImage, is_empty_upload, save_image
@@ -43,6 +43,13 @@ MODE_FIELDS: dict[Mode, frozenset[str]] = {
     Mode.FRAMES: frozenset({"start_image", "end_image"}),
     Mode.INGREDIENTS: frozenset({"reference_images"}),
     Mode.IMAGE: frozenset({"reference_images"}),
+}
+# How the studio pages title each mode, for messages.
+MODE_TITLES = {
+    Mode.TEXT: "text → video",
+    Mode.FRAMES: "frames → video",
+    Mode.INGREDIENTS: "ingredients → video",
+    Mode.IMAGE: "create image",
 }
 EVENT_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
@@ -72,10 +79,11 @@ async def create_job(
     Answers 400 naming the field for a bad mode, prompt, aspect, count, provider or image.
     """
     chosen_mode = _parse_mode(mode)
+    count_label = "Images" if chosen_mode is Mode.IMAGE else "Videos"
     if not prompt.strip():
-        raise InvalidInputError("prompt: the prompt is empty")
+        raise field_error("prompt", "the prompt is empty; describe what to make")
     if not 1 <= count <= MAX_COUNT:
-        raise InvalidInputError(f"count: must be between 1 and {MAX_COUNT}, got {count}")
+        raise field_error("count", f"must be between 1 and {MAX_COUNT}, got {count}", shown=count_label)
     chosen_aspect = _parse_aspect(aspect, context, user, chosen_mode)
     chosen_provider = _parse_provider(provider, context, user)
     references = [f for f in reference_images or [] if not is_empty_upload(f)]
@@ -91,14 +99,14 @@ async def create_job(
     unexpected = sorted(sent - MODE_FIELDS[chosen_mode])
     if unexpected:
         name = unexpected[0]
-        raise InvalidInputError(f"{name}: {chosen_mode.value} mode takes no {name.replace('_', ' ')}")
+        raise field_error(name, f"{MODE_TITLES[chosen_mode]} takes no {label(name).lower()}")
     if chosen_mode is Mode.FRAMES and "start_image" not in sent:
-        raise InvalidInputError("start_image: frames-to-video needs a start image")
+        raise field_error("start_image", "frames → video needs a start frame")
     if chosen_mode is Mode.INGREDIENTS and not references:
-        raise InvalidInputError(f"reference_images: give 1 to {MAX_INGREDIENTS} reference images")
+        raise field_error("reference_images", f"give 1 to {MAX_INGREDIENTS} reference images")
     if len(references) > MAX_INGREDIENTS:
-        raise InvalidInputError(
-            f"reference_images: at most {MAX_INGREDIENTS} reference images, got {len(references)}"
+        raise field_error(
+            "reference_images", f"at most {MAX_INGREDIENTS} reference images, got {len(references)}"
         )
 
     stored: list[StoredImage] = []
@@ -159,15 +167,20 @@ async def get_job(context: Ctx, user: CurrentUser, job_id: int) -> dict[str, Any
 
 @router.post("/api/jobs/{job_id}/cancel")
 async def cancel_job(context: Ctx, user: CurrentUser, job_id: int) -> dict[str, Any]:
-    """Cancel now if no worker holds the job, else ask its worker to stop at its next safe point."""
-    await anyio.to_thread.run_sync(lambda: JobControl(context.db).cancel(job_id, owner_id=user.id))
+    """Cancel a job not yet sent to its provider, at once; answers the job (``cancelled``).
+
+    409 when it was already sent to a paid provider: it cannot be un-paid, so it will finish, be
+    charged, and its result will be kept (the message says so). A job that has ended is answered
+    as it is.
+    """
+    await anyio.to_thread.run_sync(lambda: context.job_control().cancel(job_id, owner_id=user.id))
     return await anyio.to_thread.run_sync(_job_json, context, job_id, user.id)
 
 
 @router.post("/api/jobs/{job_id}/retry")
 async def retry_job(context: Ctx, user: CurrentUser, job_id: int) -> dict[str, Any]:
     """Queue a failed or cancelled job again; 409 for a job in any other state."""
-    await anyio.to_thread.run_sync(lambda: JobControl(context.db).retry(job_id, owner_id=user.id))
+    await anyio.to_thread.run_sync(lambda: context.job_control().retry(job_id, owner_id=user.id))
     return await anyio.to_thread.run_sync(_job_json, context, job_id, user.id)
 
 
@@ -204,7 +217,7 @@ def _parse_mode(value: str) -> Mode:
         return Mode(value.strip().lower())
     except ValueError:
         names = ", ".join(m.value for m in Mode)
-        raise InvalidInputError(f"mode: unknown mode {value!r}; use one of {names}") from None
+        raise field_error("mode", f"unknown mode {value!r}; use one of {names}") from None
 
 
 def _parse_aspect(value: str | None, context: WebContext, user: User, mode: Mode) -> Aspect:
@@ -214,9 +227,9 @@ def _parse_aspect(value: str | None, context: WebContext, user: User, mode: Mode
     try:
         aspect = Aspect.parse(value)
     except InvalidInputError as exc:
-        raise InvalidInputError(f"aspect: {exc}") from None
+        raise field_error("aspect", str(exc)) from None
     if mode.is_video and aspect is Aspect.SQUARE:
-        raise InvalidInputError("aspect: video can be landscape or portrait, not square")
+        raise field_error("aspect", "video can be landscape or portrait, not square")
     return aspect
 
 
@@ -224,7 +237,7 @@ def _parse_provider(value: str | None, context: WebContext, user: User) -> str:
     name = (value or "").strip() or preferred_provider(context, user)
     known = registry.provider_names()
     if name not in known:
-        raise InvalidInputError(f"provider: unknown provider {name!r}; use one of {', '.join(known)}")
+        raise field_error("provider", f"unknown provider {name!r}; use one of {', '.join(known)}")
     return name
 
 
@@ -237,7 +250,7 @@ def _parse_states(value: str | None) -> list[JobState]:
             states.append(JobState(part.strip().lower()))
         except ValueError:
             names = ", ".join(s.value for s in JobState)
-            raise InvalidInputError(f"state: unknown state {part.strip()!r}; use {names}") from None
+            raise field_error("state", f"unknown state {part.strip()!r}; use {names}") from None
     return states
 
 

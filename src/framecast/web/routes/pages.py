@@ -28,8 +28,8 @@ from framecast.web.context import WebContext
 from framecast.web.deps import Ctx
 from framecast.web.pages_context import page_context
 from framecast.web.preferences import read_preferences
+from framecast.web.provider_access import key_source
 from framecast.web.routes.auth import needs_setup
-from framecast.web.security.keys import KEYLESS_PROVIDERS, effective_key
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,7 +39,6 @@ OFFLINE_NOTE = (
     "your prompt with camera motion (or blends your frames and references) right on this server. "
     "It is free and needs no key, which makes it a dry run before paying for a real generation."
 )
-PROVIDER_LABELS = {"offline": "Offline renderer (local, free)", "genaipro": "GenAIPro · Veo"}
 
 
 @dataclass(frozen=True)
@@ -139,22 +138,24 @@ def byte_label(size: int) -> str:
     return f"{size} B"
 
 
-def provider_choices(context: WebContext, user_id: int) -> list[dict[str, str]]:
-    """Every provider with its label and a note: what offline is, or that a key is missing."""
+def provider_choices(context: WebContext, user_id: int) -> list[dict[str, Any]]:
+    """Every provider with its label, whether it is paid, and a note: what offline is, or that a
+    key is missing."""
     choices = []
     for name in registry.provider_names():
-        label = PROVIDER_LABELS.get(name, name)
+        traits = registry.traits(name, context.settings)
+        label = traits.label or name
         note = ""
         if name == "offline":
             note = OFFLINE_NOTE
-        elif name not in KEYLESS_PROVIDERS:
+        elif traits.paid:
             try:
-                if effective_key(context.db, context.fernet, context.settings, user_id, name) is None:
+                if key_source(context, user_id, name) == "none":
                     note = f"No {label} key yet: add yours under Settings before generating."
             except ConfigurationError as exc:
                 # A page must still open when a stored key no longer decrypts; say how to fix it.
                 note = str(exc)
-        choices.append({"name": name, "label": label, "note": note})
+        choices.append({"name": name, "label": label, "note": note, "paid": traits.paid})
     return choices
 
 
@@ -162,7 +163,7 @@ def _studio_values(context: WebContext, user: User) -> dict[str, Any]:
     preferences = read_preferences(user.preferences, context.settings)
     return {
         "providers": provider_choices(context, user.id),
-        "paid_providers": [n for n in registry.provider_names() if n not in KEYLESS_PROVIDERS],
+        "paid_providers": registry.paid_provider_names(context.settings),
         "default_provider": preferences.default_provider,
         "default_aspect": preferences.aspect,
         "preferences": preferences.to_json(),

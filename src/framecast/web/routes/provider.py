@@ -1,16 +1,16 @@
-"""What the provider says: quota, generation history, and importing history items into the library.
+"""What the provider says: quota and balance, what an action costs, generation history, and
+importing history items into the library.
 
-Calls run with the caller's own stored key for the provider (``jobs/provider_keys.py``), else the
-platform key from settings. Without ``provider`` the caller's default provider is used, or GenAIPro
-when that default is the offline renderer (which keeps no history and has no quota).
+Calls run with the caller's own stored key for the provider, else the platform key from settings
+(``web/provider_access.py``). Without ``provider``, quota and history use the caller's default
+provider, or the first paid one when that default is free (the offline renderer keeps no history
+and has no quota).
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -21,18 +21,25 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from framecast.core.errors import ConfigurationError, InvalidInputError, NotFoundError
+from framecast.core.errors import (
+    ConfigurationError,
+    NotFoundError,
+    ProviderError,
+)
 from framecast.core.http import build_http_client
 from framecast.db.accounts import User
 from framecast.db.library import MediaFile
-from framecast.jobs.provider_keys import platform_key, stored_key
 from framecast.providers import registry
-from framecast.providers.base import HistoryItem, HistoryStatus
-from framecast.providers.registry import BuildContext, ProviderBundle
+from framecast.providers.base import MAX_COUNT, HistoryItem, HistoryStatus, Mode
+from framecast.providers.registry import DownloadAuth, ProviderBundle
 from framecast.studio.downloads import download_file
 from framecast.studio.outputs import slug
+from framecast.studio.posters import make_poster, poster_path
+from framecast.studio.pricing import Quote, make_quote
 from framecast.web.context import WebContext
 from framecast.web.deps import Ctx, CurrentUser
+from framecast.web.field_labels import field_error
+from framecast.web.provider_access import KeySource, key_source, user_bundle
 from framecast.web.routes.jobs import preferred_provider
 from framecast.web.serializers import file_to_json
 
@@ -50,11 +57,124 @@ class HistoryImport(BaseModel):
     provider_id: str = Field(min_length=1, max_length=200)
 
 
+class BalancePublic(BaseModel):
+    """The header's balance chip: the user's preferred provider's credits."""
+
+    provider: str
+    label: str
+    # False for a free provider: there is no balance, and the chip is hidden.
+    paid: bool
+    # Whose key reads it: the user's own, the platform's, or none (then ``error`` says what to do).
+    key: KeySource | None
+    available: int | None
+    used: int | None
+    total: int | None
+    # Why the balance could not be read (a wrong key, the service down); null when it was.
+    error: str | None
+
+
+class QuotePublic(BaseModel):
+    """What one action costs on a provider and what would be left: "4 credits · 996 left"."""
+
+    provider: str
+    label: str
+    paid: bool
+    credits: int
+    available: int | None
+    left: int | None
+    # False: the balance is short; null: it could not be read (``error`` says why).
+    enough: bool | None
+    error: str | None
+    text: str
+
+    @classmethod
+    def of(cls, quote: Quote) -> QuotePublic:
+        return cls(
+            provider=quote.provider,
+            label=quote.label,
+            paid=quote.paid,
+            credits=quote.credits,
+            available=quote.available,
+            left=quote.left,
+            enough=quote.enough,
+            error=quote.error,
+            text=quote.sentence(),
+        )
+
+
+@router.get("/api/balance")
+async def balance(context: Ctx, user: CurrentUser, provider: str | None = None) -> BalancePublic:
+    """The balance of ``provider`` (default: the caller's preferred provider) for the header chip.
+
+    Never a provider error: one that cannot be read answers 200 with ``error`` set.
+    """
+    name = (provider or "").strip() or preferred_provider(context, user)
+    traits = _known(context, name)
+    answer = BalancePublic(
+        provider=name,
+        label=traits.label or name,
+        paid=traits.paid,
+        key=None,
+        available=None,
+        used=None,
+        total=None,
+        error=None,
+    )
+    if not traits.paid:
+        return answer
+    try:
+        answer.key = await anyio.to_thread.run_sync(key_source, context, user.id, name)
+        if answer.key == "none":
+            answer.error = f"no {answer.label} key: add yours under Settings"
+            return answer
+        async with user_bundle(context, user.id, name) as bundle:
+            if bundle.quota is None:
+                answer.error = f"{answer.label} reports no balance"
+                return answer
+            result = await bundle.quota.read_quota()
+    except (ProviderError, ConfigurationError) as exc:
+        answer.error = str(exc)
+        return answer
+    answer.available, answer.used, answer.total = result.available, result.used, result.total
+    return answer
+
+
+@router.get("/api/quote")
+async def quote(
+    context: Ctx,
+    user: CurrentUser,
+    mode: Annotated[str, Query(description="text, frames, ingredients or image")],
+    count: Annotated[int, Query(ge=1, le=MAX_COUNT)] = 1,
+    provider: str | None = None,
+) -> QuotePublic:
+    """What ``count`` videos (or images) in ``mode`` cost on ``provider`` (default: the caller's
+    preferred one), against the balance read now. A balance that cannot be read gives ``enough``
+    null and ``error``; a free provider costs 0."""
+    name = (provider or "").strip() or preferred_provider(context, user)
+    traits = _known(context, name)
+    try:
+        chosen = Mode(mode.strip().lower())
+    except ValueError:
+        names = ", ".join(m.value for m in Mode)
+        raise field_error("mode", f"unknown mode {mode!r}; use one of {names}") from None
+    credits = traits.credits_for(chosen, count)
+    if not traits.paid:
+        return QuotePublic.of(make_quote(name, traits, credits, None))
+    try:
+        async with user_bundle(context, user.id, name) as bundle:
+            if bundle.quota is None:
+                return QuotePublic.of(make_quote(name, traits, credits, None, error="no balance"))
+            result = await bundle.quota.read_quota()
+    except (ProviderError, ConfigurationError) as exc:
+        return QuotePublic.of(make_quote(name, traits, credits, None, error=str(exc)))
+    return QuotePublic.of(make_quote(name, traits, credits, result))
+
+
 @router.get("/api/quota")
 async def quota(context: Ctx, user: CurrentUser, provider: str | None = None) -> dict[str, Any]:
     """``{provider, available, used, total}``; ``available`` null means unlimited (offline)."""
     name = _provider_name(context, user, provider)
-    async with _bundle(context, user, name) as bundle:
+    async with user_bundle(context, user.id, name) as bundle:
         if bundle.quota is None:
             raise ConfigurationError(f"{name} reports no quota")
         result = await bundle.quota.read_quota()
@@ -71,7 +191,7 @@ async def history(
 ) -> dict[str, Any]:
     """One page of the provider's history, newest first."""
     name = _provider_name(context, user, provider)
-    async with _bundle(context, user, name) as bundle:
+    async with user_bundle(context, user.id, name) as bundle:
         if bundle.history is None:
             raise ConfigurationError(f"{name} keeps no history; its files are in your library")
         result = await bundle.history.list_history(page=page, page_size=page_size)
@@ -93,11 +213,10 @@ async def import_history_item(context: Ctx, user: CurrentUser, body: HistoryImpo
     name = _provider_name(context, user, body.provider)
     provider_id = body.provider_id.strip()
     await anyio.to_thread.run_sync(_refuse_duplicate, context, user.id, name, provider_id)
-    async with _bundle(context, user, name) as bundle:
+    async with user_bundle(context, user.id, name) as bundle:
         item = await _find_item(bundle, name, provider_id)
-        key = await anyio.to_thread.run_sync(_effective_key, context, user.id, name)
         folder = context.media_root / str(user.id) / "history" / name
-        paths = await _download_all(context, item, folder, auth=f"Bearer {key}" if key else None)
+        paths = await _download_all(context, item, folder, auth=bundle.download_auth)
     try:
         rows = await anyio.to_thread.run_sync(_add_rows, context, user.id, name, item, paths)
     except BaseException:
@@ -114,34 +233,20 @@ async def import_history_item(context: Ctx, user: CurrentUser, body: HistoryImpo
 def _provider_name(context: WebContext, user: User, provider: str | None) -> str:
     name = (provider or "").strip()
     if not name:
-        preferred = preferred_provider(context, user)
-        name = "genaipro" if preferred == "offline" else preferred
-    known = registry.provider_names()
-    if name not in known:
-        raise InvalidInputError(f"provider: unknown provider {name!r}; use one of {', '.join(known)}")
+        name = preferred_provider(context, user)
+        if not _known(context, name).paid:
+            paid = registry.paid_provider_names(context.settings)
+            name = paid[0] if paid else name
+    _known(context, name)
     return name
 
 
-def _user_key(context: WebContext, owner_id: int, provider: str) -> str | None:
-    return stored_key(context.db, context.fernet, owner_id, provider)
-
-
-def _effective_key(context: WebContext, owner_id: int, provider: str) -> str | None:
-    return _user_key(context, owner_id, provider) or platform_key(context.settings, provider)
-
-
-@asynccontextmanager
-async def _bundle(context: WebContext, user: User, name: str) -> AsyncIterator[ProviderBundle]:
-    """The provider built with the caller's own key (None lets it fall back on the platform key)."""
-    key = await anyio.to_thread.run_sync(_user_key, context, user.id, name)
-    build = BuildContext(
-        settings=context.settings, work_dir=Path(context.settings.data_dir) / "work", api_key=key
-    )
-    bundle = await anyio.to_thread.run_sync(registry.build, name, build)
-    try:
-        yield bundle
-    finally:
-        await bundle.aclose()
+def _known(context: WebContext, name: str) -> registry.ProviderTraits:
+    """The traits of provider ``name``; :class:`InvalidInputError` naming the field otherwise."""
+    if name not in registry.provider_names():
+        known = ", ".join(registry.provider_names())
+        raise field_error("provider", f"unknown provider {name!r}; use one of {known}")
+    return registry.traits(name, context.settings)
 
 
 def _history_item_json(item: HistoryItem) -> dict[str, Any]:
@@ -169,7 +274,7 @@ def _check_not_imported(session: Session, owner_id: int, provider: str, provider
         )
     )
     if existing is not None:
-        raise InvalidInputError(f"provider_id: {provider_id} is already in your library (file {existing})")
+        raise field_error("provider_id", f"{provider_id} is already in your library (file {existing})")
 
 
 async def _find_item(bundle: ProviderBundle, provider: str, provider_id: str) -> HistoryItem:
@@ -181,12 +286,10 @@ async def _find_item(bundle: ProviderBundle, provider: str, provider_id: str) ->
         for item in page.items:
             if item.provider_id == provider_id:
                 if item.status is HistoryStatus.FAILED:
-                    raise InvalidInputError(
-                        f"provider_id: {provider_id} failed at {provider}; nothing to import"
-                    )
+                    raise field_error("provider_id", f"{provider_id} failed at {provider}; nothing to import")
                 if item.status is not HistoryStatus.COMPLETED or not item.file_urls:
-                    raise InvalidInputError(
-                        f"provider_id: {provider_id} is still processing at {provider}; import it once done"
+                    raise field_error(
+                        "provider_id", f"{provider_id} is still processing at {provider}; import it once done"
                     )
                 return item
         if not page.items or number >= page.total_pages:
@@ -203,7 +306,9 @@ def _safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._")[:80] or "item"
 
 
-async def _download_all(context: WebContext, item: HistoryItem, folder: Path, auth: str | None) -> list[Path]:
+async def _download_all(
+    context: WebContext, item: HistoryItem, folder: Path, auth: DownloadAuth | None
+) -> list[Path]:
     """Each file of ``item`` into ``folder``; on any failure nothing stays behind."""
     base = _safe_name(item.provider_id)
     several = len(item.file_urls) > 1
@@ -225,7 +330,7 @@ async def _download_all(context: WebContext, item: HistoryItem, folder: Path, au
                     dest,
                     kind=kind,
                     max_bytes=context.settings.max_download_bytes,
-                    auth_header=auth,
+                    auth_header=auth.for_url(url) if auth is not None else None,
                 )
                 paths.append(final)
     except BaseException:
@@ -241,10 +346,16 @@ def _add_rows(
 ) -> list[dict[str, Any]]:
     """The library rows of an import; checked again here, as another import may have finished first."""
     stem = slug(item.prompt)
+    folder = Path(context.settings.data_dir) / "posters"
+    # Posters first: decoding a frame has no business inside the database transaction.
+    posters = [
+        None if path.suffix.lower() in IMAGE_SUFFIXES else make_poster(path, poster_path(folder, path))
+        for path in paths
+    ]
     with context.db.session() as session:
         _check_not_imported(session, owner_id, provider, item.provider_id)
         rows = []
-        for number, path in enumerate(paths, start=1):
+        for number, (path, poster) in enumerate(zip(paths, posters, strict=True), start=1):
             suffix = f"-{number}" if len(paths) > 1 else ""
             row = MediaFile(
                 owner_id=owner_id,
@@ -255,6 +366,7 @@ def _add_rows(
                 provider=provider,
                 provider_id=item.provider_id,
                 size_bytes=path.stat().st_size,
+                poster_path=str(poster) if poster is not None else None,
             )
             session.add(row)
             rows.append(row)

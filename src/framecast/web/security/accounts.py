@@ -18,6 +18,7 @@ from framecast.core.errors import InvalidInputError, NotAuthenticatedError, NotF
 from framecast.core.settings import WebSettings
 from framecast.db.accounts import User
 from framecast.db.session import Database
+from framecast.web.field_labels import field_error
 from framecast.web.security.passwords import (
     check_password_rules,
     hash_password,
@@ -50,9 +51,9 @@ def normalize_email(email: str) -> str:
     """``email`` trimmed and lower-cased; raises :class:`InvalidInputError` when it is not an address."""
     value = email.strip().lower()
     if not value:
-        raise InvalidInputError("email: enter an email address")
+        raise field_error("email", "enter an email address")
     if len(value) > MAX_EMAIL_LENGTH or not _EMAIL.match(value):
-        raise InvalidInputError(f"email: {email.strip()!r} is not an email address (name@example.com)")
+        raise field_error("email", f"{email.strip()!r} is not an email address (name@example.com)")
     return value
 
 
@@ -60,9 +61,9 @@ def check_name(name: str) -> str:
     """The display name trimmed; raises :class:`InvalidInputError` when empty or too long."""
     value = " ".join(name.split())
     if not value:
-        raise InvalidInputError("name: enter a name (it is shown to you and to administrators)")
+        raise field_error("name", "enter a name (it is shown to you and to administrators)")
     if len(value) > MAX_NAME_LENGTH:
-        raise InvalidInputError(f"name: at most {MAX_NAME_LENGTH} characters")
+        raise field_error("name", f"at most {MAX_NAME_LENGTH} characters")
     return value
 
 
@@ -114,7 +115,7 @@ def add_user(session: Session, user: CheckedUser) -> User:
 
 
 def duplicate_email(email: str) -> InvalidInputError:
-    return InvalidInputError(f"email: an account with {email} exists already")
+    return field_error("email", f"an account with {email} exists already")
 
 
 def create_user(db: Database, new: NewUser, *, only_if_first: bool = False) -> User:

@@ -13,16 +13,14 @@ from datetime import datetime
 from cryptography.fernet import Fernet
 from sqlalchemy import delete, select
 
-from framecast.core.errors import InvalidInputError
 from framecast.core.settings import Settings
 from framecast.db.accounts import ProviderKey
 from framecast.db.base import utcnow
 from framecast.db.session import Database
 from framecast.jobs.provider_keys import platform_key, stored_key
 from framecast.providers import registry
+from framecast.web.field_labels import field_error
 
-# Providers that need no key; every other registered provider is a paid one.
-KEYLESS_PROVIDERS = frozenset({"offline"})
 MAX_KEY_LENGTH = 500
 # Shorter keys get no hint: four characters of an eight-character key give too much away.
 HINT_MIN_KEY_LENGTH = 12
@@ -35,17 +33,14 @@ class StoredKeyInfo:
     updated_at: datetime
 
 
-def paid_provider_names() -> list[str]:
-    return [name for name in registry.provider_names() if name not in KEYLESS_PROVIDERS]
-
-
-def check_provider(provider: str) -> str:
-    """``provider`` if it is a registered provider that takes a key; else :class:`InvalidInputError`."""
-    paid = paid_provider_names()
+def check_provider(provider: str, settings: Settings) -> str:
+    """``provider`` if it is a registered paid provider (those take a key); else
+    :class:`InvalidInputError`."""
+    paid = registry.paid_provider_names(settings)
     if provider not in paid:
         what = "takes no key" if provider in registry.provider_names() else "is not a provider"
-        raise InvalidInputError(
-            f"provider: {provider!r} {what}; keys can be stored for: {', '.join(paid) or 'none'}"
+        raise field_error(
+            "provider", f"{provider!r} {what}; keys can be stored for: {', '.join(paid) or 'none'}"
         )
     return provider
 
@@ -54,11 +49,11 @@ def check_api_key(api_key: str) -> str:
     """The key without surrounding spaces; :class:`InvalidInputError` when empty or malformed."""
     key = api_key.strip()
     if not key:
-        raise InvalidInputError("api_key: paste the key; it is empty")
+        raise field_error("api_key", "paste the key; it is empty")
     if len(key) > MAX_KEY_LENGTH:
-        raise InvalidInputError(f"api_key: at most {MAX_KEY_LENGTH} characters")
+        raise field_error("api_key", f"at most {MAX_KEY_LENGTH} characters")
     if any(ch.isspace() or not ch.isprintable() for ch in key):
-        raise InvalidInputError("api_key: must not contain spaces, line breaks or control characters")
+        raise field_error("api_key", "must not contain spaces, line breaks or control characters")
     return key
 
 
@@ -67,8 +62,10 @@ def key_hint(key: str) -> str:
 
 
 def store_key(db: Database, fernet: Fernet, user_id: int, provider: str, api_key: str) -> StoredKeyInfo:
-    """Save (or replace) ``user_id``'s key for ``provider``; raises :class:`InvalidInputError`."""
-    check_provider(provider)
+    """Save (or replace) ``user_id``'s key for ``provider``; raises :class:`InvalidInputError`.
+
+    The caller checks ``provider`` first (:func:`check_provider`).
+    """
     key = check_api_key(api_key)
     encrypted = fernet.encrypt(key.encode("utf-8"))
     now = utcnow()

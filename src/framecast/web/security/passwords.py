@@ -12,7 +12,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from framecast.core.errors import InvalidInputError
+from framecast.web.field_labels import field_error
 
 MIN_LENGTH = 10
 # Argon2 accepts any length, but hashing megabytes of "password" on request is a cheap denial of service.
@@ -29,15 +29,13 @@ def check_password_rules(password: str, confirm: str | None = None) -> None:
     ``confirm``, when given, must repeat the password exactly.
     """
     if len(password) < MIN_LENGTH:
-        raise InvalidInputError(
-            f"password: use at least {MIN_LENGTH} characters (this one has {len(password)})"
-        )
+        raise field_error("password", f"use at least {MIN_LENGTH} characters (this one has {len(password)})")
     if len(password) > MAX_LENGTH:
-        raise InvalidInputError(f"password: use at most {MAX_LENGTH} characters")
+        raise field_error("password", f"use at most {MAX_LENGTH} characters")
     if not password.strip():
-        raise InvalidInputError("password: must not be only spaces")
+        raise field_error("password", "must not be only spaces")
     if confirm is not None and confirm != password:
-        raise InvalidInputError("password_confirm: the two passwords differ; type the same one twice")
+        raise field_error("password_confirm", "the two passwords differ; type the same one twice")
 
 
 def hash_password(password: str) -> str:

@@ -9,16 +9,21 @@ import {
   ACTIVE_STATES,
   RETRYABLE_STATES,
   TERMINAL_STATES,
+  chargedBadge,
   downloadUrl,
+  elapsedBadge,
   mediaFigure,
   progressBar,
   progressText,
   stateBadge,
+  thumbnail,
 } from "./job_view.js";
+import { balance, balanceMayHaveChanged, credits, formatNumber } from "./money.js";
 
 const root = $("#batch");
 const batchId = Number(root.dataset.batchId);
 const errorBox = $('[data-testid="batch-error"]');
+const noticeBox = $('[data-testid="batch-notice"]');
 const body = $('[data-testid="batch-items"] tbody');
 const pauseButton = $('[data-testid="pause"]');
 const resumeButton = $('[data-testid="resume"]');
@@ -30,6 +35,13 @@ const jobs = new Map(); // job id -> latest job JSON
 const rows = new Map(); // item key -> <tr>
 let batch = null;
 let zipShownFor = null; // the succeeded count the zip links were made for
+let wasActive = null; // whether the batch had unfinished items when last drawn
+
+function tell(message, kind = "notice") {
+  noticeBox.textContent = message;
+  noticeBox.hidden = false;
+  toast(message, kind);
+}
 
 // ---- Items --------------------------------------------------------------------------------------
 
@@ -50,7 +62,7 @@ function resultsCell(item) {
     const details = h(
       "details",
       { class: "small" },
-      h("summary", {}, file.name),
+      h("summary", {}, thumbnail(file), " ", file.name),
     );
     details.addEventListener("toggle", () => {
       if (details.open && details.children.length === 1) details.append(mediaFigure(file));
@@ -67,27 +79,69 @@ function resultsCell(item) {
 function progressCell(item) {
   if (TERMINAL_STATES.has(item.state)) return [];
   // The live job when the stream has sent it, else the batch's own reading of the item.
-  const job = currentJob(item) ?? { state: item.state, progress: item.progress ?? {} };
-  return [progressBar(job), h("span", { class: "muted small" }, progressText(job))];
+  const job = currentJob(item) ?? {
+    state: item.state,
+    progress: item.progress ?? {},
+    started_at: item.started_at,
+  };
+  return [progressBar(job), h("span", { class: "muted small" }, progressText(job)), " ", elapsedBadge(job)];
+}
+
+const itemUrl = (item, verb) => `/api/batches/${batchId}/items/${encodeURIComponent(item.key)}/${verb}`;
+
+async function retryItem(item) {
+  if (batch?.paid && item.retry_credits) {
+    let left = "";
+    try {
+      const reading = await balance(batch.provider);
+      if (typeof reading.available === "number") {
+        left = reading.available >= item.retry_credits
+          ? ` · ${formatNumber(reading.available - item.retry_credits)} left`
+          : ` · only ${formatNumber(reading.available)} available`;
+      }
+    } catch {
+      left = "";
+    }
+    const again = item.charged ? " The failed attempt was already charged; this one is charged again." : "";
+    const question = `Retry item ${item.key} on ${batch.provider_label}? ${credits(item.retry_credits)}${left}.${again}`;
+    if (!window.confirm(question)) return;
+  }
+  try {
+    render(await api(itemUrl(item, "retry"), { method: "POST" }));
+    toast(`Item ${item.key} queued again`, "success");
+    balanceMayHaveChanged();
+  } catch (error) {
+    toast(error.message, "error");
+  }
+}
+
+async function cancelItem(item) {
+  const question = item.sent
+    ? `Item ${item.key} was already sent to ${batch?.provider_label ?? batch?.provider}; a paid generation cannot be un-paid. Try to cancel anyway?`
+    : `Cancel item ${item.key}? It has not been sent yet, so nothing is charged.`;
+  if (!window.confirm(question)) return;
+  try {
+    const data = await api(itemUrl(item, "cancel"), { method: "POST" });
+    render(data);
+    tell(data.cancel?.message ?? `Item ${item.key} cancelled.`);
+  } catch (error) {
+    // 409: already sent; the message says it will finish, be charged, and be kept.
+    tell(error.message, error.status === 409 ? "notice" : "error");
+  }
 }
 
 function actionsCell(item) {
+  if (ACTIVE_STATES.has(item.state)) {
+    return h(
+      "button",
+      { type: "button", class: "small danger", dataset: { testid: "cancel-item" }, onclick: () => cancelItem(item) },
+      "Cancel",
+    );
+  }
   if (!RETRYABLE_STATES.has(item.state)) return [];
   return h(
     "button",
-    {
-      type: "button",
-      class: "small",
-      dataset: { testid: "retry-item" },
-      onclick: async () => {
-        try {
-          render(await api(`/api/batches/${batchId}/items/${encodeURIComponent(item.key)}/retry`, { method: "POST" }));
-          toast(`Item ${item.key} queued again`, "success");
-        } catch (error) {
-          toast(error.message, "error");
-        }
-      },
-    },
+    { type: "button", class: "small", dataset: { testid: "retry-item" }, onclick: () => retryItem(item) },
     "Retry",
   );
 }
@@ -106,7 +160,13 @@ function drawRow(item) {
   const [key, prompt, state, progress, results, actions] = row.children;
   key.textContent = item.key;
   prompt.textContent = item.prompt;
-  fill(state, stateBadge(item.state), item.error ? h("div", { class: "small error-text" }, errorText(item.error)) : null);
+  fill(
+    state,
+    stateBadge(item.state),
+    " ",
+    chargedBadge(item.charged),
+    item.error ? h("div", { class: "small error-text" }, errorText(item.error)) : null,
+  );
   fill(progress, progressCell(item));
   const signature = (item.files ?? []).map((f) => f.id).join(",");
   if (results.dataset.signature !== signature) {
@@ -157,6 +217,11 @@ function render(data) {
   pauseButton.hidden = data.paused || !active;
   resumeButton.hidden = !data.paused;
   cancelButton.hidden = !active;
+  if (wasActive === true && !active && total > 0) {
+    window.dispatchEvent(new CustomEvent("framecast:batch-ended", { detail: data }));
+    balanceMayHaveChanged();
+  }
+  wasActive = active;
   if (total > 0 && done === total && succeeded > 0 && zipShownFor !== succeeded) {
     zipShownFor = succeeded;
     prepareZip();
@@ -175,8 +240,10 @@ const reload = debounce(load, 250);
 
 async function control(verb, message) {
   try {
-    render(await api(`/api/batches/${batchId}/${verb}`, { method: "POST" }));
-    toast(message, "success");
+    const data = await api(`/api/batches/${batchId}/${verb}`, { method: "POST" });
+    render(data);
+    if (data.cancel) tell(data.cancel.message, "success");
+    else toast(message, "success");
   } catch (error) {
     toast(error.message, "error");
   }
@@ -208,7 +275,10 @@ async function prepareZip() {
 pauseButton.addEventListener("click", () => control("pause", "Batch paused: running items finish, the rest wait"));
 resumeButton.addEventListener("click", () => control("resume", "Batch resumed"));
 cancelButton.addEventListener("click", () => {
-  if (window.confirm("Cancel every item that has not finished?")) control("cancel", "Batch cancelled");
+  const question =
+    "Cancel every item not sent yet? Items already sent to the provider cannot be un-paid: " +
+    "they finish, are charged, and their results are kept.";
+  if (window.confirm(question)) control("cancel", "Batch cancelled");
 });
 zipButton.addEventListener("click", prepareZip);
 

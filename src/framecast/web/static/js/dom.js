@@ -34,6 +34,18 @@ export function fill(element, ...children) {
   return element;
 }
 
+/** The visible label of a form control (its <label for>), without the "(optional)" hint. */
+export function labelOf(control) {
+  const label = control?.id ? document.querySelector(`label[for="${control.id}"]`) : null;
+  if (!label) return control?.name ?? "";
+  const own = Array.from(label.childNodes)
+    .filter((node) => node.nodeType === Node.TEXT_NODE)
+    .map((node) => node.textContent)
+    .join("")
+    .trim();
+  return own || label.textContent.trim();
+}
+
 export function $(selector, root = document) {
   return root.querySelector(selector);
 }

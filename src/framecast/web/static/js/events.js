@@ -5,6 +5,23 @@
 // second tab or a dropped connection all re-attach to the same progress: the server owns the work.
 
 const MAX_BACKOFF_MS = 30000;
+// A job first seen already ended counts as "just ended" when it finished this recently.
+const JUST_ENDED_MS = 60000;
+const ACTIVE = new Set(["blocked", "queued", "running", "reconciling", "paused"]);
+const ENDED = new Set(["succeeded", "failed", "cancelled"]);
+const lastState = new Map(); // job id -> the state this tab last saw
+
+/** Tell the page (balance chip, tab title, notifications) when a job it watched has just ended. */
+function noticeEnding(job) {
+  const before = lastState.get(job.id);
+  lastState.set(job.id, job.state);
+  if (!ENDED.has(job.state) || ENDED.has(before ?? "")) return;
+  const finished = Date.parse(job.finished_at ?? "");
+  const recent = Number.isFinite(finished) && Date.now() - finished < JUST_ENDED_MS;
+  if (ACTIVE.has(before ?? "") || (before === undefined && recent)) {
+    window.dispatchEvent(new CustomEvent("framecast:job-ended", { detail: job }));
+  }
+}
 
 // Counters a test (or a curious user in the console) can read: window.framecastEvents.
 const stats = { connected: false, snapshots: 0, jobEvents: 0, reconnects: 0 };
@@ -51,13 +68,21 @@ export function watchJobs({ jobId, batchId, onSnapshot, onJob, onStatus } = {}) 
       backoff = 1000;
       stats.snapshots += 1;
       status("live");
-      onSnapshot?.(jobsOf(parse(event)));
+      const jobs = jobsOf(parse(event));
+      for (const job of jobs) {
+        // A job that ended while the stream was down still ends here; others are only remembered.
+        if (lastState.has(job.id)) noticeEnding(job);
+        else lastState.set(job.id, job.state);
+      }
+      onSnapshot?.(jobs);
     });
     source.addEventListener("job", (event) => {
       const job = parse(event);
       if (!job) return;
       stats.jobEvents += 1;
-      onJob?.(job.job ?? job);
+      const current = job.job ?? job;
+      noticeEnding(current);
+      onJob?.(current);
     });
     source.addEventListener("error", () => {
       if (closed) return;

@@ -2,6 +2,7 @@
 
 import { api } from "./api.js";
 import { fill, formatTime, h, toast } from "./dom.js";
+import { balanceMayHaveChanged, quote, quoteText } from "./money.js";
 
 export const ACTIVE_STATES = new Set(["blocked", "queued", "running", "reconciling", "paused"]);
 export const RETRYABLE_STATES = new Set(["failed", "cancelled"]);
@@ -65,18 +66,67 @@ export function progressText(job) {
   return parts.join(" · ");
 }
 
+/** "1:05" for 65 seconds, "1:02:05" past an hour. */
+export function formatElapsed(seconds) {
+  const whole = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = String(whole % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+/** The time a running job has been at it, kept ticking by one timer for the whole page. */
+export function elapsedBadge(job) {
+  if (!(job.state === "running" || job.state === "reconciling") || !job.started_at) return null;
+  const since = Date.parse(job.started_at);
+  if (!Number.isFinite(since)) return null;
+  return h(
+    "span",
+    { class: "meta elapsed", title: "time since it started", dataset: { testid: "elapsed", since: String(since) } },
+    formatElapsed((Date.now() - since) / 1000),
+  );
+}
+
+setInterval(() => {
+  for (const element of document.querySelectorAll("[data-testid='elapsed'][data-since]")) {
+    element.textContent = formatElapsed((Date.now() - Number(element.dataset.since)) / 1000);
+  }
+}, 1000);
+
+/** A small "charged" badge for a job (or item) the provider charged for. */
+export function chargedBadge(charged) {
+  return charged
+    ? h("span", { class: "badge charged", title: "the provider charged for this", dataset: { testid: "charged" } }, "charged")
+    : null;
+}
+
 export function downloadUrl(url) {
   return url + (url.includes("?") ? "&" : "?") + "download=1";
 }
 
-/** A result that plays in the page: <video controls> or <img>, with a download link. */
+export function isVideo(file) {
+  return file.kind === "video" || /\.(mp4|webm|mov)$/i.test(file.name ?? "");
+}
+
+/** A small still of a file for lists: its poster (videos) or the image itself. */
+export function thumbnail(file) {
+  const src = isVideo(file) ? file.poster_url : file.url;
+  if (!src) return null;
+  return h("img", { class: "thumb", src, alt: "", loading: "lazy", dataset: { testid: "thumb" } });
+}
+
+/**
+ * A result that plays in the page: <video controls> or <img>, with a download link. A video with a
+ * poster shows it and fetches nothing more until played, so a long list opens no video streams.
+ */
 export function mediaFigure(file) {
-  const video = file.kind === "video" || /\.(mp4|webm|mov)$/i.test(file.name ?? "");
+  const video = isVideo(file);
   const player = video
     ? h("video", {
         src: file.url,
         controls: true,
-        preload: "metadata",
+        preload: file.poster_url ? "none" : "metadata",
+        poster: file.poster_url ?? null,
         playsinline: true,
         dataset: { testid: "result-video" },
       })
@@ -99,11 +149,48 @@ export function mediaFigure(file) {
   );
 }
 
-async function act(job, verb, onChange) {
+/** Show ``message`` on the job's card (if it has one) and as a toast. */
+function tell(job, message, kind) {
+  for (const notice of document.querySelectorAll(`[data-testid="job-notice"][data-job-id="${job.id}"]`)) {
+    notice.textContent = message;
+    notice.hidden = false;
+  }
+  toast(message, kind);
+}
+
+async function cancel(job, onChange) {
+  const question = job.sent
+    ? `Job #${job.id} was already sent to ${job.provider}. A paid generation cannot be un-paid: ` +
+      "try to cancel anyway?"
+    : `Cancel job #${job.id}? It has not been sent yet, so nothing is charged.`;
+  if (!window.confirm(question)) return;
   try {
-    const updated = await api(`/api/jobs/${job.id}/${verb}`, { method: "POST" });
+    const updated = await api(`/api/jobs/${job.id}/cancel`, { method: "POST" });
     onChange?.(updated);
-    toast(verb === "cancel" ? `Job ${job.id} cancelled` : `Job ${job.id} queued again`, "success");
+    tell(job, updated.state === "cancelled" ? `Job #${job.id} cancelled; nothing was charged.` : `Job #${job.id} is ${updated.state}.`, "success");
+  } catch (error) {
+    // 409: already sent to a paid provider; the message says it will finish and be charged.
+    tell(job, error.message, error.status === 409 ? "notice" : "error");
+  }
+}
+
+async function retry(job, onChange) {
+  let cost = null;
+  try {
+    cost = await quote(job.provider, job.mode, job.count ?? 1);
+  } catch {
+    cost = null;
+  }
+  if (cost?.paid) {
+    const again = job.charged ? " The failed attempt was already charged; this one is charged again." : "";
+    const short = cost.enough === false ? " That is more than is available." : "";
+    if (!window.confirm(`Retry job #${job.id} on ${cost.label}? ${quoteText(cost)}.${again}${short}`)) return;
+  }
+  try {
+    const updated = await api(`/api/jobs/${job.id}/retry`, { method: "POST" });
+    onChange?.(updated);
+    toast(`Job #${job.id} queued again`, "success");
+    balanceMayHaveChanged();
   } catch (error) {
     toast(error.message, "error");
   }
@@ -116,7 +203,7 @@ export function jobActions(job, onChange) {
     buttons.push(
       h(
         "button",
-        { type: "button", class: "small danger", dataset: { testid: "cancel" }, onclick: () => act(job, "cancel", onChange) },
+        { type: "button", class: "small danger", dataset: { testid: "cancel" }, onclick: () => cancel(job, onChange) },
         "Cancel",
       ),
     );
@@ -125,7 +212,7 @@ export function jobActions(job, onChange) {
     buttons.push(
       h(
         "button",
-        { type: "button", class: "small", dataset: { testid: "retry" }, onclick: () => act(job, "retry", onChange) },
+        { type: "button", class: "small", dataset: { testid: "retry" }, onclick: () => retry(job, onChange) },
         "Retry",
       ),
     );
@@ -144,6 +231,7 @@ export function jobCard(job, onChange) {
     h("p", { class: "prompt" }),
     h("div", { class: "progress-row" }),
     h("p", { class: "error", role: "alert", hidden: true, dataset: { testid: "job-error" } }),
+    h("p", { class: "notice small job-notice", role: "status", hidden: true, dataset: { testid: "job-notice", jobId: String(job.id) } }),
     h("div", { class: "media-grid", dataset: { testid: "results" } }),
   );
   card.onChange = onChange;
@@ -154,15 +242,17 @@ export function jobCard(job, onChange) {
 export function updateJobCard(card, job) {
   card.dataset.jobId = String(job.id);
   card.dataset.state = job.state;
-  const [head, prompt, progressRow, error, media] = card.children;
+  const [head, prompt, progressRow, error, , media] = card.children;
   const meta = [`#${job.id}`, job.mode, job.provider, job.aspect, job.count > 1 ? `×${job.count}` : null]
     .filter(Boolean)
     .join(" · ");
   fill(
     head,
     stateBadge(job.state),
+    chargedBadge(job.charged),
     h("span", { class: "meta" }, meta),
     h("span", { class: "meta" }, formatTime(job.created_at)),
+    elapsedBadge(job),
     h("span", { class: "spacer" }),
     jobActions(job, (updated) => {
       updateJobCard(card, updated);

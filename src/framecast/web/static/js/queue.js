@@ -3,7 +3,16 @@
 import { api, showError, clearError } from "./api.js";
 import { $, debounce, fill, formatTime, h } from "./dom.js";
 import { liveIndicator, watchJobs } from "./events.js";
-import { jobActions, progressBar, progressText, stateBadge, TERMINAL_STATES } from "./job_view.js";
+import {
+  chargedBadge,
+  elapsedBadge,
+  jobActions,
+  progressBar,
+  progressText,
+  stateBadge,
+  thumbnail,
+  TERMINAL_STATES,
+} from "./job_view.js";
 import { pager } from "./pager.js";
 
 const PAGE = 50;
@@ -27,14 +36,26 @@ function drawRow(job, row = h("tr")) {
       "td",
       {},
       stateBadge(job.state),
+      " ",
+      chargedBadge(job.charged),
       job.error ? h("div", { class: "small error-text" }, job.error.message) : null,
+      h("div", { class: "small notice job-notice", role: "status", hidden: true, dataset: { testid: "job-notice", jobId: String(job.id) } }),
     ),
     h(
       "td",
       {},
-      TERMINAL_STATES.has(job.state) ? null : [progressBar(job), h("span", { class: "muted small" }, progressText(job))],
+      TERMINAL_STATES.has(job.state)
+        ? null
+        : [progressBar(job), h("span", { class: "muted small" }, progressText(job)), " ", elapsedBadge(job)],
       job.state === "succeeded"
-        ? (job.files ?? []).map((file) => h("div", { class: "small" }, h("a", { href: file.url, target: "_blank", rel: "noopener" }, file.name)))
+        ? (job.files ?? []).map((file) =>
+            h(
+              "div",
+              { class: "small row" },
+              thumbnail(file),
+              h("a", { href: file.url, target: "_blank", rel: "noopener" }, file.name),
+            ),
+          )
         : null,
     ),
     h("td", { class: "small muted" }, formatTime(job.created_at)),

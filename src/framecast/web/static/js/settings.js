@@ -1,7 +1,8 @@
 // Settings: preferences, and per provider the user's own key (store, check, delete) with live quota.
 
 import { api, clearError, showError } from "./api.js";
-import { $, $all, toast } from "./dom.js";
+import { $, $all, labelOf, toast } from "./dom.js";
+import { balanceMayHaveChanged, formatNumber } from "./money.js";
 
 const QUOTA_REFRESH_MS = 60000;
 
@@ -15,7 +16,7 @@ prefs.addEventListener("submit", async (event) => {
   const field = (name) => prefs.elements.namedItem(name);
   const concurrency = Number(field("concurrency").value);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 50) {
-    showError(prefsError, "concurrency: a whole number from 1 to 50");
+    showError(prefsError, `${labelOf(field("concurrency"))}: a whole number from 1 to 50`);
     return;
   }
   try {
@@ -25,6 +26,7 @@ prefs.addEventListener("submit", async (event) => {
     });
     clearError(prefsError);
     toast("Preferences saved", "success");
+    balanceMayHaveChanged(); // the header shows the default provider's balance
   } catch (error) {
     showError(prefsError, error);
   }
@@ -33,7 +35,7 @@ prefs.addEventListener("submit", async (event) => {
 // ---- Keys and quota -----------------------------------------------------------------------------
 
 function show(value) {
-  return value === null || value === undefined ? "–" : String(value);
+  return value === null || value === undefined ? "–" : formatNumber(value);
 }
 
 function keyCard(card, storedKeys) {
@@ -83,7 +85,7 @@ function keyCard(card, storedKeys) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!input.value.trim()) {
-      failed("api_key: paste the key; it is empty");
+      failed(`${labelOf(input)}: paste the key; it is empty`);
       return;
     }
     try {
@@ -92,16 +94,27 @@ function keyCard(card, storedKeys) {
       setStored(info);
       done("Key saved.");
       refreshQuota();
+      balanceMayHaveChanged();
     } catch (error) {
       failed(error);
     }
   });
 
   $('[data-testid="check-key"]', card).addEventListener("click", async () => {
+    // The key just pasted is checked before it is saved; with nothing pasted, the stored one.
+    const pasted = input.value.trim();
     try {
-      const result = await api(`/api/account/keys/${provider}/check`, { method: "POST" });
+      const result = await api(`/api/account/keys/${provider}/check`, {
+        method: "POST",
+        json: pasted ? { api_key: pasted } : {},
+      });
       showQuota(result.quota);
-      done(`The ${result.key === "own" ? "key works" : "platform key works"}: ${show(result.quota.available)} credits available.`);
+      const whose = {
+        pasted: "The pasted key works (not saved yet: press Save key to keep it)",
+        own: "Your stored key works",
+        platform: "The platform key works",
+      }[result.key];
+      done(`${whose}: ${show(result.quota.available)} credits available.`);
     } catch (error) {
       failed(error);
     }
@@ -114,6 +127,7 @@ function keyCard(card, storedKeys) {
       setStored(null);
       done("Key deleted.");
       refreshQuota();
+      balanceMayHaveChanged();
     } catch (error) {
       failed(error);
     }

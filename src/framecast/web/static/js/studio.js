@@ -2,9 +2,10 @@
 // this mode are drawn from the live event stream, so progress survives a reload or a second tab.
 
 import { api, clearError, showError } from "./api.js";
-import { $, $all, toast } from "./dom.js";
+import { $, $all, debounce, labelOf, toast } from "./dom.js";
 import { liveIndicator, watchJobs } from "./events.js";
 import { jobCard, updateJobCard } from "./job_view.js";
+import { balanceMayHaveChanged, formatNumber, quote, quoteText } from "./money.js";
 import { chosenFiles, formDataWithoutEmptyFiles, imageProblem, showPreviews } from "./uploads.js";
 import { bindProviderNote } from "./providers.js";
 
@@ -17,36 +18,84 @@ const maxCount = Number(form.dataset.maxCount || 4);
 const maxReferences = Number(form.dataset.maxReferences || 3);
 const errorBox = $('[data-testid="form-error"]', form);
 const submit = $('button[type="submit"]', form);
+const costLine = $('[data-testid="cost"]', form);
 const list = $('[data-testid="job-list"]');
 const empty = $('[data-testid="no-jobs"]');
 const isVideo = mode !== "image";
 
-/** The first problem the server would also report, or null. */
+/** The first problem the server would also report, or null; named by the labels on the page. */
 function check() {
   const data = new FormData(form);
-  if (!String(data.get("prompt") ?? "").trim()) return "prompt: the prompt is empty";
+  const named = (name) => labelOf(form.elements.namedItem(name));
+  if (!String(data.get("prompt") ?? "").trim()) return `${named("prompt")}: the prompt is empty; describe what to make`;
   const count = Number(data.get("count"));
   if (!Number.isInteger(count) || count < 1 || count > maxCount) {
-    return `count: must be between 1 and ${maxCount}`;
+    return `${named("count")}: must be between 1 and ${maxCount}`;
   }
-  if (isVideo && data.get("aspect") === "square") return "aspect: video can be landscape or portrait, not square";
+  if (isVideo && data.get("aspect") === "square") return `${named("aspect")}: video can be landscape or portrait, not square`;
   const files = chosenFiles(form);
   if (mode === "frames" && !files.some((f) => f.field === "start_image")) {
-    return "start_image: frames-to-video needs a start image";
+    return `${named("start_image")}: frames → video needs a start frame`;
   }
   const references = files.filter((f) => f.field === "reference_images").length;
   if (mode === "ingredients" && references < 1) {
-    return `reference_images: give 1 to ${maxReferences} reference images`;
+    return `${named("reference_images")}: give 1 to ${maxReferences} reference images`;
   }
   if (references > maxReferences) {
-    return `reference_images: at most ${maxReferences} reference images, got ${references}`;
+    return `${named("reference_images")}: at most ${maxReferences} reference images, got ${references}`;
   }
-  for (const { field, file } of files) {
-    const problem = imageProblem(field, file, maxBytes);
+  for (const { label, file } of files) {
+    const problem = imageProblem(label, file, maxBytes);
     if (problem) return problem;
   }
   return null;
 }
+
+// ---- What it costs ------------------------------------------------------------------------------
+
+let currentQuote = null; // the last /api/quote answer for the form as it is
+let armed = false; // a short balance was shown on the button; the next click generates anyway
+
+function disarm() {
+  armed = false;
+  submit.classList.remove("confirming");
+  submit.textContent = submit.dataset.label;
+}
+
+async function refreshCost() {
+  const data = new FormData(form);
+  const count = Number(data.get("count"));
+  if (!Number.isInteger(count) || count < 1 || count > maxCount) return;
+  try {
+    currentQuote = await quote(String(data.get("provider") ?? ""), mode, count);
+  } catch {
+    currentQuote = null;
+  }
+  const text = quoteText(currentQuote);
+  costLine.textContent = text;
+  costLine.hidden = !text;
+  costLine.dataset.state = currentQuote?.enough === false ? "short" : "ok";
+  if (armed && currentQuote?.enough !== false) disarm();
+}
+
+const refreshCostSoon = debounce(refreshCost, 250);
+
+for (const input of $all('input[type="file"]', form)) {
+  input.addEventListener("change", () => {
+    showPreviews(input, $(`[data-previews-for="${input.name}"]`, form));
+    clearError(errorBox);
+  });
+}
+
+form.addEventListener("input", () => {
+  disarm();
+  refreshCostSoon();
+});
+form.addEventListener("change", () => {
+  disarm();
+  refreshCostSoon();
+});
+window.addEventListener("framecast:job-ended", () => refreshCost());
 
 // ---- The jobs of this mode, newest first --------------------------------------------------------
 
@@ -98,13 +147,6 @@ function showJob(job) {
 
 // ---- Wiring ------------------------------------------------------------------------------------
 
-for (const input of $all('input[type="file"]', form)) {
-  input.addEventListener("change", () => {
-    showPreviews(input, $(`[data-previews-for="${input.name}"]`, form));
-    clearError(errorBox);
-  });
-}
-
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const problem = check();
@@ -113,19 +155,32 @@ form.addEventListener("submit", async (event) => {
     return;
   }
   clearError(errorBox);
+  if (currentQuote?.paid && currentQuote.enough === false && !armed) {
+    // Short of credits: say so on the button itself; a second click generates anyway.
+    armed = true;
+    submit.classList.add("confirming");
+    submit.textContent =
+      `Only ${formatNumber(currentQuote.available)} credits left for ${formatNumber(currentQuote.credits)}: ` +
+      "click again to generate anyway";
+    return;
+  }
   submit.disabled = true;
   try {
     const job = await api("/api/jobs", { method: "POST", form: formDataWithoutEmptyFiles(form) });
     showJob(job);
     toast(`Job #${job.id} queued`, "success");
+    balanceMayHaveChanged();
   } catch (error) {
     showError(errorBox, error);
   } finally {
     submit.disabled = false;
+    disarm();
+    refreshCost();
   }
 });
 
 bindProviderNote(form);
+refreshCost();
 watchJobs({
   onSnapshot: showSnapshot,
   onJob: showJob,

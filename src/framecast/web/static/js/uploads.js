@@ -2,11 +2,11 @@
 // are caught before an upload. The server still checks the content itself: a file named .png that
 // is not a picture is refused there, and its message is shown next to the form.
 
-import { formatBytes, h, fill } from "./dom.js";
+import { formatBytes, h, fill, labelOf } from "./dom.js";
 
 export const IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
 
-/** The problem with one chosen image, or null. ``field`` names the form field in the message. */
+/** The problem with one chosen image, or null. ``field`` is the label the message starts with. */
 export function imageProblem(field, file, maxBytes) {
   if (file.size === 0) return `${field}: ${file.name} is empty`;
   // An unknown type (empty string) is left to the server, which sniffs the content.
@@ -23,7 +23,7 @@ export function imageProblem(field, file, maxBytes) {
 export function chosenFiles(form) {
   const found = [];
   for (const input of form.querySelectorAll('input[type="file"]')) {
-    for (const file of input.files ?? []) found.push({ field: input.name, file, input });
+    for (const file of input.files ?? []) found.push({ field: input.name, label: labelOf(input), file, input });
   }
   return found;
 }

@@ -1,0 +1,57 @@
+"""The label each form field has on the page, so that an error names what the user sees
+("Start frame: the file is empty"), never the internal field name (``start_image``).
+
+:func:`field_error` builds such an error; it keeps the internal name in ``InvalidInputError.field``
+(and so in the JSON error's ``details.field``) for pages that point at the field.
+"""
+
+from __future__ import annotations
+
+from framecast.core.errors import InvalidInputError
+
+FIELD_LABELS: dict[str, str] = {
+    # Studio forms
+    "mode": "Mode",
+    "prompt": "Prompt",
+    "aspect": "Aspect",
+    "count": "Number",
+    "provider": "Provider",
+    "start_image": "Start frame",
+    "end_image": "End frame",
+    "reference_images": "Reference images",
+    # Batch forms
+    "kind": "Batch kind",
+    "file": "Prompts file",
+    "frame": "Start frame",
+    "reference": "Reference image",
+    "images": "Numbered images",
+    "upload_id": "Batch upload",
+    "force": "Start anyway",
+    # Queue, history
+    "state": "State",
+    "provider_id": "History item",
+    # Settings
+    "default_provider": "Default provider",
+    "concurrency": "Concurrency",
+    "api_key": "API key",
+    # Accounts
+    "email": "Email",
+    "name": "Name",
+    "password": "Password",
+    "password_confirm": "Password again",
+}
+
+
+def label(field: str) -> str:
+    """The page's label for ``field`` (the name itself, capitalised, for a field not listed).
+
+    ``"images: 3_x.jpg"`` (a field and which of its files) gives ``"Numbered images: 3_x.jpg"``.
+    """
+    name, sep, detail = field.partition(": ")
+    shown = FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
+    return f"{shown}: {detail}" if sep else shown
+
+
+def field_error(field: str, problem: str, *, shown: str | None = None) -> InvalidInputError:
+    """``InvalidInputError("<label>: <problem>", field=<field name>)``; ``shown`` replaces the label."""
+    return InvalidInputError(f"{shown or label(field)}: {problem}", field=field.partition(": ")[0])
