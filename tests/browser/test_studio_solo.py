@@ -52,7 +52,8 @@ def test_a_text_file_as_the_frame_shows_the_servers_message(admin_page: Page) ->
     admin_page.get_by_test_id("generate").click()
     error = admin_page.get_by_test_id("form-error")
     expect(error).to_be_visible()
-    expect(error).to_contain_text("start_image: not an image (JPEG, PNG or WebP expected)")
+    # Named by the label on the page, not by the form field's internal name (start_image).
+    expect(error).to_contain_text("Start frame: not an image (JPEG, PNG or WebP expected)")
     expect(admin_page.get_by_test_id("job-card")).to_have_count(0)
 
 
@@ -61,5 +62,5 @@ def test_the_form_checks_what_the_server_would_refuse_before_sending(admin_page:
     admin_page.get_by_test_id("prompt").fill("a slow zoom")
     admin_page.get_by_test_id("generate").click()
     expect(admin_page.get_by_test_id("form-error")).to_have_text(
-        "start_image: frames-to-video needs a start image"
+        "Start frame: frames → video needs a start frame"
     )

@@ -65,14 +65,14 @@ def test_a_duplicate_email_exits_2_naming_it() -> None:
 
     assert first.exit_code == 0
     assert again.exit_code == 2
-    assert again.stderr.strip() == "error: email: an account with a@example.com exists already"
+    assert again.stderr.strip() == "error: Email: an account with a@example.com exists already"
 
 
 def test_a_weak_password_exits_2_with_the_rule() -> None:
     result = runner.invoke(app, ["create", "--email", "a@example.com", "--password", "short", "--name", "A"])
 
     assert result.exit_code == 2
-    assert "password: use at least 10 characters" in result.stderr
+    assert "Password: use at least 10 characters" in result.stderr
     assert runner.invoke(app, ["list"]).stdout.startswith("no users yet")
 
 

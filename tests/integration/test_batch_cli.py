@@ -117,7 +117,8 @@ def test_a_paid_batch_larger_than_the_quota_is_refused_unless_forced(
     ]
     result = framecast(*args, env=genaipro_env(emulator))
     assert result.returncode == 2
-    assert "needs up to 3 credits" in result.stderr
+    assert "3 credits · only 2 available" in result.stderr
+    assert "needs 3 credits but GenAIPro · Veo has 2 available" in result.stderr
     assert "2 available" in result.stderr
     assert emulator.stats()["accepted"] == 0
     forced = framecast(*args, "--force", env=genaipro_env(emulator))

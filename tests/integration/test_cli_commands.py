@@ -155,3 +155,28 @@ def test_a_paid_provider_without_a_key_fails_with_the_fix_in_the_message(tmp_pat
     assert "FRAMECAST_GENAIPRO__API_KEY" in result.stderr
     listed = framecast("jobs", "show", "1")
     assert json.loads(listed.stdout)["error_category"] == "configuration"
+
+
+def test_jobs_cancel_stops_a_queued_job_and_says_why_a_sent_one_goes_on(tmp_path: Path) -> None:
+    from framecast.cli.context import open_database
+    from framecast.jobs.repository import JobRepository, JobSpec
+    from framecast.providers.base import Aspect, GenerationRequest, Mode
+    from framecast.studio.requests import request_to_json
+
+    repo = JobRepository(open_database())
+    request = request_to_json(
+        GenerationRequest(Mode.TEXT, "a fox", Aspect.LANDSCAPE, 1), out_dir=tmp_path, stems=["fox"]
+    )
+    sent, queued = (repo.enqueue(JobSpec(provider="genaipro", mode="text", request=request)) for _ in "ab")
+    repo.claim("elsewhere", providers=["genaipro"], lease_s=600, limit=1)
+    assert repo.mark_submitting(sent, "elsewhere")
+
+    result = framecast("jobs", "cancel", str(sent), str(queued))
+
+    assert result.returncode == 1
+    assert f"job {queued}: cancelled" in result.stdout
+    assert (
+        f"job {sent}: Job {sent} was already sent to GenAIPro · Veo, so it cannot be cancelled: it will "
+        "finish and be charged, and its result will be kept." in " ".join(result.stderr.split())
+    )
+    assert repo.get(sent).state == "running"

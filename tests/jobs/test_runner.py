@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from framecast.providers.base import (
     Mode,
     ReconcileOutcome,
     ReconcileState,
+    SubmissionJournal,
 )
 from framecast.providers.registry import ProviderTraits
 from framecast.studio.requests import request_to_json
@@ -274,3 +276,32 @@ async def test_a_bug_after_sending_is_reconciled_not_resent(
     await run_until_done(db, fast_settings, video, history, PATIENT)
     assert JobRepository(db).get(job_id).state == JobState.SUCCEEDED
     assert video.submits == 1
+
+
+async def test_a_job_cancelled_while_a_worker_holds_it_unsent_is_stopped_and_never_sent(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    fast_settings.jobs.heartbeat_s = 0.02
+    holding = asyncio.Event()
+
+    class WaitingForASlot(FakeVideo):
+        async def generate_video(
+            self, request: GenerationRequest, journal: SubmissionJournal
+        ) -> GenerationResult:
+            holding.set()
+            await asyncio.sleep(60)  # e.g. queued behind the provider's rate limit
+            return await super().generate_video(request, journal)
+
+    video = WaitingForASlot(tmp_path)
+    job_id = enqueue(db, tmp_path / "out")
+    worker = Worker(db, fast_settings, bundles={"fake": fake_bundle(tmp_path, video)})
+    run = asyncio.create_task(worker.run(until_done=True))
+    await asyncio.wait_for(holding.wait(), timeout=30)
+    assert JobRepository(db).get(job_id).state == JobState.RUNNING
+
+    assert JobControl(db).cancel(job_id) is JobState.CANCELLED
+    await asyncio.wait_for(run, timeout=30)  # the worker stops the work and finds nothing left
+
+    job = JobRepository(db).get(job_id)
+    assert (job.state, job.charged) == (JobState.CANCELLED, False)
+    assert video.submits == 0

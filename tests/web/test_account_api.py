@@ -148,6 +148,38 @@ def test_one_users_key_is_never_used_or_shown_for_another(
     assert client.post("/api/account/keys/genaipro/check", headers=alice.headers).status_code == 200
 
 
+def test_a_pasted_key_is_checked_before_it_is_saved_and_nothing_is_stored(
+    client: TestClient, web: WebContext, bob: Account
+) -> None:
+    good = client.post(
+        "/api/account/keys/genaipro/check", json={"api_key": f" {EMULATOR_KEY} "}, headers=bob.headers
+    )
+    bad = client.post("/api/account/keys/genaipro/check", json={"api_key": "not-it"}, headers=bob.headers)
+    empty = client.post("/api/account/keys/genaipro/check", json={"api_key": "  "}, headers=bob.headers)
+
+    assert good.status_code == 200, good.text
+    assert good.json()["key"] == "pasted"
+    assert good.json()["quota"]["available"] == 25
+    assert bad.status_code == 502
+    assert bad.json()["error"]["details"]["category"] == "auth"
+    assert empty.status_code == 400
+    assert empty.json()["error"]["message"] == "API key: paste the key; it is empty"
+    assert empty.json()["error"]["details"] == {"field": "api_key"}
+    assert user_provider_key(web.db, web.fernet, bob.user_id, "genaipro") is None
+    assert client.get("/api/account/keys", headers=bob.headers).json() == []
+
+
+def test_a_pasted_key_is_checked_instead_of_the_stored_one(client: TestClient, bob: Account) -> None:
+    put_key(client, bob, EMULATOR_KEY)
+
+    pasted = client.post("/api/account/keys/genaipro/check", json={"api_key": "wrong"}, headers=bob.headers)
+    stored = client.post("/api/account/keys/genaipro/check", headers=bob.headers)
+
+    assert pasted.status_code == 502
+    assert stored.status_code == 200
+    assert stored.json()["key"] == "own"
+
+
 def test_checking_a_provider_that_takes_no_key_is_refused(client: TestClient, bob: Account) -> None:
     assert client.post("/api/account/keys/offline/check", headers=bob.headers).status_code == 400
 

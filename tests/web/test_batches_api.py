@@ -18,13 +18,15 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from framecast.core.settings import Settings, get_settings
+from framecast.db.base import utcnow
 from framecast.db.library import MediaFile
 from framecast.db.models import Batch, Job
 from framecast.emulators.genaipro.config import EmulatorConfig
 from framecast.emulators.genaipro.testing import EmulatorHandle, running_emulator
+from framecast.jobs.states import JobState
 from framecast.jobs.worker import Worker
 from framecast.web import batch_zips
 from framecast.web.context import WebContext
@@ -545,6 +547,108 @@ def test_cancel_ends_every_unfinished_item_and_one_can_be_retried(
     assert [row["id"] for row in failed] == ["intro"]
 
 
+def set_item_state(web: WebContext, batch_id: int, key: str, state: JobState, **values: Any) -> None:
+    with web.db.session() as session:
+        session.execute(
+            update(Job)
+            .where(Job.batch_id == batch_id, Job.item_key == key)
+            .values(state=state.value, **values)
+        )
+
+
+def test_an_item_is_cancelled_on_its_own_and_the_answer_counts_it(
+    client: TestClient, web: WebContext, alice: Account
+) -> None:
+    batch_id = started(client, alice)["id"]
+
+    response = client.post(f"/api/batches/{batch_id}/items/intro/cancel", headers=alice.headers)
+    again = client.post(f"/api/batches/{batch_id}/items/intro/cancel", headers=alice.headers)
+    unknown = client.post(f"/api/batches/{batch_id}/items/nope/cancel", headers=alice.headers)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["cancel"] == {"cancelled": 1, "already_sent": 0, "message": "Stopped 1 item."}
+    assert states(response.json()) == {"intro": "cancelled", "close-up": "queued"}
+    assert again.status_code == 409
+    assert again.json()["error"]["message"] == "Item intro has already finished; there is nothing to cancel."
+    assert unknown.status_code == 404
+
+
+def test_cancelling_the_rest_reports_what_stopped_and_what_was_already_sent(
+    emulator: EmulatorHandle, client: TestClient, web: WebContext, alice: Account
+) -> None:
+    body = preview(
+        client,
+        alice,
+        "aroll",
+        ("shots.txt", AROLL_TXT.encode()),
+        frame=("f.png", image()),
+        provider="genaipro",
+    ).json()
+    batch_id = create(client, alice, body["upload_id"], force=True).json()["id"]
+    set_item_state(web, batch_id, "intro", JobState.RUNNING, lease_owner="w", submitted_at=utcnow())
+
+    response = client.post(f"/api/batches/{batch_id}/cancel", headers=alice.headers)
+    item = client.post(f"/api/batches/{batch_id}/items/intro/cancel", headers=alice.headers)
+
+    cancel = response.json()["cancel"]
+    assert (cancel["cancelled"], cancel["already_sent"]) == (1, 1)
+    assert cancel["message"] == (
+        "Stopped 1 item. 1 item was already sent to GenAIPro · Veo: it will finish and be charged, and "
+        "its result will be kept."
+    )
+    assert states(response.json()) == {"intro": "running", "close-up": "cancelled"}
+    close_up = next(i for i in response.json()["items"] if i["key"] == "close-up")
+    assert close_up["retry_credits"] == 1  # retrying it would cost one credit again
+    assert response.json()["paid"] is True
+    assert item.status_code == 409
+    assert "already sent" in item.json()["error"]["message"]
+
+
+def test_failed_csv_never_lists_an_item_that_is_still_running_or_queued(
+    client: TestClient, web: WebContext, alice: Account
+) -> None:
+    text = "a\nA heron\n\nb\nA fox\n\nc\nAn owl\n\nd\nA hare\n"
+    batch_id = started(client, alice, text)["id"]
+    set_item_state(web, batch_id, "a", JobState.RUNNING, submitted_at=utcnow())
+    set_item_state(web, batch_id, "b", JobState.RECONCILING, submitted_at=utcnow())
+    set_item_state(
+        web,
+        batch_id,
+        "d",
+        JobState.FAILED,
+        charged=True,
+        error_category="server",
+        error_message="Create video error",
+    )
+    client.post(f"/api/batches/{batch_id}/items/c/cancel", headers=alice.headers)
+
+    failed = csv_rows(client.get(f"/api/batches/{batch_id}/failed.csv", headers=alice.headers))
+    results = csv_rows(client.get(f"/api/batches/{batch_id}/results.csv", headers=alice.headers))
+    batch = get_batch(client, alice, batch_id)
+
+    assert [row["id"] for row in failed] == ["c", "d"]
+    assert {row["id"]: row["status"] for row in results} == {
+        "a": "running",
+        "b": "reconciling",
+        "c": "cancelled",
+        "d": "failed",
+    }
+    assert next(row for row in results if row["id"] == "d")["error"] == (
+        "charged by the provider: Create video error"
+    )
+    assert states(batch) == {"a": "running", "b": "reconciling", "c": "cancelled", "d": "failed"}
+    d = next(item for item in batch["items"] if item["key"] == "d")
+    assert (d["charged"], d["error"]["charged"], d["retry_credits"]) == (True, True, 0)  # offline: free
+
+
+def test_failed_csv_is_404_while_nothing_has_failed(client: TestClient, alice: Account) -> None:
+    batch_id = started(client, alice)["id"]
+
+    response = client.get(f"/api/batches/{batch_id}/failed.csv", headers=alice.headers)
+
+    assert response.status_code == 404
+
+
 def test_the_list_is_newest_first_without_items(client: TestClient, alice: Account) -> None:
     first = started(client, alice)["id"]
     second = started(client, alice, "one\n")["id"]
@@ -627,6 +731,18 @@ def test_the_quota_is_read_with_the_users_own_key_first(
     assert keyless["quota"] is None
     assert keyless["enough_quota"] is None
     assert "no GenAIPro API key" in keyless["quota_error"]
+
+
+def test_a_paid_preview_counts_the_credits_of_every_image_and_video(
+    emulator: EmulatorHandle, client: TestClient, alice: Account
+) -> None:
+    text = "id,prompt,number_of_images\nfox,A fox,3\nowl,An owl,\n"
+
+    body = preview(client, alice, "broll-images", ("s.csv", text.encode()), provider="genaipro").json()
+    pipeline = preview(client, alice, "pipeline", ("p.txt", b"dawn\nA heron\n"), provider="genaipro").json()
+
+    assert (body["credits_needed"], body["paid"], body["provider_label"]) == (4, True, "GenAIPro · Veo")
+    assert pipeline["credits_needed"] == 2  # the image, then the video made from it
 
 
 # -- isolation and authentication -----------------------------------------------------------------

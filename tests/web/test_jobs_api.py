@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from framecast.core.settings import Settings, get_settings
 from framecast.db.accounts import User
+from framecast.db.base import utcnow
 from framecast.db.models import Job
 from framecast.jobs.states import JobState
 from framecast.jobs.worker import Worker
@@ -338,6 +339,66 @@ def test_a_queued_job_is_cancelled_then_retried(client: TestClient, alice: Accou
     assert retried.json()["state"] == "queued"
 
 
+def test_a_job_already_sent_to_a_paid_provider_is_not_cancelled_and_the_answer_says_why(
+    client: TestClient, web: WebContext, alice: Account
+) -> None:
+    job_id = create(client, alice, mode="text", provider="genaipro").json()["id"]
+    set_state(web, job_id, JobState.RUNNING, lease_owner="w", submitted_at=utcnow())
+
+    listed = client.get(f"/api/jobs/{job_id}", headers=alice.headers).json()
+    response = client.post(f"/api/jobs/{job_id}/cancel", headers=alice.headers)
+
+    assert listed["sent"] is True
+    assert response.status_code == 409
+    assert response.json()["error"] == {
+        "type": "conflict",
+        "message": f"Job {job_id} was already sent to GenAIPro · Veo, so it cannot be cancelled: it will "
+        "finish and be charged, and its result will be kept.",
+        "details": {},
+    }
+    job = stored(web, job_id)
+    assert (job.state, job.lease_owner, job.cancel_requested) == ("running", "w", False)
+
+
+def test_a_job_held_by_a_worker_but_not_yet_sent_is_cancelled_at_once(
+    client: TestClient, web: WebContext, alice: Account
+) -> None:
+    job_id = create(client, alice, mode="text", provider="genaipro").json()["id"]
+    set_state(web, job_id, JobState.RUNNING, lease_owner="w")
+
+    response = client.post(f"/api/jobs/{job_id}/cancel", headers=alice.headers)
+
+    assert response.status_code == 200
+    assert (response.json()["state"], response.json()["sent"], response.json()["charged"]) == (
+        "cancelled",
+        False,
+        False,
+    )
+    assert stored(web, job_id).lease_owner is None
+
+
+def test_a_job_shows_whether_it_was_charged_and_when_it_started(
+    client: TestClient, web: WebContext, alice: Account
+) -> None:
+    job_id = create(client, alice, mode="text", provider="genaipro").json()["id"]
+    started = utcnow()
+    set_state(
+        web,
+        job_id,
+        JobState.FAILED,
+        started_at=started,
+        charged=True,
+        charges=1,
+        error_category="server",
+        error_message="Create video error",
+    )
+
+    body = client.get(f"/api/jobs/{job_id}", headers=alice.headers).json()
+
+    assert (body["charged"], body["charges"], body["sent"]) == (True, 1, False)
+    assert body["started_at"] == started.isoformat()
+
+
 def test_retrying_a_queued_job_is_a_conflict(client: TestClient, alice: Account) -> None:
     job_id = create(client, alice, mode="text").json()["id"]
 
@@ -398,6 +459,10 @@ def test_a_text_job_runs_to_the_end_and_its_video_is_served(
     ]
     first = body["files"][0]
     assert first["url"] == f"/files/{first['id']}/content"
+    assert body["charged"] is False  # the offline renderer is free
+    poster = client.get(first["poster_url"], headers=alice.headers)
+    assert poster.status_code == 200
+    assert poster.content[:3] == b"\xff\xd8\xff"  # a JPEG still of the video
     whole = client.get(first["url"], headers=alice.headers)
     part = client.get(first["url"], headers={**alice.headers, "Range": "bytes=0-99"})
     assert whole.status_code == 200

@@ -133,6 +133,120 @@ def test_an_unknown_provider_is_refused(client: TestClient, bob: Account) -> Non
     assert response.json()["error"]["message"].startswith("Provider: unknown provider 'nope'")
 
 
+# -- balance and quotes ------------------------------------------------------------------------------------
+
+
+def test_the_balance_chip_reads_the_preferred_paid_provider_with_the_platform_key(
+    client: TestClient, bob: Account
+) -> None:
+    client.put("/api/account/preferences", json={"default_provider": "genaipro"}, headers=bob.headers)
+
+    response = client.get("/api/balance", headers=bob.headers)
+
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "provider": "genaipro",
+        "label": "GenAIPro · Veo",
+        "paid": True,
+        "key": "platform",
+        "available": QUOTA,
+        "used": 0,
+        "total": QUOTA,
+        "error": None,
+    }
+
+
+def test_the_balance_of_a_free_provider_is_hidden(client: TestClient, bob: Account) -> None:
+    body = client.get("/api/balance", headers=bob.headers).json()  # bob's default: offline
+
+    assert (body["provider"], body["paid"], body["available"], body["error"]) == (
+        "offline",
+        False,
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize("platform_key", [WRONG_KEY])
+def test_a_balance_that_cannot_be_read_says_why_without_failing_the_page(
+    client: TestClient, bob: Account
+) -> None:
+    response = client.get("/api/balance", params={"provider": "genaipro"}, headers=bob.headers)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["key"], body["available"]) == ("platform", None)
+    assert "401" in body["error"]
+
+
+@pytest.mark.parametrize("platform_key", [None])
+def test_a_balance_without_any_key_says_where_to_add_one(client: TestClient, bob: Account) -> None:
+    body = client.get("/api/balance", params={"provider": "genaipro"}, headers=bob.headers).json()
+
+    assert body["key"] == "none"
+    assert body["error"] == "no GenAIPro · Veo key: add yours under Settings"
+
+
+def test_a_quote_gives_the_cost_and_what_will_be_left(
+    client: TestClient, settings: Settings, tmp_path: Path, bob: Account
+) -> None:
+    generate(settings, tmp_path, "one credit spent")
+
+    quote = client.get(
+        "/api/quote", params={"provider": "genaipro", "mode": "text", "count": 4}, headers=bob.headers
+    )
+
+    assert quote.status_code == 200, quote.text
+    assert quote.json() == {
+        "provider": "genaipro",
+        "label": "GenAIPro · Veo",
+        "paid": True,
+        "credits": 4,
+        "available": QUOTA - 1,
+        "left": QUOTA - 5,
+        "enough": True,
+        "error": None,
+        "text": f"4 credits · {QUOTA - 5} left",
+    }
+
+
+def test_a_quote_over_the_balance_says_it_is_short(
+    client: TestClient, bob: Account, emulator: EmulatorHandle
+) -> None:
+    emulator.reset(quota=3)
+
+    body = client.get(
+        "/api/quote", params={"provider": "genaipro", "mode": "image", "count": 4}, headers=bob.headers
+    ).json()
+
+    assert (body["credits"], body["available"], body["left"], body["enough"]) == (4, 3, 0, False)
+    assert body["text"] == "4 credits · only 3 available"
+
+
+def test_a_quote_on_the_offline_provider_is_free(client: TestClient, bob: Account) -> None:
+    body = client.get(
+        "/api/quote", params={"provider": "offline", "mode": "text", "count": 4}, headers=bob.headers
+    ).json()
+
+    assert (body["paid"], body["credits"], body["enough"], body["text"]) == (
+        False,
+        0,
+        True,
+        "Offline renderer (local, free): free",
+    )
+
+
+def test_a_quote_names_a_bad_mode_and_count_by_their_labels(client: TestClient, bob: Account) -> None:
+    mode = client.get("/api/quote", params={"mode": "poem"}, headers=bob.headers)
+    count = client.get("/api/quote", params={"mode": "text", "count": 9}, headers=bob.headers)
+
+    assert mode.status_code == 400
+    assert mode.json()["error"]["message"].startswith("Mode: unknown mode 'poem'")
+    assert mode.json()["error"]["details"] == {"field": "mode"}
+    assert count.status_code == 422
+    assert count.json()["error"]["message"].startswith("Number: ")
+
+
 # -- history ---------------------------------------------------------------------------------------------
 
 
@@ -198,6 +312,10 @@ def test_a_history_video_is_imported_into_the_library_once(
     )
     folder = web.media_root / str(alice.user_id) / "history" / "genaipro"
     assert len(list(folder.iterdir())) == 1
+    poster = client.get(file["poster_url"], headers=alice.headers)
+    assert poster.status_code == 200
+    assert poster.headers["content-type"] == "image/jpeg"
+    assert poster.content[:3] == b"\xff\xd8\xff"
 
 
 def test_a_history_image_is_imported_as_an_image(
@@ -209,7 +327,7 @@ def test_a_history_image_is_imported_as_an_image(
 
     assert response.status_code == 201, response.text
     (file,) = response.json()["items"]
-    assert (file["kind"], file["name"]) == ("image", "a-red-square.png")
+    assert (file["kind"], file["name"], file["poster_url"]) == ("image", "a-red-square.png", None)
     assert client.get(file["url"], headers=alice.headers).content.startswith(b"\x89PNG")
 
 

@@ -16,6 +16,8 @@ from framecast.jobs.control import JobControl
 from framecast.jobs.repository import JobRepository
 from framecast.jobs.states import JobState
 from framecast.providers import registry
+from framecast.providers.base import Mode
+from framecast.studio.pricing import number
 
 app = typer.Typer(no_args_is_help=True, help="Inspect and steer the job queue.")
 console = Console()
@@ -27,7 +29,11 @@ def _repo() -> JobRepository:
 
 def _control() -> JobControl:
     settings = get_settings()
-    return JobControl(open_database(settings), label=lambda name: registry.label(name, settings))
+    return JobControl(
+        open_database(settings),
+        label=lambda name: registry.label(name, settings),
+        paid=lambda name: registry.may_charge(name, settings),
+    )
 
 
 @app.command("list")
@@ -84,8 +90,20 @@ def cancel(job_ids: list[int]) -> None:
 
 @app.command()
 def retry(job_ids: list[int]) -> None:
-    """Put failed or cancelled jobs back in the queue."""
+    """Put failed or cancelled jobs back in the queue (a paid one is paid for again)."""
+    settings = get_settings()
     control = _control()
+    repo = _repo()
     for job_id in job_ids:
+        job = repo.get(job_id)
         control.retry(job_id)
-        typer.echo(f"job {job_id}: queued")
+        traits = (
+            registry.traits(job.provider, settings) if job.provider in registry.provider_names() else None
+        )
+        cost = ""
+        if traits is not None and traits.paid:
+            credits = traits.credits_for(Mode(job.mode), int((job.request or {}).get("count") or 1))
+            cost = f"; it costs {number(credits)} credit{'' if credits == 1 else 's'} on {traits.label} again"
+            if job.charged:
+                cost += " (the failed attempt was charged too)"
+        typer.echo(f"job {job_id}: queued{cost}")

@@ -26,6 +26,8 @@ from framecast.jobs.transitions import fail_children, move, reset_for_retry
 
 # A provider's name as users see it ("GenAIPro · Veo"), for messages.
 Labeller = Callable[[str], str]
+# Whether a provider's requests cost money (its ``paid`` trait); only those cannot be taken back.
+PaidCheck = Callable[[str], bool]
 
 
 def was_sent(job: Job) -> bool:
@@ -58,9 +60,11 @@ class CancelReport:
 
 
 class JobControl:
-    def __init__(self, db: Database, label: Labeller | None = None) -> None:
+    def __init__(self, db: Database, label: Labeller | None = None, paid: PaidCheck | None = None) -> None:
         self.db = db
         self._label: Labeller = label or (lambda name: name)
+        # Without the providers' traits every provider is taken to be paid: the safe side for money.
+        self._paid: PaidCheck = paid or (lambda name: True)
 
     def cancel(self, job_id: int, owner_id: int | None = None) -> JobState:
         """Cancel a job that has not been sent; return its state (an ended job is left as it is).
@@ -90,7 +94,7 @@ class JobControl:
             state = JobState(job.state)
             if state.is_terminal:
                 return state, False
-            if was_sent(job):
+            if was_sent(job) and self._paid(job.provider):
                 raise AlreadySentError(already_sent_message(job.id, self._label(job.provider)))
             _cancel_now(session, job)
             return JobState.CANCELLED, True

@@ -167,6 +167,12 @@ def label(name: str, settings: Settings) -> str:
     return (make(settings).label if make is not None else "") or name
 
 
+def may_charge(name: str, settings: Settings) -> bool:
+    """Whether requests to ``name`` may cost money; an unknown (uninstalled) provider may."""
+    make = _TRAITS.get(name)
+    return make is None or make(settings).paid
+
+
 def paid_provider_names(settings: Settings) -> list[str]:
     """The registered providers whose requests cost money (and so take a key)."""
     return [name for name in provider_names() if traits(name, settings).paid]

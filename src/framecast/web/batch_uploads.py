@@ -39,7 +39,7 @@ from framecast.studio.batches import BATCH_KINDS, BatchKind, BatchPlan, plan_bat
 from framecast.studio.numbered_images import IMAGE_SUFFIXES, image_number_of
 from framecast.web.context import WebContext
 from framecast.web.field_labels import field_error
-from framecast.web.uploads import CHUNK_BYTES, is_empty_upload, store_image
+from framecast.web.uploads import CHUNK_BYTES, is_empty_upload, size_limit, store_image
 
 MANIFEST = "upload.json"
 # More numbered images than any batch needs; stops one request from filling the disk.
@@ -229,7 +229,7 @@ async def _store_batch_file(context: WebContext, upload: UploadFile, folder: Pat
             size += len(chunk)
             if size > limit:
                 raise field_error(
-                    "file", f"the batch file is larger than the {limit / (1024 * 1024):g} MB limit; split it"
+                    "file", f"the batch file is larger than the {size_limit(limit)} limit; split it"
                 )
             await out.write(chunk)
     return target

@@ -31,7 +31,11 @@ class WebContext:
 
     def job_control(self) -> JobControl:
         """Cancel, retry, pause: with providers named by their labels in messages."""
-        return JobControl(self.db, label=lambda name: registry.label(name, self.settings))
+        return JobControl(
+            self.db,
+            label=lambda name: registry.label(name, self.settings),
+            paid=lambda name: registry.may_charge(name, self.settings),
+        )
 
     @property
     def media_root(self) -> Path:

@@ -110,7 +110,7 @@ async def _copy_limited(upload: UploadFile, target: Path, *, field: str, max_byt
         while chunk := await upload.read(CHUNK_BYTES):
             size += len(chunk)
             if size > max_bytes:
-                raise field_error(field, f"the file is larger than the {_size(max_bytes)} upload limit")
+                raise field_error(field, f"the file is larger than the {size_limit(max_bytes)} upload limit")
             await out.write(chunk)
     if size == 0:
         raise field_error(field, "the file is empty")
@@ -203,7 +203,7 @@ def _decode_fully(path: Path, field: str, image_format: str) -> None:
         ) from None
 
 
-def _size(limit: int) -> str:
+def size_limit(limit: int) -> str:
     """``20 MB`` for whole megabytes, else ``1,024-byte``."""
     megabyte = 1024 * 1024
     if limit >= megabyte and limit % megabyte == 0:

@@ -25,7 +25,9 @@ def journal(fake: FakeGenAIPro) -> RecordingJournal:
 
 @pytest.fixture
 def config() -> GenAIProSettings:
-    return GenAIProSettings(api_key=SecretStr(API_KEY), base_url=BASE_URL, idle_timeout_s=7.0)
+    return GenAIProSettings(
+        api_key=SecretStr(API_KEY), base_url=BASE_URL, idle_timeout_s=7.0, read_backoff_s=0.01
+    )
 
 
 @pytest.fixture

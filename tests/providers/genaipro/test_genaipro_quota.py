@@ -103,3 +103,39 @@ async def test_an_unexpected_credits_shape_is_a_refusal(
     routes(fake, {"/veo/credits": httpx.Response(200, json={"quota": 5})})
     with pytest.raises(RefusedError, match="unexpected shape"):
         await provider.list_credits()
+
+
+async def test_a_refused_read_is_tried_again_after_a_pause_and_then_answers(
+    provider: GenAIProQuotaProvider, fake: FakeGenAIPro
+) -> None:
+    answers = iter(
+        [
+            httpx.Response(
+                503, text="<!DOCTYPE html><html>maintenance</html>", headers={"content-type": "text/html"}
+            ),
+            httpx.Response(429, json={"error": "Too many requests"}, headers={"Retry-After": "0"}),
+            httpx.Response(200, json={"total_quota": 10, "used_quota": 1, "available_quota": 9}),
+        ]
+    )
+    fake.respond = lambda request: next(answers)
+
+    assert await provider.read_quota() == Quota(total=10, used=1, available=9)
+    assert len(fake.requests) == 3
+
+
+async def test_a_read_refused_every_time_gives_up_after_the_configured_attempts(
+    provider: GenAIProQuotaProvider, fake: FakeGenAIPro, config: GenAIProSettings
+) -> None:
+    fake.answer(lambda: httpx.Response(500, json={"error": "Internal server error"}))
+
+    with pytest.raises(RefusedError, match="500"):
+        await provider.read_quota()
+    assert len(fake.requests) == config.read_attempts
+
+
+async def test_a_wrong_key_is_not_tried_again(provider: GenAIProQuotaProvider, fake: FakeGenAIPro) -> None:
+    fake.answer(lambda: httpx.Response(401, json={"error": "Unauthorized"}))
+
+    with pytest.raises(PermanentError):
+        await provider.read_quota()
+    assert len(fake.requests) == 1

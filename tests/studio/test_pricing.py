@@ -1,0 +1,47 @@
+"""What an action costs and what is left, in the words and numbers the pages and the CLI show."""
+
+from __future__ import annotations
+
+import pytest
+
+from framecast.providers.base import Quota
+from framecast.providers.registry import ProviderTraits
+from framecast.studio.pricing import make_quote, number
+
+PAID = ProviderTraits(label="GenAIPro · Veo", paid=True, credits_per_video=1, credits_per_image=1)
+FREE = ProviderTraits(label="Offline renderer (local, free)")
+
+
+def test_a_paid_action_shows_its_cost_and_what_will_be_left() -> None:
+    quote = make_quote("genaipro", PAID, 4, Quota(total=1000, used=0, available=1000))
+
+    assert (quote.credits, quote.left, quote.enough) == (4, 996, True)
+    assert quote.sentence() == "4 credits · 996 left"
+
+
+def test_a_short_balance_is_said_plainly_and_nothing_is_left() -> None:
+    quote = make_quote("genaipro", PAID, 4, Quota(total=2, used=0, available=2))
+
+    assert (quote.left, quote.enough) == (0, False)
+    assert quote.sentence() == "4 credits · only 2 available"
+
+
+def test_a_balance_that_could_not_be_read_is_unknown_not_zero() -> None:
+    quote = make_quote("genaipro", PAID, 1, None, error="HTTP 503")
+
+    assert (quote.available, quote.left, quote.enough) == (None, None, None)
+    assert quote.sentence() == "1 credit · balance unknown (HTTP 503)"
+
+
+def test_a_free_provider_costs_nothing_whatever_is_asked() -> None:
+    quote = make_quote("offline", FREE, 4, Quota(total=None, used=None, available=None))
+
+    assert (quote.paid, quote.credits, quote.enough) == (False, 0, True)
+    assert quote.sentence() == "Offline renderer (local, free): free"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(0, "0"), (996, "996"), (1000, "1,000"), (1_000_000, "1,000,000")]
+)
+def test_numbers_are_grouped_in_thousands(value: int, shown: str) -> None:
+    assert number(value) == shown
