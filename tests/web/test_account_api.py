@@ -160,8 +160,10 @@ def test_a_pasted_key_is_checked_before_it_is_saved_and_nothing_is_stored(
     assert good.status_code == 200, good.text
     assert good.json()["key"] == "pasted"
     assert good.json()["quota"]["available"] == 25
-    assert bad.status_code == 502
-    assert bad.json()["error"]["details"]["category"] == "auth"
+    assert bad.status_code == 400
+    assert bad.json()["error"]["message"] == (
+        "API key: GenAIPro · Veo refused this key (HTTP 401); check that it was pasted whole"
+    )
     assert empty.status_code == 400
     assert empty.json()["error"]["message"] == "API key: paste the key; it is empty"
     assert empty.json()["error"]["details"] == {"field": "api_key"}
@@ -175,7 +177,7 @@ def test_a_pasted_key_is_checked_instead_of_the_stored_one(client: TestClient, b
     pasted = client.post("/api/account/keys/genaipro/check", json={"api_key": "wrong"}, headers=bob.headers)
     stored = client.post("/api/account/keys/genaipro/check", headers=bob.headers)
 
-    assert pasted.status_code == 502
+    assert pasted.status_code == 400
     assert stored.status_code == 200
     assert stored.json()["key"] == "own"
 

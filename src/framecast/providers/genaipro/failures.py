@@ -156,7 +156,7 @@ def status_error(response: httpx.Response, body: bytes) -> ProviderError:
 
 
 _STATUS_HINTS = {
-    401: " (check the API key in FRAMECAST_GENAIPRO__API_KEY or your profile)",
+    401: " (check the API key: yours under Settings, or the platform's FRAMECAST_GENAIPRO__API_KEY)",
     402: " (the account has no credits left; top up at genaipro.vn)",
     429: " (too many requests; slowing down)",
 }

@@ -14,6 +14,7 @@ import anyio
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
+from framecast.core.errors import ErrorCategory, ProviderError
 from framecast.providers import registry
 from framecast.web.deps import Ctx, CurrentUser
 from framecast.web.field_labels import field_error
@@ -96,8 +97,9 @@ async def check_key(
     """Read the quota with ``api_key`` when given (a key pasted but not saved yet), else with the
     caller's stored key, else the platform's; nothing is stored.
 
-    A provider failure (a wrong key, the service down) reaches the error handler as a
-    ``ProviderError`` and answers 502 with the provider's message; no key anywhere answers 400.
+    A pasted key the provider refuses answers 400 naming the key; another provider failure (a
+    wrong stored key, the service down) reaches the error handler as a ``ProviderError`` and
+    answers 502 with the provider's message; no key anywhere answers 400.
     """
     check_provider(provider, context.settings)
     pasted = check_api_key(body.api_key) if body is not None and body.api_key is not None else None
@@ -113,7 +115,17 @@ async def check_key(
     async with user_bundle(context, user.id, provider, api_key=pasted) as bundle:
         if bundle.quota is None:
             raise field_error("provider", f"{provider} cannot report its quota, so its key cannot be checked")
-        quota = await bundle.quota.read_quota()
+        try:
+            quota = await bundle.quota.read_quota()
+        except ProviderError as exc:
+            if pasted is None or exc.category is not ErrorCategory.AUTH:
+                raise
+            # The pasted key itself was refused: say so about that key, not about settings.
+            label = registry.label(provider, context.settings)
+            raise field_error(
+                "api_key",
+                f"{label} refused this key (HTTP {exc.status_code or 401}); check that it was pasted whole",
+            ) from None
     return KeyCheck(
         ok=True,
         quota=QuotaPublic(available=quota.available, used=quota.used, total=quota.total),

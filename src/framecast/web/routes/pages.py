@@ -164,6 +164,9 @@ def _studio_values(context: WebContext, user: User) -> dict[str, Any]:
     return {
         "providers": provider_choices(context, user.id),
         "paid_providers": registry.paid_provider_names(context.settings),
+        "provider_labels": {
+            name: registry.label(name, context.settings) for name in registry.provider_names()
+        },
         "default_provider": preferences.default_provider,
         "default_aspect": preferences.aspect,
         "preferences": preferences.to_json(),

@@ -8,9 +8,14 @@ import { balance, formatNumber } from "./money.js";
 const REFRESH_MS = 60000;
 const chip = $('[data-testid="balance-chip"]');
 let reading = null;
+let again = false; // asked for while a read was under way: read once more when it ends
 
 async function refresh() {
-  if (!chip || reading) return;
+  if (!chip) return;
+  if (reading) {
+    again = true;
+    return;
+  }
   reading = (async () => {
     try {
       const data = await balance(chip.dataset.provider || undefined);
@@ -35,6 +40,10 @@ async function refresh() {
     }
   })();
   await reading;
+  if (again) {
+    again = false;
+    await refresh();
+  }
 }
 
 if (chip) {

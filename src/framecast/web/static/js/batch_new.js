@@ -137,7 +137,7 @@ startButton.addEventListener("click", async () => {
     startButton.classList.add("confirming");
     startButton.textContent =
       preview.enough_quota === false
-        ? `Only ${formatNumber(preview.quota?.available)} credits for ${formatNumber(preview.credits_needed)}: click again to start anyway`
+        ? `Only ${credits(preview.quota?.available)} for ${credits(preview.credits_needed)}: click again to start anyway`
         : "Balance unknown: click again to start anyway";
     return;
   }

@@ -34,6 +34,20 @@ export function fill(element, ...children) {
   return element;
 }
 
+let labels = null;
+
+/** A provider's name as users see it ("GenAIPro · Veo"), from the labels the page was rendered with. */
+export function providerLabel(name) {
+  if (labels === null) {
+    try {
+      labels = JSON.parse(document.getElementById("provider-labels")?.textContent ?? "{}");
+    } catch {
+      labels = {};
+    }
+  }
+  return labels[name] ?? name;
+}
+
 /** The visible label of a form control (its <label for>), without the "(optional)" hint. */
 export function labelOf(control) {
   const label = control?.id ? document.querySelector(`label[for="${control.id}"]`) : null;

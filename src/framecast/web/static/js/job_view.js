@@ -1,7 +1,7 @@
 // How a job, its progress and its results look; shared by the studio, queue and batch pages.
 
 import { api } from "./api.js";
-import { fill, formatTime, h, toast } from "./dom.js";
+import { fill, formatTime, h, providerLabel, toast } from "./dom.js";
 import { balanceMayHaveChanged, quote, quoteText } from "./money.js";
 
 export const ACTIVE_STATES = new Set(["blocked", "queued", "running", "reconciling", "paused"]);
@@ -160,7 +160,7 @@ function tell(job, message, kind) {
 
 async function cancel(job, onChange) {
   const question = job.sent
-    ? `Job #${job.id} was already sent to ${job.provider}. A paid generation cannot be un-paid: ` +
+    ? `Job #${job.id} was already sent to ${providerLabel(job.provider)}. A paid generation cannot be un-paid: ` +
       "try to cancel anyway?"
     : `Cancel job #${job.id}? It has not been sent yet, so nothing is charged.`;
   if (!window.confirm(question)) return;

@@ -5,7 +5,7 @@ import { api, clearError, showError } from "./api.js";
 import { $, $all, debounce, labelOf, toast } from "./dom.js";
 import { liveIndicator, watchJobs } from "./events.js";
 import { jobCard, updateJobCard } from "./job_view.js";
-import { balanceMayHaveChanged, formatNumber, quote, quoteText } from "./money.js";
+import { balanceMayHaveChanged, credits, quote, quoteText } from "./money.js";
 import { chosenFiles, formDataWithoutEmptyFiles, imageProblem, showPreviews } from "./uploads.js";
 import { bindProviderNote } from "./providers.js";
 
@@ -160,7 +160,7 @@ form.addEventListener("submit", async (event) => {
     armed = true;
     submit.classList.add("confirming");
     submit.textContent =
-      `Only ${formatNumber(currentQuote.available)} credits left for ${formatNumber(currentQuote.credits)}: ` +
+      `Only ${credits(currentQuote.available)} left for ${credits(currentQuote.credits)}: ` +
       "click again to generate anyway";
     return;
   }
