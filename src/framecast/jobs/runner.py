@@ -56,7 +56,6 @@ from framecast.providers.base import (
 )
 from framecast.providers.registry import ProviderBundle, ProviderTraits
 from framecast.studio.outputs import materialize, plan_outputs
-from framecast.studio.posters import make_poster, poster_path
 from framecast.studio.requests import output_stems, request_from_json
 
 log = logging.getLogger(__name__)
@@ -446,6 +445,10 @@ class JobRunner:
         await self._call(self.repo.succeed, job.id, self.worker_id, outputs, charged=bundle.paid)
 
     def _add_posters(self, outputs: list[dict[str, Any]]) -> None:
+        # Imported here: decoding a frame needs PyAV and OpenCV (~50 MB), which a worker that only
+        # talks to a remote provider for the command line never loads otherwise.
+        from framecast.studio.posters import make_poster, poster_path
+
         posters = Path(self.settings.data_dir) / "posters"
         for entry in outputs:
             if entry.get("poster") or not entry.get("path"):
