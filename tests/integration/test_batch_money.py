@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from framecast.cli.context import open_database
 from framecast.emulators.genaipro.faults import FaultKind
 from framecast.emulators.genaipro.testing import EmulatorHandle
+from framecast.jobs.repository import JobRepository
 from tests.integration.conftest import framecast, genaipro_env, is_mp4, write_frame
 from tests.integration.test_batch_cli import write_blocks
 
@@ -56,6 +58,12 @@ def test_generations_failed_after_acceptance_are_charged_listed_and_never_resubm
     assert stats["accepted"] == 30  # nothing was sent again on its own
     assert max(stats["accepted_prompts"].values()) == 1
     assert stats["failed"] == 5
+    jobs = JobRepository(open_database()).list_jobs(limit=100)
+    failed_jobs = [job for job in jobs if job.state == "failed"]
+    assert len(failed_jobs) == 5
+    assert all(job.charged and job.charges == 1 and job.attempts == 0 for job in failed_jobs)
+    assert all(job.error_category == "server" for job in failed_jobs)
+    assert sum(job.charged for job in jobs) == 30  # 25 successes and 5 charged failures
 
 
 def test_a_batch_whose_results_need_the_key_completes(emulator: EmulatorHandle, tmp_path: Path) -> None:

@@ -339,10 +339,11 @@ def results_csv(context: Ctx, user: CurrentUser, batch_id: int) -> Response:
 
 @router.get("/api/batches/{batch_id}/failed.csv")
 def failed_csv(context: Ctx, user: CurrentUser, batch_id: int) -> Response:
-    """The items not done, as a batch file that can be uploaded again; 404 when every item succeeded."""
+    """The items that ended failed or cancelled (never one queued, running or being reconciled), as a
+    batch file that can be uploaded again; 404 when there is none."""
     report = _report(context, batch_id, user.id)
     if report.failed_csv is None:
-        raise NotFoundError(f"batch {batch_id} has no failed items")
+        raise NotFoundError(f"batch {batch_id} has no item that failed or was cancelled")
     return _csv(report.failed_csv, f"batch_{batch_id}_failed.csv")
 
 
