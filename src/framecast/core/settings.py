@@ -94,6 +94,10 @@ class WebSettings(BaseModel):
     max_upload_bytes: int = 20 * 1024 * 1024
     max_image_pixels: int = 40_000_000
     max_batch_file_bytes: int = 5 * 1024 * 1024
+    # All the images of one batch upload together (each also within max_upload_bytes).
+    max_batch_images_bytes: int = 1024 * 1024 * 1024
+    # Any other request body (JSON, forms): small, so nobody can make the server parse megabytes.
+    max_json_bytes: int = 1024 * 1024
     # Failed logins allowed per email and per client address within the window.
     login_attempts: int = 10
     login_window_s: float = 900.0

@@ -26,7 +26,9 @@ from framecast.jobs.worker import Worker
 from framecast.tutor.phrases import seed_phrases
 from framecast.tutor.runtime import TutorRuntime
 from framecast.tutor.services import TutorServices
+from framecast.web.body_limits import BodyLimitMiddleware
 from framecast.web.context import WEB_DIR, WebContext
+from framecast.web.deps import authenticate
 from framecast.web.errors import install_error_handlers
 
 # Route modules, in the order their routes are matched.
@@ -92,6 +94,8 @@ def create_app(
     # Remote calls of the Tutor's REST routes (Tavus) go through this transport when one is given.
     app.state.tavus_transport = transport
     install_error_handlers(app)
+    # Outermost: a body too large, or sent by someone not logged in, is refused before it is read.
+    app.add_middleware(BodyLimitMiddleware, settings=settings, authenticate=authenticate)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     for name in ROUTE_MODULES:
         app.include_router(importlib.import_module(f"framecast.web.routes.{name}").router)

@@ -98,7 +98,9 @@ async def _check_csrf(request: Request, caller: Caller) -> None:
 
 
 async def current_caller(request: Request) -> Caller:
-    caller = await authenticate(request)
+    # Looked up already when the request has a body (``web/body_limits.py`` checks before reading it).
+    found = getattr(request.state, "caller", None)
+    caller = found if isinstance(found, Caller) else await authenticate(request)
     if caller is None:
         raise NotAuthenticatedError("log in first")
     await _check_csrf(request, caller)
