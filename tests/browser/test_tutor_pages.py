@@ -135,6 +135,8 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory, tavus: FakeTavus) ->
         FRAMECAST_TAVUS__API_KEY="test",
         FRAMECAST_TAVUS__PERSONA_ID="p1",
         FRAMECAST_TAVUS__BASE_URL=tavus.base_url,
+        # The fake's rooms are served from localhost; the page's policy must let the frame show them.
+        FRAMECAST_WEB__FRAME_SOURCES=f'["{tavus.base_url}"]',
     ) as server:
         yield server
 

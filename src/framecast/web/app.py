@@ -30,6 +30,7 @@ from framecast.web.body_limits import BodyLimitMiddleware
 from framecast.web.context import WEB_DIR, WebContext
 from framecast.web.deps import authenticate
 from framecast.web.errors import install_error_handlers
+from framecast.web.security_headers import SecurityHeadersMiddleware
 
 # Route modules, in the order their routes are matched.
 ROUTE_MODULES = (
@@ -96,6 +97,7 @@ def create_app(
     install_error_handlers(app)
     # Outermost: a body too large, or sent by someone not logged in, is refused before it is read.
     app.add_middleware(BodyLimitMiddleware, settings=settings, authenticate=authenticate)
+    app.add_middleware(SecurityHeadersMiddleware, frame_sources=settings.web.frame_sources)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     for name in ROUTE_MODULES:
         app.include_router(importlib.import_module(f"framecast.web.routes.{name}").router)
