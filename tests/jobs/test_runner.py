@@ -26,6 +26,7 @@ from framecast.providers.base import (
     Mode,
     ReconcileOutcome,
     ReconcileState,
+    Submission,
     SubmissionJournal,
 )
 from framecast.providers.registry import ProviderTraits
@@ -261,7 +262,7 @@ async def test_a_bug_before_sending_fails_the_job_instead_of_holding_it(
     await run_until_done(db, fast_settings, video, None)
     job = JobRepository(db).get(job_id)
     assert job.state == JobState.FAILED
-    assert job.error_message == "internal error: BoomError: bad arithmetic"
+    assert job.error_message == "internal error (BoomError); the server's log has the details"
     assert job.lease_owner is None
 
 
@@ -305,3 +306,35 @@ async def test_a_job_cancelled_while_a_worker_holds_it_unsent_is_stopped_and_nev
     job = JobRepository(db).get(job_id)
     assert (job.state, job.charged) == (JobState.CANCELLED, False)
     assert video.submits == 0
+
+
+async def test_a_job_that_crashes_every_time_after_sending_ends_failed_without_leaking_the_error(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    class CrashesInHistoryToo(FakeHistory):
+        async def reconcile(self, submission: Submission) -> ReconcileOutcome:
+            raise BoomError("INSERT INTO jobs ... /srv/framecast/data/x.db")
+
+    video = FakeVideo(tmp_path, script=[BoomError("SELECT secret FROM /var/lib/x")])
+    job_id = JobRepository(db).enqueue(
+        JobSpec(
+            provider="fake",
+            mode="text",
+            max_attempts=3,
+            request=request_to_json(
+                GenerationRequest(Mode.TEXT, "a fox", Aspect.LANDSCAPE, 1), out_dir=tmp_path, stems=["f"]
+            ),
+        )
+    )
+    await run_until_done(db, fast_settings, video, CrashesInHistoryToo(), PATIENT)
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.FAILED
+    assert job.attempts == 3
+    assert "SELECT" not in (job.error_message or "")
+    assert "/var" not in (job.error_message or "")
+    assert "/srv" not in (job.error_message or "")
+    assert (
+        job.error_message
+        == "internal error (BoomError); the server's log has the details (gave up after 3 attempts)"
+    )
+    assert video.submits == 1

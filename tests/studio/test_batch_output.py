@@ -16,8 +16,10 @@ from framecast.studio.batch_output import (
     MAX_STEM_CHARS,
     ResultRow,
     find_name_clash,
+    from_spreadsheet,
     output_names,
     safe_stem,
+    spreadsheet_safe,
     write_failed_csv,
     write_failed_txt,
     write_results_csv,
@@ -303,3 +305,43 @@ def test_failed_txt_reads_back_as_the_same_items(tmp_path: Path) -> None:
 def test_failed_txt_refuses_what_txt_cannot_hold(tmp_path: Path, item: BatchItem) -> None:
     with pytest.raises(ValueError, match="write CSV instead"):
         write_failed_txt(tmp_path / "failed.txt", [item])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "'=already quoted", "''two quotes", "plain"],
+)
+def test_a_formula_in_a_csv_cell_is_neutralised_and_reads_back_as_written(text: str) -> None:
+    shown = spreadsheet_safe(text)
+
+    assert not shown.startswith(("=", "+", "-", "@"))
+    assert from_spreadsheet(shown) == text
+
+
+def test_an_ordinary_leading_quote_is_left_alone() -> None:
+    assert spreadsheet_safe("'Twas the night") == "'Twas the night"
+    assert from_spreadsheet("'Twas the night") == "'Twas the night"
+
+
+def test_results_and_failed_csv_hold_no_live_formula_and_failed_csv_reruns_the_same_prompts(
+    tmp_path: Path,
+) -> None:
+    items = [
+        BatchItem(key="=cmd|' /C calc'!A0", prompt='=HYPERLINK("http://evil","x")', count=1, line=2),
+        BatchItem(key="-intro", prompt="+a heron at dawn", count=2, line=3),
+        BatchItem(key="@owl", prompt="'=quoted on purpose", count=1, line=4),
+    ]
+    write_results_csv(
+        tmp_path / "results.csv",
+        [ResultRow(item.key, item.prompt, "failed", (), "=1+1") for item in items],
+    )
+    write_failed_csv(tmp_path / "failed.csv", items, "number_of_videos", include_image_number=False)
+
+    for name in ("results.csv", "failed.csv"):
+        rows = list(csv.reader((tmp_path / name).read_text(encoding="utf-8").splitlines()))
+        cells = [cell for row in rows[1:] for cell in row]
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells), (name, cells)
+    again = read_batch_file(tmp_path / "failed.csv", count_column="number_of_videos")
+    assert [(item.key, item.prompt, item.count) for item in again.items] == [
+        (item.key, item.prompt, item.count) for item in items
+    ]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
+from framecast.core.files import private_data_dir
 from framecast.core.settings import Settings, get_settings
 from framecast.db.migrate import upgrade
 from framecast.db.session import Database
@@ -17,6 +19,7 @@ T = TypeVar("T")
 def open_database(settings: Settings | None = None) -> Database:
     """The configured database, migrated to the newest schema."""
     settings = settings or get_settings()
+    private_data_dir(Path(settings.data_dir))
     url = settings.database_url_resolved
     upgrade(url)
     return Database(url)

@@ -445,11 +445,33 @@ class JobRepository:
             return JobState.QUEUED
 
     def reconcile_later(
-        self, job_id: int, worker_id: str, *, delay_s: float, category: str | None, message: str | None
+        self,
+        job_id: int,
+        worker_id: str,
+        *,
+        delay_s: float,
+        category: str | None,
+        message: str | None,
+        count_attempt: bool = False,
     ) -> None:
-        """The outcome is unknown: keep the write-ahead mark and look in history again after a pause."""
+        """The outcome is unknown: keep the write-ahead mark and look in history again after a pause.
+
+        ``count_attempt``: this look-up was forced by a crash, which counts as an attempt; out of
+        attempts, the job fails (with the message) instead of being looked up for ever.
+        """
         with self.db.session() as session:
             job = self._held(session, job_id, worker_id)
+            if count_attempt:
+                job.attempts += 1
+                if job.attempts >= job.max_attempts:
+                    self._move(job, JobState.FAILED)
+                    job.lease_owner = None
+                    job.lease_expires_at = None
+                    job.error_category = category
+                    job.error_message = f"{message} (gave up after {job.attempts} attempts)"
+                    job.finished_at = utcnow()
+                    fail_children(session, job)
+                    return
             if job.state != JobState.RECONCILING.value:
                 self._move(job, JobState.RECONCILING)
             job.reconcile_since = job.reconcile_since or utcnow()

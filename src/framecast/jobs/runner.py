@@ -41,6 +41,7 @@ from framecast.core.errors import (
     InvalidInputError,
     ProviderError,
 )
+from framecast.core.files import DISK_FULL_MESSAGE, is_disk_full
 from framecast.core.settings import Settings
 from framecast.db.base import utcnow
 from framecast.jobs.limits import AdaptiveLimiter
@@ -155,11 +156,17 @@ class JobRunner:
                 str(exc),
                 ("configuration" if isinstance(exc, ConfigurationError) else "error"),
             )
+        elif is_disk_full(exc):
+            message, category = DISK_FULL_MESSAGE, "disk_full"
         else:
-            message, category = f"internal error: {type(exc).__name__}: {exc}", "internal"
+            # The exception's own text may carry SQL or server paths: it goes to the log only.
+            message = f"internal error ({type(exc).__name__}); the server's log has the details"
+            category = "internal"
         try:
             if current.submitted_at is not None or current.outputs:
                 # A paid request may be out: find it in history rather than failing or resending.
+                # Each such crash counts as an attempt, so a job that always crashes ends failed
+                # instead of going round for ever.
                 await self._call(
                     self.repo.reconcile_later,
                     job.id,
@@ -167,6 +174,7 @@ class JobRunner:
                     delay_s=self._traits(job).reconcile_poll_s,
                     category=category,
                     message=message,
+                    count_attempt=True,
                 )
             else:
                 await self._call(self.repo.fail, job.id, self.worker_id, category=category, message=message)

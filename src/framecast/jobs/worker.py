@@ -18,6 +18,7 @@ from pathlib import Path
 import anyio
 from cryptography.fernet import Fernet
 
+from framecast.core.files import remove_leftovers
 from framecast.core.secret import fernet, token_hash
 from framecast.core.settings import Settings
 from framecast.db.session import Database
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 
 # How many history look-ups one worker runs at once; they are cheap GETs, not paid requests.
 RECONCILE_SLOTS = 8
+# How often a worker clears half-written files from the data dir.
+LEFTOVER_SWEEP_S = 600.0
 
 
 # A rate no local renderer comes near: "no limit" for providers whose traits set none.
@@ -96,6 +99,7 @@ class Worker:
         heartbeat = asyncio.create_task(self._heartbeat(stop))
         cfg = self.settings.jobs
         last_sweep = 0.0
+        last_cleanup = float("-inf")
         loop = asyncio.get_running_loop()
         try:
             while not stop.is_set():
@@ -104,6 +108,12 @@ class Worker:
                     if recovered:
                         log.info("recovered jobs %s from stopped workers", recovered)
                     last_sweep = loop.time()
+                if loop.time() - last_cleanup >= LEFTOVER_SWEEP_S:
+                    # Half-written files a crash or a full disk left (not ones still being written).
+                    removed = await anyio.to_thread.run_sync(remove_leftovers, self._work_dir.parent)
+                    if removed:
+                        log.info("removed %s half-written files left by an earlier crash", removed)
+                    last_cleanup = loop.time()
                 await self._claim_more()
                 if until_done and not self._tasks and await self._nothing_left():
                     break

@@ -28,7 +28,7 @@ from typing import Literal
 
 from framecast.core.errors import BatchInputError, InvalidInputError
 from framecast.providers.base import MAX_COUNT, Aspect
-from framecast.studio.batch_output import find_name_clash
+from framecast.studio.batch_output import find_name_clash, from_spreadsheet
 
 CountColumn = Literal["number_of_videos", "number_of_images"]
 COUNT_COLUMNS: tuple[CountColumn, ...] = ("number_of_videos", "number_of_images")
@@ -272,9 +272,10 @@ def _csv_item(
     def cell(position: int | None) -> str:
         return row[position].strip() if position is not None and position < len(row) else ""
 
-    key = cell(columns.key)
+    # Ids and prompts a Framecast CSV neutralised against spreadsheet formulas read back as written.
+    key = from_spreadsheet(cell(columns.key))
     _check_key(path, line, key)
-    prompt = cell(columns.prompt)
+    prompt = from_spreadsheet(cell(columns.prompt))
     if not prompt:
         raise BatchInputError(path, line, "the prompt is empty")
     return BatchItem(

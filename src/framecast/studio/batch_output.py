@@ -19,6 +19,14 @@ File names
     :func:`find_name_clash` finds those, and :func:`~framecast.studio.batch_input.read_batch_file`
     refuses such a batch, so within a batch no two items ever write the same file.
 
+Spreadsheet formulas
+    A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would run as a
+    formula when the CSV is opened in a spreadsheet, so the writers put a ``'`` in front of it, as
+    OWASP advises (:func:`spreadsheet_safe`); a cell that starts with ``'`` followed by one of those
+    (or by another ``'``) gets one too, so that :func:`from_spreadsheet` — which the batch reader
+    applies to ids and prompts — gives back exactly what was written, and ``failed.csv`` re-runs the
+    same prompts.
+
 All writers replace their target atomically (a temporary file in the same folder, then
 :func:`os.replace`), so a reader never sees half a file.
 """
@@ -52,6 +60,23 @@ _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 # Windows refuses these as the part of a name before its first dot, whatever the extension.
 _WINDOWS_DEVICE = re.compile(r"(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])", re.IGNORECASE)
 _FILES_SEPARATOR = ";"
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPED_STARTS = (*_FORMULA_STARTS, "'")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet runs as a formula (see the module docstring)."""
+    if value.startswith(_FORMULA_STARTS) or (value.startswith("'") and value[1:2] in _ESCAPED_STARTS):
+        return "'" + value
+    return value
+
+
+def from_spreadsheet(value: str) -> str:
+    """The inverse of :func:`spreadsheet_safe`: a leading ``'`` before a formula start is dropped."""
+    if value.startswith("'") and value[1:2] != "" and value[1:2] in _ESCAPED_STARTS:
+        return value[1:]
+    return value
 
 
 @dataclass(frozen=True)
@@ -135,7 +160,8 @@ def write_results_csv(path: Path, rows: Iterable[ResultRow]) -> None:
             if _FILES_SEPARATOR in name:
                 raise ValueError(f"file name {name!r} contains {_FILES_SEPARATOR!r}")
         files = _FILES_SEPARATOR.join(row.files)
-        writer.writerow([row.key, row.prompt, row.status, files, row.error or ""])
+        cells = [row.key, row.prompt, row.status, files, row.error or ""]
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
     write_text_atomically(Path(path), buffer.getvalue())
 
 
@@ -165,7 +191,7 @@ def write_failed_csv(
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     for item in items:
-        row = [item.key, item.prompt, str(item.count)]
+        row = [spreadsheet_safe(item.key), spreadsheet_safe(item.prompt), str(item.count)]
         if include_image_number:
             row.append("" if item.image_number is None else str(item.image_number))
         if with_aspect:

@@ -124,7 +124,6 @@ def _write_archive(target: Path, entries: list[_Entry]) -> None:
                     archive.write(entry.path, entry.arcname, compress_type=entry.compress_type)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -11,6 +11,7 @@ import contextlib
 import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
@@ -18,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from framecast import __version__
+from framecast.core.files import private_data_dir, remove_leftovers
 from framecast.core.secret import fernet
 from framecast.core.settings import Settings
 from framecast.db.migrate import upgrade
@@ -30,6 +32,7 @@ from framecast.web.body_limits import BodyLimitMiddleware
 from framecast.web.context import WEB_DIR, WebContext
 from framecast.web.deps import authenticate
 from framecast.web.errors import install_error_handlers
+from framecast.web.input_checks import InputCheckMiddleware
 from framecast.web.security_headers import SecurityHeadersMiddleware
 
 # Route modules, in the order their routes are matched.
@@ -61,6 +64,9 @@ def create_app(
 ) -> FastAPI:
     """The application. ``tutor_services`` replaces the Tutor providers built from settings, and
     ``transport`` carries every remote call of the Tutor (tests fake the vendors with it)."""
+    private_data_dir(Path(settings.data_dir))
+    # What a crash or a full disk left half-written (a file still being written keeps changing).
+    remove_leftovers(Path(settings.data_dir))
     upgrade(settings.database_url_resolved)
     db = Database.from_settings(settings)
     seed_phrases(db)
@@ -95,7 +101,9 @@ def create_app(
     # Remote calls of the Tutor's REST routes (Tavus) go through this transport when one is given.
     app.state.tavus_transport = transport
     install_error_handlers(app)
-    # Outermost: a body too large, or sent by someone not logged in, is refused before it is read.
+    # Innermost first. Text and numbers no route can store are refused before any route sees them;
+    # around that, a body too large, or sent by someone not logged in, is refused before it is read.
+    app.add_middleware(InputCheckMiddleware)
     app.add_middleware(BodyLimitMiddleware, settings=settings, authenticate=authenticate)
     app.add_middleware(SecurityHeadersMiddleware, frame_sources=settings.web.frame_sources)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")

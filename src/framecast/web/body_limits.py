@@ -36,9 +36,7 @@ FORM_OVERHEAD = 1024 * 1024
 # What a JSON document carries besides the base64 of a recording.
 JSON_OVERHEAD = 64 * 1024
 # Routes that take a body from someone not logged in yet: the login, first-run and invitation forms.
-PUBLIC_BODY_ROUTES = re.compile(
-    r"^(?:/login|/logout|/setup|/invite/[^/]+|/reset/[^/]+|/api/auth/login)/?$"
-)
+PUBLIC_BODY_ROUTES = re.compile(r"^(?:/login|/logout|/setup|/invite/[^/]+|/reset/[^/]+|/api/auth/login)/?$")
 
 Limit = Callable[[Settings], int]
 

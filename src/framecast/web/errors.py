@@ -13,6 +13,7 @@ Pages answer an HTML error page, and a request that needs a login is redirected 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import quote
 
@@ -20,6 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from framecast.core.errors import (
@@ -36,7 +38,10 @@ from framecast.core.errors import (
     ProviderError,
     TooManyAttemptsError,
 )
+from framecast.core.files import DISK_FULL_MESSAGE, is_disk_full
 from framecast.web.field_labels import label
+
+log = logging.getLogger(__name__)
 
 # (status, type) for each error class; the first matching base class wins.
 ERROR_STATUS: list[tuple[type[FramecastError], int, str]] = [
@@ -125,3 +130,37 @@ def install_error_handlers(app: FastAPI) -> None:
         if not wants_json(request) and exc.status_code == 404:
             return await _error_page(request, 404, "Page not found", {})
         return JSONResponse(error_body(kind, str(exc.detail)), status_code=exc.status_code)
+
+    async def storage_error(request: Request, exc: Exception) -> Response:
+        """A value the database cannot hold, a full disk, an overflow: answered, not re-raised."""
+        status, kind, message = unexpected_answer(exc)
+        if status >= 500:
+            log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        if not wants_json(request):
+            return await _error_page(request, status, message, {})
+        return JSONResponse(error_body(kind, message), status_code=status)
+
+    for known in (DataError, OperationalError, OverflowError, RecursionError, OSError):
+        app.add_exception_handler(known, storage_error)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        """What no other handler knows: a full disk or database is said plainly; anything else is a
+        500 in the one shape. The exception's text (SQL, server paths) stays in the log."""
+        status, kind, message = unexpected_answer(exc)
+        if status >= 500:
+            log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        if not wants_json(request):
+            return await _error_page(request, status, message, {})
+        return JSONResponse(error_body(kind, message), status_code=status)
+
+
+def unexpected_answer(exc: Exception) -> tuple[int, str, str]:
+    """(status, type, message) for an exception no handler of ours raised on purpose."""
+    if is_disk_full(exc):
+        return 507, "disk_full", DISK_FULL_MESSAGE
+    if isinstance(exc, OverflowError | RecursionError):
+        return 422, "invalid_input", "a value is out of range"
+    if isinstance(exc, DataError):
+        return 400, "invalid_input", "a value cannot be stored (out of range or not valid text)"
+    return 500, "internal", "internal error; the server's log has the details"

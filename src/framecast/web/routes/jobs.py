@@ -17,6 +17,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import func, select
 
 from framecast.core.errors import InvalidInputError
+from framecast.core.text import text_problem
 from framecast.db.accounts import User
 from framecast.db.base import utcnow
 from framecast.db.models import Job
@@ -82,6 +83,9 @@ async def create_job(
     count_label = "Images" if chosen_mode is Mode.IMAGE else "Videos"
     if not prompt.strip():
         raise field_error("prompt", "the prompt is empty; describe what to make")
+    problem = text_problem(prompt)
+    if problem is not None:
+        raise field_error("prompt", problem)
     if not 1 <= count <= MAX_COUNT:
         raise field_error("count", f"must be between 1 and {MAX_COUNT}, got {count}", shown=count_label)
     chosen_aspect = _parse_aspect(aspect, context, user, chosen_mode)
