@@ -8,13 +8,17 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from framecast.core.settings import Settings, get_settings
+from framecast.db.models import Job
 from framecast.emulators.genaipro.config import EmulatorConfig
 from framecast.emulators.genaipro.testing import EmulatorHandle, running_emulator
+from framecast.jobs.repository import JobRepository, JobSpec
 from framecast.providers import registry
 from framecast.providers.base import Aspect, GenerationRequest, Mode, NullJournal
 from framecast.providers.registry import BuildContext
+from framecast.studio.requests import request_to_json
 from framecast.web.context import WebContext
 from framecast.web.security.keys import store_key
 from tests.web.conftest import Account
@@ -85,6 +89,23 @@ def generate(settings: Settings, tmp_path: Path, *prompts: str, mode: Mode = Mod
     return asyncio.run(main())
 
 
+def bind(web: WebContext, account: Account, provider_id: str, prompt: str = "a bound clip") -> int:
+    """Record ``provider_id`` as made by a (finished) job of ``account``, as the worker does."""
+    repo = JobRepository(web.db)
+    request = request_to_json(
+        GenerationRequest(Mode.TEXT, prompt, Aspect.LANDSCAPE, 1), out_dir=Path("/nowhere"), stems=["x"]
+    )
+    job_id = repo.enqueue(
+        JobSpec(provider="genaipro", mode="text", request=request, owner_id=account.user_id)
+    )
+    assert repo.record_provider_ids(job_id, "genaipro", [provider_id])
+    with web.db.session() as session:
+        session.execute(
+            update(Job).where(Job.id == job_id).values(state="succeeded", charges=1, charged=True)
+        )
+    return job_id
+
+
 # -- quota ---------------------------------------------------------------------------------------------
 
 
@@ -92,7 +113,32 @@ def test_quota_uses_the_platform_key_for_a_user_without_one(client: TestClient, 
     response = client.get("/api/quota", headers=bob.headers)
 
     assert response.status_code == 200, response.text
-    assert response.json() == {"provider": "genaipro", "available": QUOTA, "used": 0, "total": QUOTA}
+    # The platform's account is shared: bob sees what is available and what his own jobs spent.
+    assert response.json() == {
+        "provider": "genaipro",
+        "available": QUOTA,
+        "used": 0,
+        "total": None,
+        "scope": "own",
+    }
+
+
+def test_on_the_platform_key_a_user_sees_only_what_their_own_jobs_spent_and_an_admin_sees_all(
+    client: TestClient, web: WebContext, settings: Settings, tmp_path: Path, alice: Account, bob: Account
+) -> None:
+    first, _ = generate(settings, tmp_path, "bob's clip", "someone else's clip")
+    bind(web, bob, first)
+
+    bobs = client.get("/api/quota", headers=bob.headers).json()
+    admins = client.get("/api/quota", headers=alice.headers).json()
+
+    assert (bobs["available"], bobs["used"], bobs["total"], bobs["scope"]) == (QUOTA - 2, 1, None, "own")
+    assert (admins["available"], admins["used"], admins["total"], admins["scope"]) == (
+        QUOTA - 2,
+        2,
+        QUOTA,
+        "all",
+    )
 
 
 @pytest.mark.parametrize("platform_key", [WRONG_KEY])
@@ -123,7 +169,13 @@ def test_without_any_key_the_answer_says_how_to_set_one(client: TestClient, bob:
 def test_the_offline_provider_reports_unlimited_quota(client: TestClient, bob: Account) -> None:
     response = client.get("/api/quota", params={"provider": "offline"}, headers=bob.headers)
 
-    assert response.json() == {"provider": "offline", "available": None, "used": None, "total": None}
+    assert response.json() == {
+        "provider": "offline",
+        "available": None,
+        "used": None,
+        "total": None,
+        "scope": "all",
+    }
 
 
 def test_an_unknown_provider_is_refused(client: TestClient, bob: Account) -> None:
@@ -150,8 +202,8 @@ def test_the_balance_chip_reads_the_preferred_paid_provider_with_the_platform_ke
         "paid": True,
         "key": "platform",
         "available": QUOTA,
-        "used": 0,
-        "total": QUOTA,
+        "used": 0,  # what bob's own jobs spent: the platform's account is shared
+        "total": None,
         "error": None,
     }
 
@@ -338,10 +390,32 @@ def test_an_unknown_history_item_is_404(client: TestClient, alice: Account) -> N
     assert response.json()["error"]["message"] == "no item no-such-id in genaipro's recent history"
 
 
+def test_on_the_platform_key_a_user_sees_and_imports_only_their_own_generations(
+    client: TestClient, web: WebContext, settings: Settings, tmp_path: Path, alice: Account, bob: Account
+) -> None:
+    bobs, others = generate(settings, tmp_path, "bob's own clip", "carol's private clip")
+    bind(web, bob, bobs)
+
+    history = client.get("/api/history", headers=bob.headers).json()
+    admin_history = client.get("/api/history", headers=alice.headers).json()
+    foreign = client.post("/api/history/import", json={"provider_id": others}, headers=bob.headers)
+    own = client.post("/api/history/import", json={"provider_id": bobs}, headers=bob.headers)
+
+    assert [item["provider_id"] for item in history["items"]] == [bobs]
+    assert (history["total"], history["scope"]) == (1, "own")
+    assert "carol's private clip" not in str(history)
+    assert [item["provider_id"] for item in admin_history["items"]] == [others, bobs]
+    assert admin_history["scope"] == "all"
+    assert foreign.status_code == 404
+    assert foreign.json()["error"]["message"] == f"no item {others} among your generations at genaipro"
+    assert own.status_code == 201, own.text
+
+
 def test_each_user_imports_into_their_own_library(
-    client: TestClient, settings: Settings, tmp_path: Path, alice: Account, bob: Account
+    client: TestClient, web: WebContext, settings: Settings, tmp_path: Path, alice: Account, bob: Account
 ) -> None:
     (provider_id,) = generate(settings, tmp_path, "a shared account's clip")
+    bind(web, bob, provider_id)
     alices = client.post("/api/history/import", json={"provider_id": provider_id}, headers=alice.headers)
 
     bobs = client.post("/api/history/import", json={"provider_id": provider_id}, headers=bob.headers)

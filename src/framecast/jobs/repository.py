@@ -360,6 +360,24 @@ class JobRepository:
             job.provider_ids = known
         return ok
 
+    def provider_ids_of_owner(self, owner_id: int, provider: str) -> frozenset[str]:
+        """The provider ids bound to ``owner_id``'s jobs: the generations that user paid for."""
+        with self.db.session() as session:
+            rows = session.scalars(
+                select(ProviderGeneration.provider_id)
+                .join(Job, Job.id == ProviderGeneration.job_id)
+                .where(ProviderGeneration.provider == provider, Job.owner_id == owner_id)
+            ).all()
+        return frozenset(rows)
+
+    def charges_of_owner(self, owner_id: int, provider: str) -> list[tuple[str, int, int]]:
+        """``(mode, count, charges)`` of each of ``owner_id``'s jobs on ``provider`` that was charged."""
+        with self.db.session() as session:
+            jobs = session.scalars(
+                select(Job).where(Job.owner_id == owner_id, Job.provider == provider, Job.charges > 0)
+            ).all()
+            return [(job.mode, int((job.request or {}).get("count") or 1), job.charges) for job in jobs]
+
     def bound_ids(self, provider: str, *, except_job: int) -> frozenset[str]:
         """Provider ids already bound to other jobs (never to be matched again)."""
         with self.db.session() as session:

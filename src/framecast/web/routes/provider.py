@@ -9,6 +9,7 @@ and has no quota).
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from pathlib import Path
@@ -29,8 +30,9 @@ from framecast.core.errors import (
 from framecast.core.http import build_http_client
 from framecast.db.accounts import User
 from framecast.db.library import MediaFile
+from framecast.jobs.repository import JobRepository
 from framecast.providers import registry
-from framecast.providers.base import MAX_COUNT, HistoryItem, HistoryStatus, Mode
+from framecast.providers.base import MAX_COUNT, GenerationHistory, HistoryItem, HistoryStatus, Mode
 from framecast.providers.registry import DownloadAuth, ProviderBundle
 from framecast.studio.downloads import download_file
 from framecast.studio.outputs import slug
@@ -136,6 +138,10 @@ async def balance(context: Ctx, user: CurrentUser, provider: str | None = None) 
         answer.error = str(exc)
         return answer
     answer.available, answer.used, answer.total = result.available, result.used, result.total
+    if await anyio.to_thread.run_sync(_shared_view, context, user, name) is not None:
+        # The platform's account is shared: what others spent is theirs to know, not this user's.
+        answer.used = await anyio.to_thread.run_sync(_credits_spent, context, user.id, name)
+        answer.total = None
     return answer
 
 
@@ -172,13 +178,23 @@ async def quote(
 
 @router.get("/api/quota")
 async def quota(context: Ctx, user: CurrentUser, provider: str | None = None) -> dict[str, Any]:
-    """``{provider, available, used, total}``; ``available`` null means unlimited (offline)."""
+    """``{provider, available, used, total, scope}``; ``available`` null means unlimited (offline).
+
+    On the platform's key (shared by every user without a key of their own) a user who is not an
+    administrator sees what is available, but ``used`` is only what their own jobs were charged and
+    ``total`` is null (``scope: "own"``); their own key, or an administrator, sees it all (``"all"``).
+    """
     name = _provider_name(context, user, provider)
+    shared = await anyio.to_thread.run_sync(_shared_view, context, user, name)
     async with user_bundle(context, user.id, name) as bundle:
         if bundle.quota is None:
             raise ConfigurationError(f"{name} reports no quota")
         result = await bundle.quota.read_quota()
-    return {"provider": name, "available": result.available, "used": result.used, "total": result.total}
+    used, total = result.used, result.total
+    if shared is not None:
+        used, total = await anyio.to_thread.run_sync(_credits_spent, context, user.id, name), None
+    scope = "all" if shared is None else "own"
+    return {"provider": name, "available": result.available, "used": used, "total": total, "scope": scope}
 
 
 @router.get("/api/history")
@@ -189,17 +205,32 @@ async def history(
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
-    """One page of the provider's history, newest first."""
+    """One page of the provider's history, newest first: ``{items, page, total_pages, total, scope}``.
+
+    On the platform's key a user who is not an administrator sees only the generations their own
+    jobs made (``scope: "own"``, found in the recent history); their own key, or an administrator,
+    sees the provider's whole history (``"all"``).
+    """
     name = _provider_name(context, user, provider)
+    shared = await anyio.to_thread.run_sync(_shared_view, context, user, name)
     async with user_bundle(context, user.id, name) as bundle:
         if bundle.history is None:
             raise ConfigurationError(f"{name} keeps no history; its files are in your library")
-        result = await bundle.history.list_history(page=page, page_size=page_size)
+        if shared is None:
+            result = await bundle.history.list_history(page=page, page_size=page_size)
+            items, total, total_pages = list(result.items), result.total, result.total_pages
+            page = result.page
+        else:
+            own = await _own_items(bundle.history, shared)
+            total = len(own)
+            total_pages = max(1, math.ceil(total / page_size))
+            items = own[(page - 1) * page_size : page * page_size]
     return {
-        "items": [_history_item_json(item) for item in result.items],
-        "page": result.page,
-        "total_pages": result.total_pages,
-        "total": result.total,
+        "items": [_history_item_json(item) for item in items],
+        "page": page,
+        "total_pages": total_pages,
+        "total": total,
+        "scope": "all" if shared is None else "own",
     }
 
 
@@ -208,11 +239,15 @@ async def import_history_item(context: Ctx, user: CurrentUser, body: HistoryImpo
     """Download a completed history item's files into the caller's library: ``{items: [file]}``.
 
     400 when the item is already in the library (imported, or downloaded by one of the caller's
-    jobs) or has no files yet; 404 when the provider's recent history does not hold it.
+    jobs) or has no files yet; 404 when the provider's recent history does not hold it — or, on the
+    platform's key for a user who is not an administrator, when it is not one of their own jobs'.
     """
     name = _provider_name(context, user, body.provider)
     provider_id = body.provider_id.strip()
     await anyio.to_thread.run_sync(_refuse_duplicate, context, user.id, name, provider_id)
+    shared = await anyio.to_thread.run_sync(_shared_view, context, user, name)
+    if shared is not None and provider_id not in shared:
+        raise NotFoundError(f"no item {provider_id} among your generations at {name}")
     async with user_bundle(context, user.id, name) as bundle:
         item = await _find_item(bundle, name, provider_id)
         folder = context.media_root / str(user.id) / "history" / name
@@ -239,6 +274,37 @@ def _provider_name(context: WebContext, user: User, provider: str | None) -> str
             name = paid[0] if paid else name
     _known(context, name)
     return name
+
+
+def _shared_view(context: WebContext, user: User, provider: str) -> frozenset[str] | None:
+    """The provider ids ``user`` may see of a provider read on the platform's key, which every user
+    without a key of their own shares: their own jobs' generations. None: they may see everything
+    (their own key's account, or they are an administrator)."""
+    if user.is_admin or key_source(context, user.id, provider) != "platform":
+        return None
+    return JobRepository(context.db).provider_ids_of_owner(user.id, provider)
+
+
+def _credits_spent(context: WebContext, owner_id: int, provider: str) -> int:
+    """What ``owner_id``'s jobs on ``provider`` were charged, in credits."""
+    traits = registry.traits(provider, context.settings)
+    return sum(
+        traits.credits_for(Mode(mode), count) * charges
+        for mode, count, charges in JobRepository(context.db).charges_of_owner(owner_id, provider)
+    )
+
+
+async def _own_items(history: GenerationHistory, wanted: frozenset[str]) -> list[HistoryItem]:
+    """The rows of ``wanted`` ids in the provider's recent history, newest first."""
+    found: list[HistoryItem] = []
+    if not wanted:
+        return found
+    for number in range(1, IMPORT_SCAN_PAGES + 1):
+        page = await history.list_history(page=number, page_size=IMPORT_SCAN_PAGE_SIZE)
+        found.extend(item for item in page.items if item.provider_id in wanted)
+        if len(found) >= len(wanted) or not page.items or number >= page.total_pages:
+            break
+    return found
 
 
 def _known(context: WebContext, name: str) -> registry.ProviderTraits:

@@ -53,6 +53,7 @@ async function load(wanted = page) {
     fill(body, data.items.map(row));
     $('[data-testid="no-history"]').hidden = data.items.length > 0;
     $('[data-testid="history-total"]').textContent = `${data.total} item${data.total === 1 ? "" : "s"}`;
+    $('[data-testid="history-scope"]').hidden = data.scope !== "own";
     label.textContent = `Page ${data.page} of ${Math.max(1, data.total_pages)}`;
     prev.disabled = page <= 1;
     next.disabled = page >= data.total_pages;
