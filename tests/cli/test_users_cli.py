@@ -1,4 +1,5 @@
-"""``framecast users create|list``: no prompts, exit 2 with one clear line on bad input."""
+"""``framecast users create|list|set-password``: no prompts without a terminal, exit 2 with one clear
+line on bad input."""
 
 from __future__ import annotations
 
@@ -6,12 +7,17 @@ import os
 import subprocess
 import sys
 
+import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from framecast.cli.users import app
+from framecast.core.errors import NotAuthenticatedError
 from framecast.core.settings import get_settings
+from framecast.db.accounts import ApiToken, User
 from framecast.db.session import Database
 from framecast.web.security.accounts import check_login
+from framecast.web.security.sessions import create_api_token
 
 PASSWORD = "a sturdy admin password"
 runner = CliRunner()
@@ -109,3 +115,122 @@ def test_the_real_command_works_with_no_standard_input() -> None:
     assert duplicate.returncode == 2
     assert "exists already" in duplicate.stderr
     assert "Traceback" not in duplicate.stderr
+
+
+NEW_PASSWORD = "a new sturdy admin password"
+
+
+def login_works(email: str, password: str) -> bool:
+    settings = get_settings()
+    db = Database.from_settings(settings)
+    try:
+        check_login(db, settings.web, email=email, password=password, client="cli-test")
+    except NotAuthenticatedError:
+        return False
+    finally:
+        db.dispose()
+    return True
+
+
+def create_admin() -> int:
+    result = runner.invoke(
+        app, ["create", "--email", "a@example.com", "--password", PASSWORD, "--name", "Ann", "--admin"]
+    )
+    assert result.exit_code == 0, result.output
+    settings = get_settings()
+    db = Database.from_settings(settings)
+    try:
+        with db.session() as session:
+            user_id = session.scalar(select(User.id).where(User.email == "a@example.com"))
+        assert user_id is not None
+        create_api_token(db, user_id, days=1)
+    finally:
+        db.dispose()
+    return user_id
+
+
+def tokens_of(user_id: int) -> int:
+    db = Database.from_settings(get_settings())
+    try:
+        with db.session() as session:
+            return int(
+                session.scalar(select(func.count(ApiToken.id)).where(ApiToken.user_id == user_id)) or 0
+            )
+    finally:
+        db.dispose()
+
+
+def test_set_password_replaces_it_and_ends_the_accounts_tokens() -> None:
+    user_id = create_admin()
+
+    result = runner.invoke(app, ["set-password", "--email", "A@example.com", "--password", NEW_PASSWORD])
+
+    assert result.exit_code == 0, result.output
+    assert "new password set for a@example.com" in result.stdout
+    assert tokens_of(user_id) == 0
+    assert login_works("a@example.com", NEW_PASSWORD)
+    assert not login_works("a@example.com", PASSWORD)
+
+
+def test_set_password_reads_standard_input_without_a_password_option() -> None:
+    create_admin()
+
+    result = runner.invoke(app, ["set-password", "--email", "a@example.com"], input=f"{NEW_PASSWORD}\n")
+
+    assert result.exit_code == 0, result.output
+    assert login_works("a@example.com", NEW_PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--email", "a@example.com", "--password", "qwertyuiop"],
+            "error: Password: this is one of the most common",
+        ),
+        (
+            ["--email", "a@example.com", "--password", "a@example.com2024"],
+            "error: Password: it is mostly your",
+        ),
+        (
+            ["--email", "nobody@example.com", "--password", NEW_PASSWORD],
+            "error: no account with the email nobody@",
+        ),
+    ],
+)
+def test_set_password_refuses_a_weak_password_or_an_unknown_account_with_exit_2(
+    args: list[str], message: str
+) -> None:
+    create_admin()
+
+    result = runner.invoke(app, ["set-password", *args])
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message)
+    assert login_works("a@example.com", PASSWORD)
+
+
+def test_create_refuses_a_common_password() -> None:
+    result = runner.invoke(
+        app, ["create", "--email", "a@example.com", "--password", "password123", "--name", "A"]
+    )
+
+    assert result.exit_code == 2
+    assert "Password: this is one of the most common passwords" in result.stderr
+
+
+def test_the_real_set_password_with_no_standard_input_exits_2_saying_what_to_give() -> None:
+    create_admin()
+
+    done = subprocess.run(
+        [sys.executable, "-m", "framecast", "users", "set-password", "--email", "a@example.com"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ,
+    )
+
+    assert done.returncode == 2
+    assert "no password given: pass --password" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -21,6 +21,7 @@ from tests.web.conftest import PASSWORD, Account
 @pytest.fixture
 def settings(monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("FRAMECAST_WEB__LOGIN_ATTEMPTS", "2")
+    monkeypatch.setenv("FRAMECAST_WEB__LOGIN_DELAY_S", "60")
     monkeypatch.setenv("FRAMECAST_WEB__TOKEN_DAYS", "3")
     get_settings.cache_clear()
     return get_settings()
@@ -143,3 +144,20 @@ def test_a_disabled_user_can_neither_log_in_nor_use_a_token(
     assert login.status_code == 401
     assert "disabled" in login.json()["error"]["message"]
     assert token.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('{"email": "bob\\u0000@example.com", "password": "x"}', "Email: contains a NUL character"),
+        ('{"email": "bob\\ud800@example.com", "password": "x"}', "Email: contains an unpaired surrogate"),
+        ('{"email": "bob@example.com", "password": "x\\u0000"}', "Password: contains a NUL character"),
+    ],
+)
+def test_login_text_that_cannot_be_stored_is_a_400_naming_the_field(
+    client: TestClient, bob: Account, body: str, message: str
+) -> None:
+    response = client.post("/api/auth/login", content=body, headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith(message)

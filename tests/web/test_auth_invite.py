@@ -140,3 +140,13 @@ def test_an_invitation_form_sent_from_another_site_is_refused(client: TestClient
 
     assert response.status_code == 403
     assert client.get(path, headers=HTML).status_code == 200
+
+
+def test_an_invitee_may_not_pick_aaaaaaaaaa(client: TestClient, alice: Account) -> None:
+    path = invite(client, alice)
+
+    response = client.post(path, data={"password": "aaaaaaaaaa", "password_confirm": "aaaaaaaaaa"})
+
+    assert response.status_code == 400
+    assert "Password: this is one of the most common passwords" in response.text
+    assert client.get(path, headers=HTML).status_code == 200

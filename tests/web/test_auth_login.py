@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -24,6 +25,9 @@ HTML = {"Accept": "text/html"}
 @pytest.fixture
 def settings(monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("FRAMECAST_WEB__LOGIN_ATTEMPTS", "3")
+    monkeypatch.setenv("FRAMECAST_WEB__LOGIN_ATTEMPTS_PER_ADDRESS", "3")
+    # Long enough that no slow machine lets a wait pass between two requests of one test.
+    monkeypatch.setenv("FRAMECAST_WEB__LOGIN_DELAY_S", "60")
     get_settings.cache_clear()
     return get_settings()
 
@@ -274,3 +278,53 @@ def test_a_session_of_a_disabled_user_is_refused(client: TestClient, web: WebCon
         user.disabled = True
 
     assert client.get("/api/me").status_code == 401
+
+
+def test_wrong_passwords_from_another_address_never_stop_the_right_one(
+    client: TestClient, other_client: TestClient, bob: Account
+) -> None:
+    for _ in range(10):
+        assert log_in(other_client, password="wrong password!").status_code in (400, 429)
+
+    assert log_in(other_client).status_code == 429
+    assert log_in(client).status_code == 303
+
+
+def test_the_wait_grows_with_every_failure_past_the_limit(
+    client: TestClient, web: WebContext, bob: Account
+) -> None:
+    for _ in range(3):
+        log_in(client, password="wrong password!")
+    first = int(log_in(client).headers["retry-after"])
+    with web.db.session() as session:
+        # Let the wait pass by moving the failures back in time (no sleeping in tests).
+        for row in session.scalars(select(LoginAttempt)):
+            row.at = row.at - timedelta(seconds=first + 1)
+    assert log_in(client, password="wrong password!").status_code == 400
+
+    second = int(log_in(client).headers["retry-after"])
+
+    assert second > first
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"email": "bob\x00@example.com"}, "Email: contains a NUL character"),
+        ({"password": PASSWORD + "\x00"}, "Password: contains a NUL character"),
+    ],
+)
+def test_a_nul_in_the_login_form_is_a_400_naming_the_field(
+    client: TestClient, web: WebContext, bob: Account, form: dict[str, str], message: str
+) -> None:
+    response = client.post(
+        "/login",
+        data={"email": bob.email, "password": PASSWORD, **form},
+        headers=HTML,
+        follow_redirects=False,
+    )
+
+    assert response.status_code == 400
+    assert message in response.text
+    assert SESSION_COOKIE not in response.cookies
+    assert attempts(web) == 0

@@ -98,3 +98,24 @@ def test_on_a_new_server_the_home_page_ends_at_setup(client: TestClient) -> None
 
     assert response.status_code == 200
     assert response.url.path == "/setup"
+
+
+def test_a_common_or_personal_password_is_refused_at_setup(client: TestClient, web: WebContext) -> None:
+    common = client.post("/setup", data={**FORM, "password": "1234567890", "password_confirm": "1234567890"})
+    personal = client.post(
+        "/setup", data={**FORM, "password": "root@example.com", "password_confirm": "root@example.com"}
+    )
+
+    assert common.status_code == 400
+    assert "Password: this is one of the most common passwords" in common.text
+    assert personal.status_code == 400
+    assert "Password: it is mostly your email address" in personal.text
+    with web.db.session() as session:
+        assert session.scalar(select(User)) is None
+
+
+def test_a_nul_in_the_setup_name_is_a_400_naming_it(client: TestClient, web: WebContext) -> None:
+    response = client.post("/setup", data={**FORM, "name": "Ro\x00ot"})
+
+    assert response.status_code == 400
+    assert "Name: contains a NUL character" in response.text

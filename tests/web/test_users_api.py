@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from framecast.db.base import utcnow
 from framecast.db.tutor import TutorSession
 from framecast.tutor.sessions import create_session
 from framecast.web.context import WebContext
@@ -65,7 +68,8 @@ def test_an_invitation_is_a_link_valid_for_seven_days(client: TestClient, alice:
 
     assert response.status_code == 201
     body = response.json()
-    assert body["invite_url"].startswith("http://testserver/invite/")
+    # No public address configured: a path, never one built from the request's Host header.
+    assert body["invite_url"].startswith("/invite/")
     assert body["expires_at"]
 
 
@@ -137,6 +141,9 @@ ADMIN_ROUTES = [
     ("POST", "/api/users", NEW),
     ("POST", "/api/users/invites", {"email": "x@example.com", "name": "X"}),
     ("PATCH", "/api/users/1", {"disabled": True}),
+    ("GET", "/api/users/invites", None),
+    ("DELETE", "/api/users/invites/1", None),
+    ("POST", "/api/users/1/reset-link", None),
 ]
 
 
@@ -230,3 +237,187 @@ def test_tutor_sessions_are_private_even_from_an_admin(
 @pytest.mark.parametrize("path", ["/api/users/1", "/api/users/1/sessions"])
 def test_reading_a_user_needs_a_login(client: TestClient, path: str) -> None:
     assert client.get(path).status_code == 401
+
+
+# -- pending invitations, revoked with their admin ---------------------------------------------------
+
+
+def invite(client: TestClient, admin: Account, email: str = "carol@example.com") -> str:
+    response = client.post(
+        "/api/users/invites", json={"email": email, "name": "Carol"}, headers=admin.headers
+    )
+    assert response.status_code == 201, response.text
+    url: str = response.json()["invite_url"]
+    return url
+
+
+def test_an_admin_lists_the_pending_invitations(client: TestClient, alice: Account) -> None:
+    invite(client, alice, "carol@example.com")
+    invite(client, alice, "dan@example.com")
+
+    response = client.get("/api/users/invites", headers=alice.headers)
+
+    assert response.status_code == 200
+    listed = response.json()
+    assert [i["email"] for i in listed] == ["dan@example.com", "carol@example.com"]
+    assert set(listed[0]) == {
+        "id",
+        "email",
+        "name",
+        "is_admin",
+        "invited_by",
+        "invited_by_name",
+        "created_at",
+        "expires_at",
+    }
+    assert (listed[0]["invited_by"], listed[0]["invited_by_name"]) == (alice.user_id, "Alice")
+
+
+def test_a_revoked_invitation_link_stops_working(client: TestClient, alice: Account) -> None:
+    path = invite(client, alice)
+    [pending] = client.get("/api/users/invites", headers=alice.headers).json()
+
+    revoked = client.delete(f"/api/users/invites/{pending['id']}", headers=alice.headers)
+    again = client.delete(f"/api/users/invites/{pending['id']}", headers=alice.headers)
+
+    assert revoked.status_code == 204
+    assert again.status_code == 404
+    assert client.get(path, headers={"Accept": "text/html"}).status_code == 404
+    assert client.get("/api/users/invites", headers=alice.headers).json() == []
+
+
+@pytest.mark.parametrize("change", [{"disabled": True}, {"is_admin": False}])
+def test_disabling_or_demoting_an_admin_revokes_the_invitations_they_made(
+    client: TestClient, web: WebContext, alice: Account, change: dict[str, bool]
+) -> None:
+    other = make_account(web, "root@example.com", admin=True, name="Root")
+    theirs = invite(client, other, "carol@example.com")
+    mine = invite(client, alice, "dan@example.com")
+
+    response = client.patch(f"/api/users/{other.user_id}", json=change, headers=alice.headers)
+
+    assert response.status_code == 200
+    form = {"password": "carol's long password", "password_confirm": "carol's long password"}
+    assert client.post(theirs, data=form, headers={"Accept": "text/html"}).status_code == 404
+    assert [i["email"] for i in client.get("/api/users/invites", headers=alice.headers).json()] == [
+        "dan@example.com"
+    ]
+    assert client.get(mine, headers={"Accept": "text/html"}).status_code == 200
+
+
+def test_renaming_an_admin_keeps_their_invitations(
+    client: TestClient, web: WebContext, alice: Account
+) -> None:
+    other = make_account(web, "root@example.com", admin=True, name="Root")
+    path = invite(client, other)
+
+    client.patch(f"/api/users/{other.user_id}", json={"name": "Root R."}, headers=alice.headers)
+
+    assert client.get(path, headers={"Accept": "text/html"}).status_code == 200
+
+
+# -- links start with the configured public address, never with the request's Host --------------
+
+
+def test_a_link_starts_with_the_public_base_url_whatever_the_host_header(
+    monkeypatch: pytest.MonkeyPatch, client: TestClient, web: WebContext, alice: Account, bob: Account
+) -> None:
+    configured = web.settings.web.model_copy(update={"public_base_url": "https://studio.example.org/"})
+    monkeypatch.setattr(web, "settings", web.settings.model_copy(update={"web": configured}))
+    headers = {**alice.headers, "Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+
+    invited = client.post("/api/users/invites", json={"email": "c@example.com", "name": "C"}, headers=headers)
+    reset = client.post(f"/api/users/{bob.user_id}/reset-link", headers=headers)
+
+    assert invited.json()["invite_url"].startswith("https://studio.example.org/invite/")
+    assert reset.json()["reset_url"].startswith("https://studio.example.org/reset/")
+
+
+def test_without_a_public_base_url_a_link_is_a_path_even_with_a_spoofed_host(
+    client: TestClient, alice: Account
+) -> None:
+    headers = {**alice.headers, "Host": "evil.example"}
+    response = client.post(
+        "/api/users/invites", json={"email": "c@example.com", "name": "C"}, headers=headers
+    )
+
+    assert response.json()["invite_url"].startswith("/invite/")
+    assert "evil" not in response.text
+
+
+def test_the_tutors_public_base_url_serves_when_the_web_one_is_unset(
+    monkeypatch: pytest.MonkeyPatch, alice: Account, client: TestClient, web: WebContext
+) -> None:
+    tutor = web.settings.tutor.model_copy(update={"public_base_url": "https://tunnel.example.org"})
+    monkeypatch.setattr(web, "settings", web.settings.model_copy(update={"tutor": tutor}))
+
+    response = client.post(
+        "/api/users/invites", json={"email": "c@example.com", "name": "C"}, headers=alice.headers
+    )
+
+    assert response.json()["invite_url"].startswith("https://tunnel.example.org/invite/")
+
+
+# -- password reset links ---------------------------------------------------------------------------
+
+
+def test_an_admin_makes_a_reset_link_valid_for_a_day(
+    client: TestClient, alice: Account, bob: Account
+) -> None:
+    response = client.post(f"/api/users/{bob.user_id}/reset-link", headers=alice.headers)
+
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == {"reset_url", "expires_at"}
+    assert body["reset_url"].startswith("/reset/")
+    left = datetime.fromisoformat(body["expires_at"]) - utcnow()
+    assert timedelta(hours=23) < left <= timedelta(hours=24)
+
+
+def test_a_reset_link_for_an_unknown_or_disabled_user_is_refused(
+    client: TestClient, alice: Account, bob: Account
+) -> None:
+    client.patch(f"/api/users/{bob.user_id}", json={"disabled": True}, headers=alice.headers)
+
+    disabled = client.post(f"/api/users/{bob.user_id}/reset-link", headers=alice.headers)
+    unknown = client.post("/api/users/9999/reset-link", headers=alice.headers)
+
+    assert disabled.status_code == 400
+    assert "enable the account" in disabled.json()["error"]["message"]
+    assert unknown.status_code == 404
+
+
+# -- text that cannot be stored ------------------------------------------------------------------
+
+
+def send(client: TestClient, method: str, path: str, body: dict[str, Any], account: Account) -> Any:
+    # ASCII JSON: NUL and lone surrogates travel as the \u escapes a hostile client sends.
+    headers = {**account.headers, "Content-Type": "application/json"}
+    return client.request(method, path, content=json.dumps(body), headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "message"),
+    [
+        ("POST", "/api/users", {**NEW, "email": "carol\x00@example.com"}, "Email: contains a NUL"),
+        ("POST", "/api/users", {**NEW, "name": "Car\x00ol"}, "Name: contains a NUL"),
+        ("POST", "/api/users", {**NEW, "name": "Carol \ud800"}, "Name: contains an unpaired surrogate"),
+        ("POST", "/api/users", {**NEW, "password": NEW["password"] + "\x00"}, "Password: contains a NUL"),
+        ("POST", "/api/users/invites", {"email": "c\x00@example.com", "name": "C"}, "Email: contains a NUL"),
+        ("POST", "/api/users/invites", {"email": "c@example.com", "name": "\udc00C"}, "Name: contains an"),
+        ("PATCH", "/api/users/{bob}", {"name": "Bob\x00"}, "Name: contains a NUL"),
+    ],
+)
+def test_account_text_that_cannot_be_stored_is_a_400_naming_the_field(
+    client: TestClient,
+    alice: Account,
+    bob: Account,
+    method: str,
+    path: str,
+    body: dict[str, str],
+    message: str,
+) -> None:
+    response = send(client, method, path.format(bob=bob.user_id), body, alice)
+
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["message"].startswith(message)

@@ -1,11 +1,12 @@
-"""Accounts tables: users, browser sessions, API tokens, per-user provider keys."""
+"""Accounts tables: users, browser sessions, API tokens, stream tokens, per-user provider keys,
+failed logins, invitations and password reset links."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from framecast.db.base import Base, UTCDateTime, utcnow
@@ -66,15 +67,32 @@ class ProviderKey(Base):
     __table_args__ = (UniqueConstraint("user_id", "provider", name="uq_provider_keys_user_provider"),)
 
 
+class StreamToken(Base):
+    """A one-use token valid for a minute, only as ``?token=`` of ``/api/events`` and
+    ``/ws/conversation/...`` (``POST /api/auth/stream-token``); only its SHA-256 is stored."""
+
+    __tablename__ = "stream_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class LoginAttempt(Base):
-    """Failed logins, for rate limiting by email and by client address."""
+    """Password tries that failed (or are being checked), for slowing down guessing per
+    (email, client address) pair and per client address; see ``web/security/ratelimit.py``."""
 
     __tablename__ = "login_attempts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     email: Mapped[str] = mapped_column(String(320), index=True)
+    # The client address, or its /64 network for IPv6.
     client: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    __table_args__ = (Index("ix_login_attempts_client_email", "client", "email"),)
 
 
 class Invite(Base):
@@ -87,7 +105,31 @@ class Invite(Base):
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str] = mapped_column(String(200))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
-    invited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    invited_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Set when an administrator revokes the link, or when its inviter is disabled or demoted.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class PasswordReset(Base):
+    """A one-time link an admin hands to a user who lost their password (``/reset/<token>``).
+
+    Only the token's SHA-256 is stored. A newer link for the same user replaces it; it is dropped when
+    its creator is disabled or demoted, and when the user is disabled or changes their password.
+    """
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

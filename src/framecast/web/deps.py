@@ -2,8 +2,10 @@
 
 A caller is authenticated by, in order: ``Authorization: Bearer <token>`` (from
 ``POST /api/auth/login``), ``?token=<token>`` (for EventSource and WebSocket clients that cannot set
-headers), or the ``framecast_session`` cookie. A cookie-authenticated request with an unsafe method
-must also carry the session's CSRF token, as the ``X-CSRF-Token`` header or a ``csrf_token`` form field.
+headers: an API token, or on ``/api/events`` and ``/ws/conversation/...`` a one-use stream token from
+``POST /api/auth/stream-token``), or the ``framecast_session`` cookie. A cookie-authenticated request
+with an unsafe method must also carry the session's CSRF token, as the ``X-CSRF-Token`` header or a
+``csrf_token`` form field.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from framecast.core.secret import token_hash
 from framecast.db.accounts import ApiToken, User, WebSession
 from framecast.db.base import utcnow
 from framecast.web.context import WebContext
+from framecast.web.security.sessions import accepts_stream_token, claim_stream_token
 
 SESSION_COOKIE = "framecast_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -40,7 +43,7 @@ Ctx = Annotated[WebContext, Depends(get_context)]
 @dataclass(frozen=True)
 class Caller:
     user: User
-    via: str  # "bearer" | "query" | "cookie"
+    via: str  # "bearer" | "query" | "stream" | "cookie"
     csrf_token: str | None = None
 
 
@@ -75,6 +78,10 @@ async def authenticate(request: HTTPConnection, *, cookie: bool = True) -> Calle
     query_token = request.query_params.get("token")
     if query_token:
         found = await anyio.to_thread.run_sync(lambda: _lookup(context, query_token, cookie=False))
+        if found is None and accepts_stream_token(request.url.path):
+            # A one-use stream token (POST /api/auth/stream-token), only on the event and socket paths.
+            user = await anyio.to_thread.run_sync(claim_stream_token, context.db, query_token)
+            return Caller(user, "stream") if user is not None else None
         return Caller(found[0], "query") if found else None
     session_cookie = request.cookies.get(SESSION_COOKIE) if cookie else None
     if session_cookie:

@@ -39,6 +39,9 @@ FIELD_LABELS: dict[str, str] = {
     "name": "Name",
     "password": "Password",
     "password_confirm": "Password again",
+    "current_password": "Current password",
+    "new_password": "New password",
+    "new_password_confirm": "New password again",
 }
 
 

@@ -1,4 +1,8 @@
-"""``/api/account``: the caller's own provider keys and Studio preferences.
+"""``/api/account``: the caller's own password, provider keys and Studio preferences.
+
+Changing the password needs the current one (a wrong one counts like a failed login, see
+``web/security/ratelimit.py``) and ends the caller's other sessions and API tokens; the credential
+the request came with keeps working.
 
 Keys are stored Fernet-encrypted and never sent back: listing shows the provider, a hint (the last
 four characters of a long key) and when it changed. "Check" reads the provider's quota with the key
@@ -11,15 +15,16 @@ from datetime import datetime
 from typing import Any, Literal
 
 import anyio
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from framecast.core.errors import ErrorCategory, ProviderError
 from framecast.providers import registry
-from framecast.web.deps import Ctx, CurrentUser
+from framecast.web.deps import SESSION_COOKIE, Ctx, CurrentCaller, CurrentUser
 from framecast.web.field_labels import field_error
 from framecast.web.preferences import read_preferences, update_preferences
 from framecast.web.provider_access import key_source, user_bundle
+from framecast.web.security.accounts import PasswordChange, change_password
 from framecast.web.security.keys import (
     StoredKeyInfo,
     check_api_key,
@@ -28,6 +33,7 @@ from framecast.web.security.keys import (
     list_keys,
     store_key,
 )
+from framecast.web.security.ratelimit import client_address
 
 router = APIRouter(tags=["account"])
 
@@ -64,10 +70,49 @@ class KeyCheck(BaseModel):
     key: Literal["pasted", "own", "platform"]
 
 
+class PasswordChangeBody(BaseModel):
+    current_password: str
+    new_password: str
+    new_password_confirm: str
+
+
+class PasswordChanged(BaseModel):
+    # How many of the caller's other browser sessions and API tokens were ended.
+    ended_sessions: int
+    revoked_tokens: int
+
+
 class PreferencesBody(BaseModel):
     default_provider: Any = None
     aspect: Any = None
     concurrency: Any = None
+
+
+@router.post("/api/account/password")
+def change_own_password(
+    body: PasswordChangeBody, caller: CurrentCaller, context: Ctx, request: Request
+) -> PasswordChanged:
+    """Change the caller's password. 400 names the field (a wrong current password, a weak or
+    mismatched new one), 429 when wrong current passwords must wait. The caller's other sessions
+    and API tokens end; the session or token of this request keeps working."""
+    via = caller.via
+    revoked = change_password(
+        context.db,
+        context.settings.web,
+        caller.user.id,
+        PasswordChange(body.current_password, body.new_password, body.new_password_confirm),
+        client=client_address(request),
+        keep_session=request.cookies.get(SESSION_COOKIE) if via == "cookie" else None,
+        keep_token=_request_token(request) if via in ("bearer", "query") else None,
+    )
+    return PasswordChanged(ended_sessions=revoked.sessions, revoked_tokens=revoked.tokens)
+
+
+def _request_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.query_params.get("token")
 
 
 @router.get("/api/account/keys")

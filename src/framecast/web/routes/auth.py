@@ -1,11 +1,14 @@
-"""Logging in and out: first-run setup, the login page, invitations, and bearer tokens for the API.
+"""Logging in and out: first-run setup, the login page, invitations, password reset links, and
+bearer and stream tokens for the API.
 
-Pages (``/setup``, ``/login``, ``/invite/<token>``) answer HTML and set the session cookie; the API
-(``/api/auth/login``) answers a bearer token. Both share one login check with one rate limit (see
-``web/security/ratelimit.py``). There is no default account: until the first admin exists, ``/login``
-sends everyone to ``/setup``, and ``/setup`` answers 404 for good once anyone exists.
+Pages (``/setup``, ``/login``, ``/invite/<token>``, ``/reset/<token>``) answer HTML and set the
+session cookie; the API (``/api/auth/login``) answers a bearer token. Both share one login check with
+one rate limit (see ``web/security/ratelimit.py``), keyed on the request's client address: the TCP
+peer, or what a proxy named in ``web.forwarded_allow_ips`` forwarded (``framecast serve``). There is
+no default account: until the first admin exists, ``/login`` sends everyone to ``/setup``, and
+``/setup`` answers 404 for good once anyone exists.
 
-The three public forms refuse a request the browser marks as cross-site (login CSRF: a hostile page
+The four public forms refuse a request the browser marks as cross-site (login CSRF: a hostile page
 must not log a visitor into an account of its choosing). ``Sec-Fetch-Site`` is used rather than
 comparing ``Origin`` with ``Host`` because a reverse proxy often rewrites ``Host``.
 """
@@ -36,8 +39,11 @@ from framecast.web.security.accounts import NewUser, any_user_exists, check_logi
 from framecast.web.security.cookies import clear_session_cookie, set_session_cookie
 from framecast.web.security.invites import accept_invite, find_invite
 from framecast.web.security.passwords import MIN_LENGTH, check_password_rules
+from framecast.web.security.ratelimit import client_address
+from framecast.web.security.resets import find_reset, use_reset_link
 from framecast.web.security.sessions import (
     create_api_token_expiring,
+    create_stream_token,
     create_web_session,
     delete_web_session,
     revoke_api_token,
@@ -58,6 +64,13 @@ class LoginBody(BaseModel):
 class AccessToken(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth token type, not a secret
+    expires_at: datetime
+
+
+class StreamTokenPublic(BaseModel):
+    """A one-use token for ``?token=`` on ``/api/events`` or ``/ws/conversation/{id}``."""
+
+    token: str
     expires_at: datetime
 
 
@@ -89,10 +102,6 @@ def safe_next(value: str | None) -> str:
     if parts.scheme or parts.netloc:
         return "/"
     return value
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def refuse_cross_site(request: Request) -> None:
@@ -155,7 +164,7 @@ def setup(
     if any_user_exists(context.db):
         raise NotFoundError("setup is done: an administrator exists already; log in instead")
     try:
-        check_password_rules(password, password_confirm)
+        check_password_rules(password, password_confirm, email=email, name=name)
         user = create_user(context.db, NewUser(email, name, password, is_admin=True), only_if_first=True)
     except InvalidInputError as exc:
         values = {"email": email, "name": name, "error": str(exc)}
@@ -197,7 +206,7 @@ def login(
         return _page(
             context, request, "login.html", {**values, "error": str(exc)}, status=429, headers=headers
         )
-    except NotAuthenticatedError as exc:
+    except (NotAuthenticatedError, InvalidInputError) as exc:
         return _page(context, request, "login.html", {**values, "error": str(exc)}, status=400)
     return _logged_in(context, request, user.id, target)
 
@@ -241,6 +250,34 @@ def accept(
     return _logged_in(context, request, user.id, "/")
 
 
+# --- password reset links --------------------------------------------------------------------------
+
+
+@router.get("/reset/{token}", include_in_schema=False)
+def reset_page(token: str, request: Request, context: Ctx) -> Response:
+    reset = find_reset(context.db, token)
+    return _page(context, request, "reset_password.html", {"reset": reset, "token": token})
+
+
+@router.post("/reset/{token}", include_in_schema=False)
+def reset_password(
+    token: str,
+    request: Request,
+    context: Ctx,
+    new_password: FormText = "",
+    new_password_confirm: FormText = "",
+) -> Response:
+    """Set the new password (every session and token of the account ends), log in, go to the Studio."""
+    refuse_cross_site(request)
+    reset = find_reset(context.db, token)
+    try:
+        user = use_reset_link(context.db, token, new_password, new_password_confirm)
+    except InvalidInputError as exc:
+        values = {"reset": reset, "token": token, "error": str(exc)}
+        return _page(context, request, "reset_password.html", values, status=400)
+    return _logged_in(context, request, user.id, "/")
+
+
 # --- API -------------------------------------------------------------------------------------------
 
 
@@ -256,6 +293,15 @@ def api_login(body: LoginBody, request: Request, context: Ctx) -> AccessToken:
     )
     token, expires_at = create_api_token_expiring(context.db, user.id, days=context.settings.web.token_days)
     return AccessToken(access_token=token, expires_at=expires_at)
+
+
+@router.post("/api/auth/stream-token")
+def stream_token(caller: CurrentCaller, context: Ctx) -> StreamTokenPublic:
+    """A token for one EventSource or WebSocket connection: valid 60 seconds, used up by the first
+    request, accepted only as ``?token=`` on ``/api/events`` and ``/ws/conversation/{id}``. Ask for a
+    new one before each (re)connection; unlike an API token in a URL, a logged one is worthless."""
+    token, expires_at = create_stream_token(context.db, caller.user.id)
+    return StreamTokenPublic(token=token, expires_at=expires_at)
 
 
 @router.post("/api/auth/logout", status_code=204)

@@ -30,6 +30,7 @@ from framecast.web.pages_context import page_context
 from framecast.web.preferences import read_preferences
 from framecast.web.provider_access import key_source
 from framecast.web.routes.auth import needs_setup
+from framecast.web.security.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 
 router = APIRouter(include_in_schema=False)
 
@@ -174,6 +175,7 @@ def _studio_values(context: WebContext, user: User) -> dict[str, Any]:
         "max_upload_label": byte_label(context.settings.web.max_upload_bytes),
         "max_batch_file_label": byte_label(context.settings.web.max_batch_file_bytes),
         "max_count": MAX_COUNT,
+        "min_password_length": MIN_PASSWORD_LENGTH,
         "max_references": MAX_INGREDIENTS,
     }
 

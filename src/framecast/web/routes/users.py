@@ -1,9 +1,13 @@
-"""``/api/users``: administrators list, create, invite, disable and promote users; anyone reads
-their own account and Tutor sessions.
+"""``/api/users``: administrators list, create, invite, disable and promote users, list and revoke
+invitations, and make password reset links; anyone reads their own account and Tutor sessions.
 
 An administrator cannot disable or demote their own account, so a server always keeps at least the
-admin who is making changes. ``POST /api/users`` (the seed's unauthenticated registration) stays an
-administrator's action; the first account comes from the first-run setup page.
+admin who is making changes. Disabling or demoting an admin revokes the invitations and reset links
+they made. ``POST /api/users`` (the seed's unauthenticated registration) stays an administrator's
+action; the first account comes from the first-run setup page.
+
+Invitation and reset links start with ``web.public_base_url`` (see ``web/security/links.py``), never
+with the request's ``Host``; without one they are paths (``/invite/<token>``).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -21,8 +25,15 @@ from framecast.db.accounts import User
 from framecast.tutor import sessions
 from framecast.web.deps import AdminUser, Ctx, CurrentUser
 from framecast.web.security.accounts import NewUser, check_name, create_user
-from framecast.web.security.cookies import request_is_https
-from framecast.web.security.invites import create_invite
+from framecast.web.security.invites import (
+    PendingInvite,
+    create_invite,
+    list_invites,
+    revoke_invite,
+    revoke_links_issued_by,
+)
+from framecast.web.security.links import public_link
+from framecast.web.security.resets import create_reset_link
 from framecast.web.security.sessions import revoke_everything
 
 router = APIRouter(tags=["users"])
@@ -62,7 +73,38 @@ class InviteCreate(BaseModel):
 
 
 class InvitePublic(BaseModel):
+    # Absolute with ``web.public_base_url`` set, else a path ("/invite/<token>").
     invite_url: str
+    expires_at: datetime
+
+
+class PendingInvitePublic(BaseModel):
+    id: int
+    email: str
+    name: str
+    is_admin: bool
+    invited_by: int | None
+    invited_by_name: str
+    created_at: datetime | None
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, invite: PendingInvite) -> PendingInvitePublic:
+        return cls(
+            id=invite.id,
+            email=invite.email,
+            name=invite.name,
+            is_admin=invite.is_admin,
+            invited_by=invite.invited_by,
+            invited_by_name=invite.invited_by_name,
+            created_at=invite.created_at,
+            expires_at=invite.expires_at,
+        )
+
+
+class ResetLinkPublic(BaseModel):
+    # Absolute with ``web.public_base_url`` set, else a path ("/reset/<token>").
+    reset_url: str
     expires_at: datetime
 
 
@@ -87,20 +129,40 @@ def add_user(body: UserCreate, _: AdminUser, context: Ctx) -> UserPublic:
 
 
 @router.post("/api/users/invites", status_code=201)
-def invite_user(body: InviteCreate, admin: AdminUser, context: Ctx, request: Request) -> InvitePublic:
+def invite_user(body: InviteCreate, admin: AdminUser, context: Ctx) -> InvitePublic:
     """A one-time link, valid for 7 days, where the invitee chooses their password."""
     token, expires_at = create_invite(
         context.db, email=body.email, name=body.name, is_admin=body.is_admin, invited_by=admin.id
     )
-    base = str(request.base_url).rstrip("/")
-    if base.startswith("http://") and request_is_https(request, context.settings.web):
-        base = "https://" + base.removeprefix("http://")  # behind a trusted TLS proxy
-    return InvitePublic(invite_url=f"{base}/invite/{token}", expires_at=expires_at)
+    return InvitePublic(invite_url=public_link(context.settings, f"/invite/{token}"), expires_at=expires_at)
+
+
+@router.get("/api/users/invites")
+def pending_invites(_: AdminUser, context: Ctx) -> list[PendingInvitePublic]:
+    """The invitations that still work (unused, unexpired, not revoked, from an enabled admin),
+    newest first."""
+    return [PendingInvitePublic.of(invite) for invite in list_invites(context.db)]
+
+
+@router.delete("/api/users/invites/{invite_id}", status_code=204)
+def delete_invite(invite_id: int, _: AdminUser, context: Ctx) -> Response:
+    """Revoke a pending invitation: its link stops working. 404 when it is not pending."""
+    revoke_invite(context.db, invite_id)
+    return Response(status_code=204)
+
+
+@router.post("/api/users/{user_id}/reset-link", status_code=201)
+def reset_link(user_id: int, admin: AdminUser, context: Ctx) -> ResetLinkPublic:
+    """A one-time link, valid for 24 hours, where the user sets a new password (all their sessions
+    and tokens end then). It replaces the user's earlier link; 400 for a disabled account."""
+    token, expires_at = create_reset_link(context.db, user_id=user_id, created_by=admin.id)
+    return ResetLinkPublic(reset_url=public_link(context.settings, f"/reset/{token}"), expires_at=expires_at)
 
 
 @router.patch("/api/users/{user_id}")
 def update_user(user_id: int, body: UserUpdate, admin: AdminUser, context: Ctx) -> UserPublic:
-    """Rename, disable or enable, promote or demote. Disabling ends the user's sessions and tokens."""
+    """Rename, disable or enable, promote or demote. Disabling ends the user's sessions and tokens;
+    disabling or demoting an admin also revokes the invitations and reset links they made."""
     if user_id == admin.id and (body.disabled is True or body.is_admin is False):
         raise InvalidInputError("you cannot disable or demote your own account; ask another administrator")
     name = check_name(body.name) if body.name is not None else None
@@ -118,6 +180,8 @@ def update_user(user_id: int, body: UserUpdate, admin: AdminUser, context: Ctx) 
         public = UserPublic.of(user)
     if body.disabled:
         revoke_everything(context.db, user_id)
+    if body.disabled or body.is_admin is False:
+        revoke_links_issued_by(context.db, user_id)
     return public
 
 

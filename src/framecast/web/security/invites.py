@@ -1,6 +1,10 @@
 """One-time invitation links: an admin names the person, the invitee chooses a password.
 
-The link carries a random token; only its SHA-256 is stored. A link works once, until it expires.
+The link carries a random token; only its SHA-256 is stored. A link works once, until it expires,
+and only while it is not revoked and the admin who made it is still an enabled administrator:
+disabling or demoting an admin revokes their pending invitations (:func:`revoke_links_issued_by`),
+and the same condition is checked again when a link is used, so an older link of an admin disabled
+before this rule existed does not work either.
 """
 
 from __future__ import annotations
@@ -8,16 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from framecast.core.errors import NotFoundError
 from framecast.core.secret import token_hash
-from framecast.db.accounts import Invite, User
+from framecast.core.text import text_problem
+from framecast.db.accounts import Invite, PasswordReset, User
 from framecast.db.base import utcnow
 from framecast.db.session import Database
 from framecast.web.security.accounts import (
     NewUser,
+    active_admin_ids,
     add_user,
     check_name,
     check_new_user,
@@ -30,7 +37,8 @@ from framecast.web.security.sessions import new_token
 
 INVITE_DAYS = 7
 INVALID_INVITE = (
-    "this invitation link is not valid: it was used already, has expired or never existed; ask for a new one"
+    "this invitation link is not valid: it was used already, has expired, was revoked or never "
+    "existed; ask for a new one"
 )
 
 
@@ -41,6 +49,18 @@ class PendingInvite:
     name: str
     is_admin: bool
     expires_at: datetime
+    created_at: datetime | None = None
+    invited_by: int | None = None
+    invited_by_name: str = ""
+
+
+def _pending(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        Invite.used_at.is_(None),
+        Invite.revoked_at.is_(None),
+        Invite.expires_at > now,
+        Invite.invited_by.in_(active_admin_ids()),
+    )
 
 
 def create_invite(
@@ -68,31 +88,89 @@ def create_invite(
 
 
 def find_invite(db: Database, token: str) -> PendingInvite:
-    """The unused, unexpired invitation for ``token``; raises :class:`NotFoundError` otherwise."""
+    """The usable invitation for ``token``; raises :class:`NotFoundError` otherwise."""
+    if text_problem(token) is not None:
+        raise NotFoundError(INVALID_INVITE)
     with db.session() as session:
-        row = session.scalar(select(Invite).where(Invite.token_hash == token_hash(token)))
-        if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        row = session.scalar(select(Invite).where(Invite.token_hash == token_hash(token), _pending(utcnow())))
+        if row is None:
             raise NotFoundError(INVALID_INVITE)
         return PendingInvite(row.id, row.email, row.name, row.is_admin, row.expires_at)
+
+
+def list_invites(db: Database) -> list[PendingInvite]:
+    """Every usable invitation, newest first, with who made it."""
+    inviter = aliased(User)
+    with db.session() as session:
+        rows = session.execute(
+            select(Invite, inviter.name)
+            .join(inviter, inviter.id == Invite.invited_by)
+            .where(_pending(utcnow()))
+            .order_by(Invite.created_at.desc(), Invite.id.desc())
+        ).all()
+        return [
+            PendingInvite(
+                row.id,
+                row.email,
+                row.name,
+                row.is_admin,
+                row.expires_at,
+                created_at=row.created_at,
+                invited_by=row.invited_by,
+                invited_by_name=inviter_name,
+            )
+            for row, inviter_name in rows
+        ]
+
+
+def revoke_invite(db: Database, invite_id: int) -> None:
+    """Make a pending invitation unusable; :class:`NotFoundError` when there is no such pending one."""
+    with db.session() as session:
+        done = session.execute(
+            update(Invite).where(Invite.id == invite_id, _pending(utcnow())).values(revoked_at=utcnow())
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise NotFoundError(f"no pending invitation {invite_id}: it was used, has expired or was revoked")
+
+
+def revoke_links_issued_by(db: Database, admin_id: int) -> int:
+    """Revoke the pending invitations and drop the unused password reset links that ``admin_id``
+    made (they are being disabled or demoted); returns how many invitations were revoked."""
+    now = utcnow()
+    with db.session() as session:
+        done = session.execute(
+            update(Invite)
+            .where(
+                Invite.invited_by == admin_id,
+                Invite.used_at.is_(None),
+                Invite.revoked_at.is_(None),
+                Invite.expires_at > now,
+            )
+            .values(revoked_at=now)
+        )
+        session.execute(
+            delete(PasswordReset).where(PasswordReset.created_by == admin_id, PasswordReset.used_at.is_(None))
+        )
+        return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def accept_invite(db: Database, token: str, password: str, confirm: str) -> User:
     """Create the invited account with ``password`` and use up the link; returns the new user.
 
-    Raises :class:`NotFoundError` for a used, expired or unknown link, and :class:`InvalidInputError`
-    for a password that breaks a rule (the link stays usable) or an email that got an account since
-    the invitation was sent.
+    Raises :class:`NotFoundError` for a used, expired, revoked or unknown link (or one whose admin
+    is no longer an enabled administrator), and :class:`InvalidInputError` for a password that
+    breaks a rule (the link stays usable) or an email that got an account since the invitation was
+    sent.
     """
     invite = find_invite(db, token)
-    check_password_rules(password, confirm)
+    check_password_rules(password, confirm, email=invite.email, name=invite.name)
     checked = check_new_user(NewUser(invite.email, invite.name, password, invite.is_admin))
     try:
         with db.session() as session:
-            # Claim the link in the same transaction: of two racing submissions only one gets the row.
+            # Claim the link in the same transaction: of two racing submissions only one gets the row,
+            # and a link revoked (or its admin disabled) meanwhile is not claimed.
             claimed = session.execute(
-                update(Invite)
-                .where(Invite.id == invite.id, Invite.used_at.is_(None), Invite.expires_at > utcnow())
-                .values(used_at=utcnow())
+                update(Invite).where(Invite.id == invite.id, _pending(utcnow())).values(used_at=utcnow())
             )
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 raise NotFoundError(INVALID_INVITE)

@@ -1,4 +1,5 @@
-// Administrators: list users, disable or promote them, create one, or make an invitation link.
+// Administrators: list users, disable or promote them, give one a password reset link, create one,
+// make an invitation link, and list or revoke pending invitations.
 
 import { api, clearError, showError } from "./api.js";
 import { $, fill, formatTime, h, toast } from "./dom.js";
@@ -12,6 +13,36 @@ async function change(user, patch, message) {
     await api(`/api/users/${user.id}`, { method: "PATCH", json: patch });
     toast(message, "success");
     load();
+    loadInvites(); // disabling or demoting an admin revokes their invitations
+  } catch (error) {
+    toast(error.message, "error");
+  }
+}
+
+/** A link the server answered: absolute when it knows its public address, else a path on this site. */
+function fullLink(link) {
+  return new URL(link, window.location.origin).href;
+}
+
+async function copyFrom(field) {
+  try {
+    await navigator.clipboard.writeText(field.value);
+    toast("Link copied", "success");
+  } catch {
+    field.select(); // no clipboard access (plain HTTP): leave it selected for Ctrl+C
+  }
+}
+
+async function resetLink(user) {
+  try {
+    const reset = await api(`/api/users/${user.id}/reset-link`, { method: "POST" });
+    $('[data-testid="reset-url"]').value = fullLink(reset.reset_url);
+    $('[data-testid="reset-for"]').textContent =
+      `For ${user.name} (${user.email}): they open it and choose a new password. An earlier link for them stops working.`;
+    $('[data-testid="reset-expiry"]').textContent = `The link works once, until ${formatTime(reset.expires_at)}.`;
+    const result = $('[data-testid="reset-result"]');
+    result.hidden = false;
+    result.scrollIntoView({ block: "nearest" });
   } catch (error) {
     toast(error.message, "error");
   }
@@ -52,9 +83,67 @@ function row(user) {
               },
               user.disabled ? "Enable" : "Disable",
             ),
+            " ",
+            h(
+              "button",
+              {
+                type: "button",
+                class: "small",
+                dataset: { testid: "reset-link" },
+                disabled: user.disabled,
+                title: user.disabled ? "Enable the account first" : "A one-time link to set a new password",
+                onclick: () => resetLink(user),
+              },
+              "Reset link",
+            ),
           ],
     ),
   );
+}
+
+// ---- Pending invitations -------------------------------------------------------------------------
+
+const invitesBody = $('[data-testid="invites-table"] tbody');
+const invitesError = $('[data-testid="invites-error"]');
+const invitesEmpty = $('[data-testid="invites-empty"]');
+
+async function revoke(invite) {
+  if (!window.confirm(`Revoke the invitation of ${invite.name}? The link stops working.`)) return;
+  try {
+    await api(`/api/users/invites/${invite.id}`, { method: "DELETE" });
+    toast(`Invitation of ${invite.name} revoked`, "success");
+  } catch (error) {
+    toast(error.message, "error");
+  }
+  loadInvites();
+}
+
+function inviteRow(invite) {
+  return h(
+    "tr",
+    { dataset: { testid: "invite-row", email: invite.email } },
+    h("td", {}, invite.name),
+    h("td", { class: "mono small" }, invite.email),
+    h("td", {}, invite.is_admin ? h("span", { class: "badge state-running" }, "admin") : "user"),
+    h("td", { class: "small" }, invite.invited_by_name),
+    h("td", { class: "small muted" }, formatTime(invite.expires_at)),
+    h(
+      "td",
+      { class: "actions" },
+      h("button", { type: "button", class: "small danger", dataset: { testid: "revoke-invite" }, onclick: () => revoke(invite) }, "Revoke"),
+    ),
+  );
+}
+
+async function loadInvites() {
+  try {
+    const invites = await api("/api/users/invites");
+    fill(invitesBody, invites.map(inviteRow));
+    invitesEmpty.hidden = invites.length > 0;
+    clearError(invitesError);
+  } catch (error) {
+    showError(invitesError, error);
+  }
 }
 
 async function load() {
@@ -91,25 +180,19 @@ inviteForm.addEventListener("submit", async (event) => {
   try {
     const invite = await api("/api/users/invites", { method: "POST", json: payload });
     clearError(errorBox);
-    $('[data-testid="invite-url"]').value = invite.invite_url;
+    $('[data-testid="invite-url"]').value = fullLink(invite.invite_url);
     $('[data-testid="invite-result"]').hidden = false;
     const expiry = $('[data-testid="invite-expiry"]');
     expiry.textContent = `The link works once, until ${formatTime(invite.expires_at)}.`;
     expiry.hidden = false;
+    loadInvites();
   } catch (error) {
     showError(errorBox, error);
   }
 });
 
-$('[data-testid="copy-invite"]').addEventListener("click", async () => {
-  const field = $('[data-testid="invite-url"]');
-  try {
-    await navigator.clipboard.writeText(field.value);
-    toast("Link copied", "success");
-  } catch {
-    field.select(); // no clipboard access (plain HTTP): leave it selected for Ctrl+C
-  }
-});
+$('[data-testid="copy-invite"]').addEventListener("click", () => copyFrom($('[data-testid="invite-url"]')));
+$('[data-testid="copy-reset"]').addEventListener("click", () => copyFrom($('[data-testid="reset-url"]')));
 
 const createForm = $("#create-form");
 createForm.addEventListener("submit", async (event) => {
@@ -128,3 +211,4 @@ createForm.addEventListener("submit", async (event) => {
 });
 
 load();
+loadInvites();

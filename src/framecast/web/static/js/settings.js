@@ -1,4 +1,5 @@
-// Settings: preferences, and per provider the user's own key (store, check, delete) with live quota.
+// Settings: preferences, the password, and per provider the user's own key (store, check, delete)
+// with live quota.
 
 import { api, clearError, showError } from "./api.js";
 import { $, $all, labelOf, toast } from "./dom.js";
@@ -29,6 +30,49 @@ prefs.addEventListener("submit", async (event) => {
     balanceMayHaveChanged(); // the header shows the default provider's balance
   } catch (error) {
     showError(prefsError, error);
+  }
+});
+
+// ---- Password -----------------------------------------------------------------------------------
+
+const passwordForm = $("#password-form");
+const passwordError = $('[data-testid="password-error"]');
+const passwordOk = $('[data-testid="password-ok"]');
+
+passwordForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const field = (name) => passwordForm.elements.namedItem(name);
+  passwordOk.hidden = true;
+  const payload = {
+    current_password: field("current_password").value,
+    new_password: field("new_password").value,
+    new_password_confirm: field("new_password_confirm").value,
+  };
+  for (const name of Object.keys(payload)) {
+    if (!payload[name]) {
+      showError(passwordError, `${labelOf(field(name))}: fill it in`);
+      field(name).focus();
+      return;
+    }
+  }
+  if (payload.new_password !== payload.new_password_confirm) {
+    showError(passwordError, `${labelOf(field("new_password_confirm"))}: the two passwords differ; type the same one twice`);
+    return;
+  }
+  try {
+    const result = await api("/api/account/password", { method: "POST", json: payload });
+    clearError(passwordError);
+    passwordForm.reset();
+    const count = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+    passwordOk.textContent =
+      result.ended_sessions + result.revoked_tokens > 0
+        ? `Password changed. Ended elsewhere: ${count(result.ended_sessions, "session")}, ${count(result.revoked_tokens, "API token")}.`
+        : "Password changed.";
+    passwordOk.hidden = false;
+  } catch (error) {
+    showError(passwordError, error);
+    const bad = error.details?.field ? field(error.details.field) : null;
+    bad?.focus?.();
   }
 });
 
