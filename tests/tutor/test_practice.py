@@ -21,6 +21,7 @@ from framecast.core.errors import InvalidInputError, NotFoundError
 from framecast.db.session import Database
 from framecast.db.tutor import PracticeAttempt, PracticePhrase, Progress
 from framecast.providers.base import AudioFormat, SpeechAudio, Transcript, WordTiming
+from framecast.providers.offline.audio import pcm_to_wav
 from framecast.tutor import practice, sessions
 from framecast.tutor.phrases import seed_phrases
 from framecast.tutor.progress import ALPHA, OverallScores, fold_practice
@@ -238,15 +239,15 @@ def services(heard: FixedTranscript, voice: CountingVoice | None = None) -> Tuto
     return TutorServices(stt=heard, tts=tts, brain=ScriptedTutor(), avatar=None, scorer=heard)
 
 
-AUDIO = base64.b64encode(b"some recording").decode()
+# A tenth of a second of a real WAV: the recogniser is faked, but the recording is still measured.
+AUDIO = base64.b64encode(pcm_to_wav(b"\x10\x00\xf0\xff" * 800, 16000)).decode()
+LIMITS = {"max_audio_bytes": 10_000, "max_seconds": 15.0}
 
 
 async def test_an_attempt_is_scored_word_by_word_and_stored(db: Database, user_id: int) -> None:
     heard = FixedTranscript([("see", 1.0), ("you", 1.0), ("tomorrow", 0.0)])
 
-    stored = await practice.score_attempt(
-        db, services(heard), user_id, phrase_id(db), AUDIO, max_audio_bytes=1000
-    )
+    stored = await practice.score_attempt(db, services(heard), user_id, phrase_id(db), AUDIO, **LIMITS)
 
     assert stored.words == [
         {"word": "See", "score": 1.0, "heard": "See"},
@@ -263,11 +264,11 @@ async def test_an_attempt_without_speech_or_at_an_unknown_phrase_stores_nothing(
 ) -> None:
     with pytest.raises(InvalidInputError, match="no speech was heard"):
         await practice.score_attempt(
-            db, services(FixedTranscript([])), user_id, phrase_id(db), AUDIO, max_audio_bytes=1000
+            db, services(FixedTranscript([])), user_id, phrase_id(db), AUDIO, **LIMITS
         )
     with pytest.raises(NotFoundError):
         await practice.score_attempt(
-            db, services(FixedTranscript([("hi", 1.0)])), user_id, 999999, AUDIO, max_audio_bytes=1000
+            db, services(FixedTranscript([("hi", 1.0)])), user_id, 999999, AUDIO, **LIMITS
         )
 
     assert practice.list_attempts(db, user_id) == []

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import random
 import struct
 from pathlib import Path
@@ -166,8 +167,10 @@ def test_the_right_phrase_scores_high_a_different_one_low_and_progress_follows(
     ("audio", "problem"),
     [
         ("not base64!", "the audio is not valid base64"),
-        (base64.b64encode(b"this is not audio at all" * 10).decode(), "the audio could not be decoded"),
+        (base64.b64encode(b"this is not audio at all" * 10).decode(), "not a recording: it looks like plain"),
+        (base64.b64encode(b"RIFF\x00\x00\x00\x00WAVEbroken").decode(), "the audio could not be decoded"),
         (base64.b64encode(pcm_to_wav(hiss(), 16000)).decode(), "no speech was heard"),
+        (base64.b64encode(pcm_to_wav(hiss() * 16, 16000)).decode(), "the limit is 15 seconds"),
     ],
 )
 def test_bad_audio_answers_400_and_stores_nothing(
@@ -253,3 +256,25 @@ def test_stats_report_practice_and_its_history(
     assert body["practice"]["average_score"] == attempt["score"]
     assert body["practice"]["recent"] == [{**attempt, "english_text": SEE_YOU, "korean_text": "내일 봐요!"}]
     assert body["practice_history"] == [{"created_at": attempt["created_at"], "score": attempt["score"]}]
+
+
+@pytest.mark.parametrize(
+    ("mime", "problem"),
+    [("audio/wav\u0000", "mime: contains a nul character"), ("audio/\ud800", "mime: contains an unpaired")],
+)
+def test_a_mime_that_text_cannot_hold_is_refused_naming_the_field(
+    client: TestClient, bob: Account, speech: dict[str, str], mime: str, problem: str
+) -> None:
+    phrase = phrase_id(client, bob, SEE_YOU)
+    body = json.dumps({"phrase_id": phrase, "audio": speech[SEE_YOU], "mime": mime})  # escaped
+
+    response = client.post(
+        "/api/practice/attempts",
+        content=body,
+        headers={**bob.headers, "content-type": "application/json"},
+    )
+
+    status, message = error_of(response)
+    assert status == 400
+    assert problem in message.lower()  # the web edge names the field by its label ("Mime: ...")
+    assert client.get("/api/practice/attempts", headers=bob.headers).json() == []

@@ -418,3 +418,41 @@ def test_a_reply_that_cannot_be_spoken_is_still_stored_and_sent(settings: Settin
         assert [r.role for r in rows] == ["assistant", "user", "assistant"]
         assert rows[2].content == response["data"]["text"]
         assert rows[2].video_state is None  # nothing for the avatar to say
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({"text": "I like\u0000 tea."}, "text: contains a NUL character"),
+        ({"text": "I like \ud800 tea."}, "text: contains an unpaired surrogate"),
+        ({"text": "I like tea.", "client_id": "c\u00001"}, "client_id: contains a NUL character"),
+    ],
+)
+def test_text_that_cannot_be_stored_is_refused_naming_the_field(
+    quiet: TestClient, carol: Account, quiet_app: FastAPI, data: dict[str, str], problem: str
+) -> None:
+    session_id = new_session(quiet, carol)
+    with connect(quiet, carol, session_id) as ws:
+        receive_until(ws, "response")
+        ws.send_text(json.dumps({"type": "text", "data": data}))  # escaped: \u0000, \ud800
+        answer = receive(ws)
+        ws.send_text(json.dumps({"type": "audio", "data": {"audio": "AAAA", "mime": "audio/\u0000webm"}}))
+        mime = receive(ws)
+        ws.send_text(json.dumps({"type": "\ud800" * 100, "data": {}}))
+        echoed = receive(ws)
+        ws.send_text(json.dumps({"type": "text", "data": {"text": "I like tea."}}))
+        receive_until(ws, "response")
+
+    assert answer["type"] == "error"
+    assert problem in answer["data"]["message"]
+    assert "mime: contains a NUL character" in mime["data"]["message"]
+    assert "unknown message type '\\ud800\\ud800" in echoed["data"]["message"]  # escaped, cut short
+    assert len(echoed["data"]["message"]) < 200
+    web: WebContext = quiet_app.state.web
+    with web.db.session() as session:
+        contents = session.scalars(
+            select(Conversation.content).where(
+                Conversation.session_id == session_id, Conversation.role == "user"
+            )
+        ).all()
+    assert contents == ["I like tea."]

@@ -90,6 +90,8 @@ class WebSettings(BaseModel):
     token_days: float = 30.0
     # "auto": Secure cookies when the request came over HTTPS (or X-Forwarded-Proto says so).
     secure_cookies: Literal["auto", "always", "never"] = "auto"
+    # Believe X-Forwarded-Proto from any client, for Secure cookies only: for a server reachable
+    # solely through a TLS proxy. Prefer ``forwarded_allow_ips``, which believes only named proxies.
     trust_forwarded_proto: bool = False
     max_upload_bytes: int = 20 * 1024 * 1024
     max_image_pixels: int = 40_000_000
@@ -98,9 +100,26 @@ class WebSettings(BaseModel):
     max_batch_images_bytes: int = 1024 * 1024 * 1024
     # Any other request body (JSON, forms): small, so nobody can make the server parse megabytes.
     max_json_bytes: int = 1024 * 1024
-    # Failed logins allowed per email and per client address within the window.
+    # Origins the Tutor's real-time page may show in a frame (the Tavus room); no other page may.
+    frame_sources: list[str] = Field(default_factory=lambda: ["https://tavus.daily.co", "https://*.daily.co"])
+    # Password guessing is slowed, never locked (web/security/ratelimit.py): failed logins (and
+    # wrong current passwords) are counted within ``login_window_s`` per (account, client address)
+    # pair, and per client address across accounts (an IPv6 address counts by its /64). Past a limit
+    # each further try waits ``login_delay_s`` since the latest failure, doubling with every failure
+    # past it, at most ``login_window_s``. Guesses from elsewhere never slow the account's own user.
     login_attempts: int = 10
+    login_attempts_per_address: int = 100
     login_window_s: float = 900.0
+    login_delay_s: float = 2.0
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto ``framecast serve`` believes: addresses or
+    # networks, comma-separated ("127.0.0.1", "10.0.0.0/8,::1"), or "*". Empty: none, and the client
+    # address is the TCP peer's. A named proxy's X-Forwarded-Proto also sets the request's scheme, so
+    # ``trust_forwarded_proto`` (which believes that header from anyone) is then not needed.
+    forwarded_allow_ips: str = ""
+    # Where users open this server (https://studio.example.com): invitation and password reset links
+    # start with it. Empty: ``tutor.public_base_url`` if set, else the API answers a relative link
+    # (the Users page completes it with the address the administrator's browser is using).
+    public_base_url: str = ""
     # Run the job worker inside ``framecast serve`` (switch off when ``framecast worker`` runs apart).
     embedded_worker: bool = True
 
@@ -163,6 +182,16 @@ class TutorSettings(BaseModel):
     offline_voice: str = "en-us+f2"
     max_audio_bytes: int = 5 * 1024 * 1024
     max_text_chars: int = 1000
+    # Longest recording heard, in seconds: a conversation turn, and a practice attempt (one phrase).
+    # pocketsphinx needs about a quarter of a recording's length to hear it.
+    max_turn_seconds: float = 60.0
+    max_practice_seconds: float = 15.0
+    # Recordings one learner may have waiting for the recogniser or being heard, at once.
+    recognitions_per_user: int = 2
+    # Text and spoken messages one learner may send per minute (over every socket of theirs).
+    turns_per_minute: int = 20
+    # Avatar videos one learner may have waiting or rendering; later replies come without a video.
+    max_pending_videos: int = 3
     # A word whose pronunciation score (0..1) is below this becomes a pronunciation correction.
     pronunciation_threshold: float = 0.3
     # Avatar video renders: attempts before a message's video is marked failed, and the lease.

@@ -317,10 +317,12 @@ def build_tutor(capability: TutorCapability, name: str, context: TutorContext) -
     return factory(context)
 
 
-def _offline_stt(_: TutorContext) -> Any:
+def _offline_stt(context: TutorContext) -> Any:
     from framecast.providers.offline.stt import OfflineSpeechToTextProvider
 
-    return OfflineSpeechToTextProvider()
+    tutor = context.settings.tutor
+    # Nothing longer than the longest recording the Tutor takes is ever decoded.
+    return OfflineSpeechToTextProvider(max_seconds=max(tutor.max_turn_seconds, tutor.max_practice_seconds))
 
 
 def _elevenlabs_stt(context: TutorContext) -> Any:

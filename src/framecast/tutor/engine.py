@@ -11,13 +11,18 @@ the ``send`` callback it is given. Each message the client sends may carry ``cli
 with the same id (after a reconnect) replays the stored answer, or finishes a turn that a crash
 interrupted, instead of running the turn twice. The history handed to the tutor is read from the
 database, so it survives reconnects and restarts and holds each message exactly once.
+
+Every turn first checks that its session is still open (a socket may outlive the session's end) and
+counts against the learner's turns per minute; a spoken turn is measured (``max_turn_seconds``)
+before it waits for its fair turn at the recogniser (``tutor/quotas.py``). A reply is queued for an
+avatar video only while the learner has fewer than ``max_pending_videos`` videos to come; past that
+it is stored and sent without one, and the learner is told.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import logging
 import weakref
 from collections.abc import Awaitable, Callable
@@ -27,24 +32,26 @@ from typing import Any
 
 import anyio
 
-from framecast.core.errors import FramecastError, InvalidInputError, ProviderError
+from framecast.core.errors import FramecastError, InvalidInputError, ProviderError, TooManyAttemptsError
 from framecast.core.files import write_bytes_atomically
 from framecast.core.media_types import MP3, audio_type_of, sniff_audio
 from framecast.core.settings import Settings
+from framecast.core.text import text_problem
 from framecast.db.session import Database
 from framecast.db.tutor import new_id
 from framecast.providers.base import Transcript
-from framecast.tutor import store
+from framecast.tutor import client_messages, store
 from framecast.tutor.brain import Analysis, Lesson
+from framecast.tutor.client_messages import shown
 from framecast.tutor.pronunciation import WordScore, pronunciation_corrections, score_words
-from framecast.tutor.recordings import decode_audio, require_speech
+from framecast.tutor.quotas import RecognitionQueue, TurnRate
+from framecast.tutor.recordings import check_mime, receive_audio, require_length, require_speech
 from framecast.tutor.services import TutorServices
 from framecast.tutor.store import StoredMessage
 
 log = logging.getLogger(__name__)
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
-MESSAGE_TYPES = ("audio", "text", "control")
 
 
 def message(kind: str, **data: Any) -> dict[str, Any]:
@@ -53,6 +60,13 @@ def message(kind: str, **data: Any) -> dict[str, Any]:
 
 def error(text: str, **extra: Any) -> dict[str, Any]:
     return message("error", message=text, **extra)
+
+
+def refusal_of(exc: FramecastError) -> dict[str, Any]:
+    """The ``error`` message for a refused turn (with ``retry_after`` seconds when waiting helps)."""
+    if isinstance(exc, TooManyAttemptsError):
+        return error(str(exc), retry_after=max(1, round(exc.retry_after)))
+    return error(str(exc))
 
 
 class ConversationEngine:
@@ -65,11 +79,20 @@ class ConversationEngine:
         settings: Settings,
         *,
         on_video_wanted: Callable[[], None] | None = None,
+        recognition: RecognitionQueue | None = None,
     ) -> None:
         self.db = db
         self.services = services
         self.settings = settings
         self._on_video_wanted = on_video_wanted
+        tutor = settings.tutor
+        if recognition is None:
+            # As many at once as the offline recogniser has decoders (it always scores pronunciation).
+            from framecast.providers.offline.stt import DEFAULT_DECODERS
+
+            recognition = RecognitionQueue(slots=DEFAULT_DECODERS, per_user=tutor.recognitions_per_user)
+        self.recognition = recognition
+        self.turns = TurnRate(tutor.turns_per_minute)
         # One turn at a time per session; a lock lives while a turn holds it (no growth per session).
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -95,45 +118,30 @@ class ConversationEngine:
     async def handle(self, raw: str, lesson: Lesson, send: Send, *, refusal: str | None = None) -> bool:
         """Handle one client message; False when the client asked to stop.
 
-        Every problem with the message is answered with an ``error`` message naming it. With
-        ``refusal`` (the session is not the caller's, or has ended) control messages still work and
-        every turn is answered with that refusal.
+        Every problem with the message is answered with an ``error`` message naming it (with
+        ``retry_after`` when the learner is over a limit and only has to wait). With ``refusal``
+        (the session is not the caller's, or has ended) control messages still work and every turn
+        is answered with that refusal.
         """
         try:
-            payload = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            await send(error(f"the message is not JSON ({exc.msg} at character {exc.pos})"))
+            received = await client_messages.parse(raw)
+        except InvalidInputError as exc:
+            await send(error(str(exc)))
             return True
-        if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
-            await send(
-                error('a message must be a JSON object like {"type": "text", "data": {"text": "..."}}')
-            )
-            return True
-        kind = payload["type"]
-        data = payload.get("data", {})
-        if not isinstance(data, dict):
-            await send(error(f"the data of a {kind!r} message must be a JSON object"))
-            return True
-        if kind not in MESSAGE_TYPES:
-            await send(error(f"unknown message type {kind!r}; expected one of: {', '.join(MESSAGE_TYPES)}"))
-            return True
-        client_id = data.get("client_id")
-        if client_id is not None and (not isinstance(client_id, str) or not 0 < len(client_id) <= 64):
-            await send(error("client_id must be a string of 1 to 64 characters"))
-            return True
+        data, client_id = received.data, received.client_id
         try:
-            if kind == "control":
+            if received.kind == "control":
                 return await self._control(data, send)
             if refusal is not None:
                 await send(error(refusal))
-            elif kind == "text":
+            elif received.kind == "text":
                 await self.text_turn(lesson, data.get("text"), send, client_id=client_id)
             else:
                 await self.audio_turn(
                     lesson, data.get("audio"), send, client_id=client_id, mime=data.get("mime")
                 )
         except FramecastError as exc:
-            await send(error(str(exc)))
+            await send(refusal_of(exc))
         return True
 
     async def _control(self, data: dict[str, Any], send: Send) -> bool:
@@ -143,18 +151,25 @@ class ConversationEngine:
         if command in ("start", "ping"):
             await send(message("control", command="pong" if command == "ping" else "started"))
             return True
-        await send(error(f"unknown control command {command!r}; expected 'stop'"))
+        await send(error(f"unknown control command {shown(command)}; expected 'stop'"))
         return True
 
     async def text_turn(
         self, lesson: Lesson, text: object, send: Send, *, client_id: str | None = None
     ) -> None:
+        """A typed sentence. Raises ``InvalidInputError`` when it is empty, too long or holds what
+        text cannot (a NUL, a lone surrogate), or the session has ended; ``NotFoundError`` when the
+        session is gone; ``TooManyAttemptsError`` over the turns per minute."""
         if not isinstance(text, str) or not text.strip():
             raise InvalidInputError("the text message is empty: write a sentence first")
+        problem = text_problem(text)
+        if problem is not None:
+            raise InvalidInputError(f"text: {problem}", field="text")
         text = text.strip()
         limit = self.settings.tutor.max_text_chars
         if len(text) > limit:
             raise InvalidInputError(f"the text is {len(text)} characters long; the limit is {limit}")
+        await self._admit(lesson)
         async with self._lock(lesson.session_id):
             await self._turn(lesson, send, content=text, kind="text", client_id=client_id)
 
@@ -167,17 +182,24 @@ class ConversationEngine:
         client_id: str | None = None,
         mime: object = None,
     ) -> None:
-        audio = decode_audio(audio_b64, limit=self.settings.tutor.max_audio_bytes)
+        """A spoken sentence (base64 of a recording). Raises ``InvalidInputError`` for audio that is
+        missing, too big, not a recording, longer than ``max_turn_seconds`` or without speech, and
+        as :meth:`text_turn` for the session and the turns per minute; ``TooManyAttemptsError``
+        when the learner already holds ``recognitions_per_user`` recordings at the recogniser."""
+        tutor = self.settings.tutor
+        audio = await receive_audio(audio_b64, limit=tutor.max_audio_bytes)
+        hint = check_mime(mime)
+        learner = await self._admit(lesson)
         async with self._lock(lesson.session_id):
             if client_id is not None:  # a resend: answer from the database, skip the recogniser
                 existing = await self._run(store.find_by_client_id, self.db, lesson.session_id, client_id)
                 if existing is not None:
                     await self._resume(lesson, existing, send)
                     return
-            transcript = require_speech(
-                await self.services.stt.transcribe(audio, mime=mime if isinstance(mime, str) else None)
-            )
-            scores = await self._pronunciation(audio, transcript)
+            await require_length(audio, limit_s=tutor.max_turn_seconds)
+            async with self.recognition.turn(learner):
+                transcript = require_speech(await self.services.stt.transcribe(audio, mime=hint))
+                scores = await self._pronunciation(audio, transcript)
             await self._turn(
                 lesson,
                 send,
@@ -187,6 +209,13 @@ class ConversationEngine:
                 word_scores=[s.to_json() for s in scores],
                 recording=audio,
             )
+
+    async def _admit(self, lesson: Lesson) -> int:
+        """The learner of a turn about to run: the session must still be open, and the turn counts
+        against their turns per minute."""
+        learner: int = await self._run(store.open_session_owner, self.db, lesson.session_id)
+        self.turns.take(learner)
+        return learner
 
     # -- the turn -------------------------------------------------------------------------------
 
@@ -260,6 +289,12 @@ class ConversationEngine:
             name = f"{message_id}{(audio_type_of(speech.mime) or MP3).extension}"
             saved = await self._run(self._save_audio, lesson, message_id, name, speech.data)
             audio_b64 = base64.b64encode(speech.data).decode("ascii")
+        # The avatar speaks the stored speech: no speech, no video.
+        want_video = self.services.avatar is not None and bool(saved)
+        skipped: str | None = None
+        if want_video:
+            skipped = await self._video_refusal(lesson)
+            want_video = skipped is None
         reply: StoredMessage = await self._run(
             store.save_reply,
             self.db,
@@ -268,15 +303,28 @@ class ConversationEngine:
             text,
             message_id=message_id,
             kind="reply" if answering else "opening",
-            # The avatar speaks the stored speech: no speech, no video.
-            want_video=self.services.avatar is not None and bool(saved),
+            want_video=want_video,
             **saved,
         )
         await send(self._response_message(reply, audio=audio_b64, audio_url=reply.audio_url))
         if problem is not None:
             await send(error(problem, message_id=reply.id))
+        elif skipped is not None:
+            await send(error(skipped, message_id=reply.id))
         elif reply.video_state == "pending" and self._on_video_wanted is not None:
             self._on_video_wanted()
+
+    async def _video_refusal(self, lesson: Lesson) -> str | None:
+        """Why a reply gets no avatar video (the learner has too many to come), or None."""
+        limit = self.settings.tutor.max_pending_videos
+        unfinished: int = await self._run(store.unfinished_videos, self.db, lesson.session_id)
+        if unfinished < limit:
+            return None
+        return (
+            f"this reply comes without an avatar video: {unfinished} of your videos are still being "
+            f"made (at most {limit} at once); its text and speech are here, and replies get videos "
+            "again once those are done"
+        )
 
     async def _resume(self, lesson: Lesson, existing: StoredMessage, send: Send) -> None:
         """A message the client sent before: replay what was answered, finish what was not."""

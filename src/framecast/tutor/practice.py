@@ -18,6 +18,7 @@ leave this module: callers get frozen dataclasses with ``to_json()``.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +37,8 @@ from framecast.tutor import progress as scoring
 from framecast.tutor.brain import CATEGORIES, DIFFICULTIES
 from framecast.tutor.progress_store import locked_progress
 from framecast.tutor.pronunciation import overall_score, score_words
-from framecast.tutor.recordings import decode_audio, require_speech
+from framecast.tutor.quotas import RecognitionQueue
+from framecast.tutor.recordings import check_mime, receive_audio, require_length, require_speech
 from framecast.tutor.services import TutorServices
 
 # Attempts in ``practice_stats``: the recent list, and the newest points of the chart.
@@ -148,17 +150,26 @@ async def score_attempt(
     phrase_id: int,
     audio_b64: object,
     *,
-    mime: str | None = None,
+    mime: object = None,
     max_audio_bytes: int,
+    max_seconds: float,
+    recognition: RecognitionQueue | None = None,
 ) -> AttemptInfo:
     """Hear the recording, score it against the phrase, store it and fold it into the progress.
 
-    Raises ``InvalidInputError`` for audio that is missing, too big, not base64, does not decode
-    (the decoder's message) or holds no speech; ``NotFoundError`` for an unknown phrase.
+    The recording waits for the learner's fair turn at ``recognition`` (when given) like a
+    conversation turn. Raises ``InvalidInputError`` for audio that is missing, too big, not base64,
+    not a recording (saying what it looks like), longer than ``max_seconds``, does not decode (the
+    decoder's message) or holds no speech, and for a ``mime`` that is not storable text;
+    ``NotFoundError`` for an unknown phrase; ``TooManyAttemptsError`` when the learner already holds
+    their share of the recogniser.
     """
-    audio = decode_audio(audio_b64, limit=max_audio_bytes)
+    audio = await receive_audio(audio_b64, limit=max_audio_bytes)
+    hint = check_mime(mime)
     phrase = await anyio.to_thread.run_sync(get_phrase, db, phrase_id)
-    heard = require_speech(await services.scorer.transcribe(audio, mime=mime))
+    await require_length(audio, limit_s=max_seconds)
+    async with recognition.turn(user_id) if recognition is not None else contextlib.nullcontext():
+        heard = require_speech(await services.scorer.transcribe(audio, mime=hint))
     scores = score_words(phrase.english_text, heard)
     words = [s.to_json() for s in scores]
     score = round(min(100.0, max(0.0, overall_score(scores))), 1)

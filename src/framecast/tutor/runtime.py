@@ -14,6 +14,7 @@ from framecast.db.session import Database
 from framecast.tutor.avatar_jobs import AvatarQueue
 from framecast.tutor.engine import ConversationEngine
 from framecast.tutor.hub import SessionHub
+from framecast.tutor.quotas import RecognitionQueue
 from framecast.tutor.services import TutorServices, build_services
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,11 @@ class TutorRuntime:
             db, self.services, settings, on_video_wanted=self.queue.wake if self.queue else None
         )
         self._users = 0
+
+    @property
+    def recognition(self) -> RecognitionQueue:
+        """The fair queue in front of the recogniser, shared by conversation turns and practice."""
+        return self.engine.recognition
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
@@ -73,7 +79,11 @@ class TutorRuntime:
 
         try:
             await asyncio.to_thread(check_english, "Warm up.")
-            await self.services.scorer.transcribe(pcm_to_wav(bytes(3200), 16000))
+            # As many at once as there are recognition workers: each starts and loads its model now.
+            silence = pcm_to_wav(bytes(3200), 16000)
+            await asyncio.gather(
+                *(self.services.scorer.transcribe(silence) for _ in range(self.recognition.slots))
+            )
             if self.services.tts.name == "offline":  # a remote voice would be billed for it
                 await self.services.tts.synthesize("Hello.", voice=self.services.voice, audio_format="mp3")
         except Exception as exc:  # only a head start: a real problem shows in the first real turn

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from framecast.core.errors import NotFoundError
+from framecast.core.errors import InvalidInputError, NotFoundError
 from framecast.db.accounts import User
 from framecast.db.session import Database
 from framecast.db.tutor import Conversation, Correction, TutorSession, new_id
@@ -83,6 +83,43 @@ class StoredMessage:
         )
 
 
+# Avatar videos still to come: waiting for the queue, or being rendered.
+UNFINISHED_VIDEO_STATES = ("pending", "rendering")
+
+
+def session_ended(session_id: str) -> InvalidInputError:
+    """The refusal of a turn in a session that has ended."""
+    return InvalidInputError(f"session {session_id} has ended; start a new session to keep talking")
+
+
+def open_session_owner(db: Database, session_id: str) -> int:
+    """The id of the learner whose session this is, checked on every turn.
+
+    Raises ``NotFoundError`` when the session does not exist and ``InvalidInputError`` (naming the
+    session) when it has ended.
+    """
+    with db.session() as session:
+        row = session.get(TutorSession, session_id)
+        if row is None:
+            raise NotFoundError(f"no tutor session {session_id}")
+        if row.ended_at is not None:
+            raise session_ended(session_id)
+        return row.user_id
+
+
+def unfinished_videos(db: Database, session_id: str) -> int:
+    """Avatar videos of the owner of ``session_id`` (in any of their sessions) not yet made."""
+    owner = select(TutorSession.user_id).where(TutorSession.id == session_id).scalar_subquery()
+    with db.session() as session:
+        count = session.scalar(
+            select(func.count())
+            .select_from(Conversation)
+            .join(TutorSession, TutorSession.id == Conversation.session_id)
+            .where(TutorSession.user_id == owner, Conversation.video_state.in_(UNFINISHED_VIDEO_STATES))
+        )
+        return int(count or 0)
+
+
 def lesson_for(db: Database, session_id: str, user_id: int) -> tuple[Lesson, bool]:
     """The lesson of a session the user owns, and whether it has ended.
 
@@ -142,13 +179,21 @@ class AlreadyStoredError(Exception):
 
 
 def append_message(db: Database, session_id: str, **fields: Any) -> StoredMessage:
-    """Store a message at the end of the session.
+    """Store a message at the end of a session that is still open.
 
-    Raises :class:`AlreadyStoredError` when its ``client_id`` is already in the session.
+    The session row is read ``FOR UPDATE`` in the same transaction (SQLite's ``BEGIN IMMEDIATE``
+    does the same), so a message and the end of its session cannot pass each other. Raises
+    :class:`AlreadyStoredError` when its ``client_id`` is already in the session,
+    ``InvalidInputError`` when the session has ended and ``NotFoundError`` when it does not exist.
     """
     for attempt in range(_SEQ_RETRIES):
         try:
             with db.session() as session:
+                row = session.get(TutorSession, session_id, with_for_update=True)
+                if row is None:
+                    raise NotFoundError(f"no tutor session {session_id}")
+                if row.ended_at is not None:
+                    raise session_ended(session_id)
                 return StoredMessage.of(_append(session, session_id, **fields))
         except IntegrityError:
             client_id = fields.get("client_id")

@@ -29,20 +29,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from framecast.core.settings import Settings
 from framecast.providers.base import MAX_INGREDIENTS
+from framecast.tutor.recordings import max_message_bytes
 from framecast.web.errors import error_body
 
 # What a multipart form carries besides its files (boundaries, headers, text fields).
 FORM_OVERHEAD = 1024 * 1024
-# What a JSON document carries besides the base64 of a recording.
-JSON_OVERHEAD = 64 * 1024
 # Routes that take a body from someone not logged in yet: the login, first-run and invitation forms.
 PUBLIC_BODY_ROUTES = re.compile(r"^(?:/login|/logout|/setup|/invite/[^/]+|/reset/[^/]+|/api/auth/login)/?$")
 
 Limit = Callable[[Settings], int]
-
-
-def _base64_size(raw: int) -> int:
-    return 4 * ((raw + 2) // 3)
 
 
 @dataclass(frozen=True)
@@ -66,11 +61,11 @@ _UPLOAD_RULES = (
         re.compile(r"^/api/batches/preview/?$"),
         lambda s: s.web.max_batch_file_bytes + s.web.max_batch_images_bytes + FORM_OVERHEAD,
     ),
-    # A practice recording, base64 in JSON.
+    # A practice recording, base64 in JSON: what a Tutor message may hold (the socket's limit too).
     _Rule(
         "POST",
         re.compile(r"^/api/practice/attempts/?$"),
-        lambda s: _base64_size(s.tutor.max_audio_bytes) + JSON_OVERHEAD,
+        lambda s: max_message_bytes(s.tutor.max_audio_bytes),
     ),
 )
 

@@ -85,11 +85,19 @@ async def test_browser_recordings_decode_and_transcribe(
     assert word_error_rate(SENTENCE, transcript.text) <= MAX_WER
 
 
-@pytest.mark.parametrize("garbage", [b"", b"\x00" * 10, b"not audio at all, just some text" * 50])
+@pytest.mark.parametrize(
+    ("garbage", "problem"),
+    [
+        (b"", "the audio could not be decoded: it is empty"),
+        (b"\x00" * 10, "not a recording: it starts with 00 00 00"),
+        (b"not audio at all, just some text" * 50, "not a recording: it looks like plain text"),
+        (b"OggS" + b"\x00" * 60, "the audio could not be decoded"),
+    ],
+)
 async def test_bytes_that_are_not_audio_are_invalid_input(
-    stt: OfflineSpeechToTextProvider, garbage: bytes
+    stt: OfflineSpeechToTextProvider, garbage: bytes, problem: str
 ) -> None:
-    with pytest.raises(InvalidInputError, match="the audio could not be decoded"):
+    with pytest.raises(InvalidInputError, match=problem):
         await stt.transcribe(garbage)
 
 

@@ -1,27 +1,41 @@
 """Offline speech to text with pocketsphinx and the US English model shipped inside its wheel.
 
-A decoder takes a second to load its model and is not safe to share between threads, so each
-provider keeps a small pool: a transcription borrows one, in a worker thread, and gives it back.
+Recognition runs in worker processes, never in the server's own: pocketsphinx keeps the GIL for as
+long as it recognises a recording (about a quarter of its length), which in a thread stops the event
+loop — every socket and request of the server — for that long. A provider has ``max_decoders``
+workers (shared by every provider of the same size in the process); each loads a decoder once (about
+a second and 170 MB) and then decodes (FFmpeg) and recognises one recording at a time. Recordings
+past that wait in the pool's queue holding no thread, so they cannot take the threads every
+database call needs. A worker that dies (a crash on some input) takes only the recordings it had:
+the pool is replaced and the callers are told to send them again. Workers end with the process that
+started them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
-import queue
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
 import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Final
 
-import anyio
 import numpy as np
 
-from framecast.core.errors import ConfigurationError, InvalidInputError
+from framecast.core.errors import ConfigurationError, InvalidInputError, RefusedError
 from framecast.providers.base import Transcript, WordTiming
-from framecast.providers.offline.audio import STT_SAMPLE_RATE, decode_to_pcm
+from framecast.providers.offline.audio import MAX_DECODED_SECONDS, STT_SAMPLE_RATE, decode_to_pcm
 
 if TYPE_CHECKING:
     from pocketsphinx import Decoder  # type: ignore[import-untyped]
 
 PROVIDER_NAME: Final = "offline"
+# Recordings heard at once by one provider: worker processes, each with a decoder and a CPU core.
+DEFAULT_DECODERS: Final = 2
 FRAMES_PER_SECOND: Final = 100  # pocketsphinx's default -frate
 # Segments that are not words: silence, sentence bounds, and the model's filler/noise units.
 _NOT_WORDS: Final = frozenset({"<s>", "</s>", "<sil>"})
@@ -69,37 +83,90 @@ def transcribe_pcm(decoder: Decoder, pcm: bytes) -> Transcript:
 
 
 class OfflineSpeechToTextProvider:
-    """``SpeechToText`` with pocketsphinx (English only)."""
+    """``SpeechToText`` with pocketsphinx (English only), in ``max_decoders`` worker processes;
+    decoding a recording stops (and the recording is refused) past ``max_seconds``."""
 
     name = PROVIDER_NAME
 
-    def __init__(self, *, max_decoders: int = 2) -> None:
-        self._idle: queue.SimpleQueue[Decoder] = queue.SimpleQueue()
-        self._slots = threading.BoundedSemaphore(max_decoders)
+    def __init__(
+        self, *, max_decoders: int = DEFAULT_DECODERS, max_seconds: float = MAX_DECODED_SECONDS
+    ) -> None:
+        self.max_decoders = max_decoders
+        self.max_seconds = max_seconds
 
     async def transcribe(self, audio: bytes, *, mime: str | None = None, language: str = "en") -> Transcript:
         """Text and word timings of ``audio`` (webm/opus, ogg, mp4/aac, wav, mp3); ``mime`` is
         ignored because the container is recognised from the bytes.
 
-        Raises ``InvalidInputError`` when the audio cannot be decoded or ``language`` is not English.
+        Raises ``InvalidInputError`` when the audio is not one of those containers, cannot be
+        decoded, runs over ``max_seconds``, or ``language`` is not English;
+        ``RefusedError`` when the worker hearing it died (sending it again is safe).
         """
         if not language.lower().startswith("en"):
             raise InvalidInputError(f"offline speech to text understands English only, not {language!r}")
-        return await anyio.to_thread.run_sync(self._transcribe, audio)
+        pool = _workers(self.max_decoders)
+        try:
+            return await asyncio.wrap_future(pool.submit(_hear, audio, self.max_seconds))
+        except BrokenProcessPool as exc:
+            _replace(self.max_decoders, pool)
+            raise RefusedError(
+                "the speech recogniser stopped while hearing this recording; send it again",
+                provider=PROVIDER_NAME,
+            ) from exc
 
-    def _transcribe(self, audio: bytes) -> Transcript:
-        pcm = decode_to_pcm(audio, sample_rate=STT_SAMPLE_RATE)
-        if is_silent(pcm):  # pocketsphinx "hears" a word or two in digital silence
-            return Transcript(text="", words=(), language="en")
-        with self._slots:
-            try:
-                decoder = self._idle.get_nowait()
-            except queue.Empty:
-                decoder = _new_decoder()
-            try:
-                return transcribe_pcm(decoder, pcm)
-            finally:
-                self._idle.put(decoder)
+
+# -- the worker processes ----------------------------------------------------------------------
+
+_pools: dict[int, ProcessPoolExecutor] = {}
+_pools_lock = threading.Lock()
+# The decoder of this process, when it is a worker.
+_decoder: Decoder | None = None
+
+
+def _workers(size: int) -> ProcessPoolExecutor:
+    with _pools_lock:
+        pool = _pools.get(size)
+        if pool is None:
+            # Spawned, not forked: the server has threads (and their locks) a fork would copy.
+            pool = _pools[size] = ProcessPoolExecutor(
+                size, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
+            )
+        return pool
+
+
+def _replace(size: int, broken: ProcessPoolExecutor) -> None:
+    with _pools_lock:
+        if _pools.get(size) is broken:
+            del _pools[size]
+    broken.shutdown(wait=False, cancel_futures=True)
+
+
+def _start_worker() -> None:
+    # Ctrl-C reaches the whole process group: stopping us is the server's business.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A pool's workers never see their parent go (each holds the write end of the task queue), and
+    # a server does not always leave through its atexit hooks (uvicorn re-raises SIGTERM; a kill):
+    # end with the parent, however it ended.
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
+    global _decoder
+    _decoder = _new_decoder()
+
+
+def _exit_with(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(0)
+
+
+def _hear(audio: bytes, max_seconds: float) -> Transcript:
+    """In a worker: decode ``audio`` (at most ``max_seconds`` of it) and recognise it."""
+    pcm = decode_to_pcm(audio, sample_rate=STT_SAMPLE_RATE, max_seconds=max_seconds)
+    if is_silent(pcm):  # pocketsphinx "hears" a word or two in digital silence
+        return Transcript(text="", words=(), language="en")
+    if _decoder is None:  # pragma: no cover - the pool's initializer loads it
+        raise ConfigurationError("the speech recognition worker has no decoder")
+    return transcribe_pcm(_decoder, pcm)
 
 
 # Loudness (RMS of 16-bit samples) below which a recording counts as silence: about -50 dBFS.

@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from framecast.tutor import practice
+from framecast.tutor.runtime import TutorRuntime
 from framecast.tutor.services import TutorServices
 from framecast.web.context import WebContext
 from framecast.web.deps import Ctx, CurrentUser
@@ -31,10 +32,14 @@ class AttemptCreate(BaseModel):
     mime: str | None = None
 
 
-def _services(context: WebContext) -> TutorServices:
+def _runtime(context: WebContext) -> TutorRuntime:
     if context.tutor is None:
         raise RuntimeError("the Tutor runtime was not created with the application")
-    return context.tutor.services
+    return context.tutor
+
+
+def _services(context: WebContext) -> TutorServices:
+    return _runtime(context).services
 
 
 @router.get("/phrases")
@@ -54,7 +59,9 @@ async def list_phrases(
     return [phrase.to_json() for phrase in found]
 
 
-@router.api_route("/phrases/{phrase_id}/audio", methods=["GET", "HEAD"], response_class=FileResponse)
+@router.get("/phrases/{phrase_id}/audio", response_class=FileResponse)
+# HEAD too (players ask for a file's size first); one operation in the OpenAPI schema.
+@router.head("/phrases/{phrase_id}/audio", response_class=FileResponse, include_in_schema=False)
 async def phrase_audio(context: Ctx, user: CurrentUser, phrase_id: int) -> FileResponse:
     """The phrase spoken by the configured voice (MP3, synthesised once and cached); 404 for an
     unknown phrase."""
@@ -68,18 +75,25 @@ async def phrase_audio(context: Ctx, user: CurrentUser, phrase_id: int) -> FileR
 async def create_attempt(context: Ctx, user: CurrentUser, body: AttemptCreate) -> dict[str, Any]:
     """Score a recording of the phrase: ``{id, phrase_id, transcript, score, words, created_at}``.
 
-    Answers 400 for audio that is not base64, over ``FRAMECAST_TUTOR__MAX_AUDIO_BYTES``, does not
-    decode or holds no speech, and 404 for an unknown phrase. The score moves the caller's
-    pronunciation score (see ``tutor/practice.py``).
+    Answers 400 for audio that is not base64, over ``FRAMECAST_TUTOR__MAX_AUDIO_BYTES``, not a
+    recording (the message says what it looks like), longer than
+    ``FRAMECAST_TUTOR__MAX_PRACTICE_SECONDS``, does not decode or holds no speech, or a ``mime``
+    with a NUL or a lone surrogate; 404 for an unknown phrase; 429 (``Retry-After``) when the
+    caller already has ``FRAMECAST_TUTOR__RECOGNITIONS_PER_USER`` recordings being heard. The score
+    moves the caller's pronunciation score (see ``tutor/practice.py``).
     """
+    runtime = _runtime(context)
+    tutor = context.settings.tutor
     attempt = await practice.score_attempt(
         context.db,
-        _services(context),
+        runtime.services,
         user.id,
         body.phrase_id,
         body.audio,
         mime=body.mime,
-        max_audio_bytes=context.settings.tutor.max_audio_bytes,
+        max_audio_bytes=tutor.max_audio_bytes,
+        max_seconds=tutor.max_practice_seconds,
+        recognition=runtime.recognition,
     )
     return attempt.to_json()
 

@@ -57,6 +57,7 @@ def _tutor_values(context: Any, user: User) -> dict[str, Any]:
         ),
         "max_audio_bytes": context.settings.tutor.max_audio_bytes,
         "max_text_chars": context.settings.tutor.max_text_chars,
+        "max_turn_seconds": context.settings.tutor.max_turn_seconds,
     }
 
 

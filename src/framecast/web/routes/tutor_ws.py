@@ -5,8 +5,13 @@ The socket speaks the seed's protocol (see ``tutor/engine.py``): client ``audio`
 A client authenticates like any API client: ``?token=`` (a token from ``POST /api/auth/login``), an
 ``Authorization: Bearer`` header, or the browser's session cookie — the cookie only when the
 ``Origin`` is this server, because browsers send cookies on cross-site WebSocket handshakes.
+Without credentials the handshake is accepted and the socket closed at once with code 4401: a
+handshake refused before it is accepted reaches a browser as a bare HTTP 403, which a page cannot
+tell from a network failure, so it would keep reconnecting.
 A problem with one message, or a session that is not the caller's, is answered with ``error`` and
-the socket stays open; ``{"type": "control", "data": {"command": "stop"}}`` closes it.
+the socket stays open; ``{"type": "control", "data": {"command": "stop"}}`` closes it. A message
+bigger than a recording needs is refused by the server itself (``framecast serve`` sets uvicorn's
+``ws_max_size``), which closes the socket with code 1009.
 """
 
 from __future__ import annotations
@@ -23,13 +28,25 @@ from fastapi.responses import FileResponse
 
 from framecast.core.errors import NotFoundError
 from framecast.core.media_types import MP3, audio_type_of
+from framecast.core.settings import Settings
 from framecast.tutor import public_audio, store
 from framecast.tutor.brain import Lesson
+from framecast.tutor.recordings import max_message_bytes
 from framecast.tutor.runtime import TutorRuntime
 from framecast.web.context import WebContext
 from framecast.web.deps import Ctx, CurrentUser, authenticate
 
 router = APIRouter(tags=["tutor"])
+
+# Close code of a socket opened without valid credentials (the 4000s are the application's own).
+NOT_LOGGED_IN = 4401
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's WebSocket options for this socket (``framecast serve`` passes them): a message may
+    be as big as a recording of ``tutor.max_audio_bytes`` in base64 plus its JSON, and no bigger
+    (uvicorn's default is 16 MiB, parsed on the event loop)."""
+    return {"ws_max_size": max_message_bytes(settings.tutor.max_audio_bytes)}
 
 
 def _same_origin(websocket: WebSocket) -> bool:
@@ -52,10 +69,12 @@ async def conversation(websocket: WebSocket, session_id: str) -> None:
     runtime = _runtime(context)
     # Browsers send cookies on cross-site WebSocket handshakes: the cookie counts only from here.
     caller = await authenticate(websocket, cookie=_same_origin(websocket))
-    if caller is None:
-        await websocket.close(code=4401, reason="log in first: send ?token=<token> or the session cookie")
-        return
     await websocket.accept()
+    if caller is None:
+        await websocket.close(
+            code=NOT_LOGGED_IN, reason="log in first: send ?token=<token> or the session cookie"
+        )
+        return
     lock = asyncio.Lock()
 
     async def send(payload: dict[str, Any]) -> None:
@@ -74,7 +93,7 @@ async def conversation(websocket: WebSocket, session_id: str) -> None:
             refusal = str(exc)
             unsubscribe()
         else:
-            refusal = "this session has ended; start a new session" if ended else None
+            refusal = str(store.session_ended(session_id)) if ended else None
         if refusal is not None:
             await send({"type": "error", "data": {"message": refusal}})
         else:
@@ -101,9 +120,9 @@ def _owned_message(context: WebContext, message_id: str, user_id: int) -> Any:
     return found[0]
 
 
-@router.api_route(
-    "/api/tutor/messages/{message_id}/audio", methods=["GET", "HEAD"], response_class=FileResponse
-)
+@router.get("/api/tutor/messages/{message_id}/audio", response_class=FileResponse)
+# HEAD too (players ask for a file's size first); one operation in the OpenAPI schema.
+@router.head("/api/tutor/messages/{message_id}/audio", response_class=FileResponse, include_in_schema=False)
 async def message_audio(context: Ctx, user: CurrentUser, message_id: str) -> FileResponse:
     """The speech of an assistant message (MP3/WAV), or the recording of a spoken user message."""
     row = await anyio.to_thread.run_sync(_owned_message, context, message_id, user.id)
@@ -116,9 +135,9 @@ async def message_audio(context: Ctx, user: CurrentUser, message_id: str) -> Fil
     return FileResponse(path, media_type=kind.mime if kind else "application/octet-stream")
 
 
-@router.api_route(
-    "/api/tutor/messages/{message_id}/video", methods=["GET", "HEAD"], response_class=FileResponse
-)
+@router.get("/api/tutor/messages/{message_id}/video", response_class=FileResponse)
+# HEAD too (players ask for a file's size first); one operation in the OpenAPI schema.
+@router.head("/api/tutor/messages/{message_id}/video", response_class=FileResponse, include_in_schema=False)
 async def message_video(context: Ctx, user: CurrentUser, message_id: str) -> FileResponse:
     """The avatar video of an assistant message (MP4; ``Range`` requests get 206)."""
     row = await anyio.to_thread.run_sync(_owned_message, context, message_id, user.id)

@@ -34,6 +34,9 @@ const sessionId = root.dataset.sessionId;
 const userId = root.dataset.userId;
 const language = root.dataset.language === "ko" ? "ko" : "en";
 const maxAudioBytes = Number(root.dataset.maxAudioBytes || 0);
+// The server hears at most FRAMECAST_TUTOR__MAX_TURN_SECONDS of a spoken turn: a recording is stopped
+// and sent two seconds before that.
+const MAX_RECORDING_MS = Math.max(1, Number(root.dataset.maxTurnSeconds || 60) - 2) * 1000;
 const maxTextChars = Number(root.dataset.maxTextChars || 0);
 
 const chat = $('[data-testid="chat"]');
@@ -325,6 +328,7 @@ input.addEventListener("keydown", (event) => {
 // ---- The microphone -----------------------------------------------------------------------------
 
 let micBusy = false;
+let autoStop = null;
 
 function micIdle() {
   micButton.classList.remove("recording");
@@ -351,8 +355,12 @@ async function toggleRecording() {
       micButton.setAttribute("aria-pressed", "true");
       micLabel.textContent = "Stop";
       micState.textContent = "Listening…";
+      autoStop = setTimeout(() => {
+        if (recorder.recording) toggleRecording();
+      }, MAX_RECORDING_MS);
       return;
     }
+    clearTimeout(autoStop);
     micState.textContent = "Sending…";
     const { blob, mime, base64 } = await recorder.stop();
     micIdle();

@@ -1,11 +1,22 @@
 // The Tutor's conversation socket (/ws/conversation/{id}, docs/tutor-api.md): JSON frames
 // {type, data}, authenticated by the session cookie (same origin). An unintended close is retried
-// for as long as the page is open, 1 s doubling to 30 s. Learner messages carry a client_id: the
-// ones not yet answered are kept and sent again after a reconnect with the same client_id, and the
-// server answers a resend from what it stored instead of running the turn twice.
+// for as long as the page is open, 1 s doubling to 30 s — except close code 4401 (not logged in),
+// where retrying cannot help: the learner is sent to the login page. Learner messages carry a
+// client_id: the ones not yet answered are kept and sent again after a reconnect with the same
+// client_id, and the server answers a resend from what it stored instead of running the turn twice.
+// A turn refused with retry_after (over a limit that only needs waiting) stays queued and is sent
+// again after that many seconds.
 
 const FIRST_DELAY_MS = 1000;
 const MAX_DELAY_MS = 30000;
+// The server's close codes: not logged in, and a message bigger than the server accepts.
+export const NOT_LOGGED_IN = 4401;
+const MESSAGE_TOO_BIG = 1009;
+
+/** The login page, coming back to this page afterwards. */
+export function loginUrl() {
+  return `/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`;
+}
 
 /** A fresh client_id for one learner message. */
 export function newClientId() {
@@ -14,17 +25,20 @@ export function newClientId() {
 }
 
 /**
- * new TutorSocket(sessionId, {onMessage(message), onStatus(state, detail), onOpen(reconnected)}).
- * States: "connecting", "connected", "reconnecting" (detail: seconds until the next try), "closed".
+ * new TutorSocket(sessionId, {onMessage(message), onStatus(state, seconds, detail), onOpen(reconnected),
+ * onLoggedOut()}).
+ * States: "connecting", "connected", "reconnecting" (seconds until the next try), "closed".
  * onOpen runs on every open, before queued messages are sent, and may return a promise (the page
- * re-reads its history there); the queue is flushed once it settles.
+ * re-reads its history there); the queue is flushed once it settles. onLoggedOut runs when the
+ * server closes with 4401; by default it opens the login page.
  */
 export class TutorSocket {
-  constructor(sessionId, { onMessage, onStatus, onOpen } = {}) {
+  constructor(sessionId, { onMessage, onStatus, onOpen, onLoggedOut } = {}) {
     this.url = socketUrl(sessionId);
     this.onMessage = onMessage ?? (() => {});
     this.onStatus = onStatus ?? (() => {});
     this.onOpen = onOpen ?? (() => {});
+    this.onLoggedOut = onLoggedOut ?? (() => window.location.assign(loginUrl()));
     this.ws = null;
     this.ready = false; // open and past onOpen: frames go straight out
     this.stopped = false;
@@ -36,6 +50,9 @@ export class TutorSocket {
     // The client_id whose turn the server is answering (set by its transcription).
     this.answering = null;
     this.reconnects = 0;
+    // The client_id of the last frame sent: the one a 1009 close refused.
+    this.lastSent = null;
+    this.retryTimers = new Set();
   }
 
   get connected() {
@@ -65,7 +82,12 @@ export class TutorSocket {
     this.delay = FIRST_DELAY_MS;
     this.ready = true;
     this.onStatus("connected", 0);
-    for (const frame of this.pending.values()) ws.send(JSON.stringify(frame));
+    for (const frame of this.pending.values()) this.transmit(ws, frame);
+  }
+
+  transmit(ws, frame) {
+    this.lastSent = frame.data.client_id;
+    ws.send(JSON.stringify(frame));
   }
 
   received(event) {
@@ -92,9 +114,22 @@ export class TutorSocket {
       // The server handles one frame at a time, so an error without a message id answers the
       // turn being answered, or else the oldest frame it has not answered yet.
       const id = this.answering ?? this.pending.keys().next().value;
-      if (id !== undefined) this.pending.delete(id);
       this.answering = null;
+      if (id === undefined) return;
+      const wait = Number(data.retry_after);
+      if (Number.isFinite(wait) && wait > 0) this.retryLater(id, wait);
+      else this.pending.delete(id);
     }
+  }
+
+  /** Send a refused frame again after ``seconds`` (it stays pending meanwhile). */
+  retryLater(clientId, seconds) {
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      const frame = this.pending.get(clientId);
+      if (frame && this.ready && !this.stopped) this.transmit(this.ws, frame);
+    }, seconds * 1000);
+    this.retryTimers.add(timer);
   }
 
   closed(ws, event) {
@@ -105,11 +140,17 @@ export class TutorSocket {
       this.onStatus("closed", 0);
       return;
     }
-    if (event.code === 4401) {
+    if (event.code === NOT_LOGGED_IN) {
       // Not logged in any more: retrying cannot help until the learner logs in again.
       this.stopped = true;
       this.onStatus("closed", 0, "You are logged out: log in again to continue.");
+      this.onLoggedOut();
       return;
+    }
+    if (event.code === MESSAGE_TOO_BIG && this.lastSent !== null && this.pending.has(this.lastSent)) {
+      // Sending that frame again would be refused again, after every reconnect.
+      this.pending.delete(this.lastSent);
+      this.onMessage({ type: "error", data: { message: "That message was too big for the server; it was not sent." } });
     }
     this.reconnects += 1;
     const wait = this.delay;
@@ -123,7 +164,7 @@ export class TutorSocket {
     const clientId = data.client_id ?? newClientId();
     const frame = { type, data: { ...data, client_id: clientId } };
     this.pending.set(clientId, frame);
-    if (this.ready) this.ws.send(JSON.stringify(frame));
+    if (this.ready) this.transmit(this.ws, frame);
     return clientId;
   }
 
@@ -136,6 +177,8 @@ export class TutorSocket {
   stop() {
     this.stopped = true;
     clearTimeout(this.timer);
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
     const ws = this.ws;
     if (ws && ws.readyState === WebSocket.OPEN) {
       ws.send(JSON.stringify({ type: "control", data: { command: "stop" } }));
