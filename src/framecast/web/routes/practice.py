@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
@@ -19,6 +19,7 @@ from framecast.tutor.runtime import TutorRuntime
 from framecast.tutor.services import TutorServices
 from framecast.web.context import WebContext
 from framecast.web.deps import Ctx, CurrentUser
+from framecast.web.json_bodies import json_body, json_body_openapi
 
 router = APIRouter(prefix="/api/practice", tags=["tutor"])
 
@@ -71,8 +72,13 @@ async def phrase_audio(context: Ctx, user: CurrentUser, phrase_id: int) -> FileR
     return FileResponse(path, media_type="audio/mpeg")
 
 
-@router.post("/attempts", status_code=201)
-async def create_attempt(context: Ctx, user: CurrentUser, body: AttemptCreate) -> dict[str, Any]:
+@router.post("/attempts", status_code=201, openapi_extra=json_body_openapi(AttemptCreate))
+async def create_attempt(
+    context: Ctx,
+    user: CurrentUser,
+    # Decoded off the event loop: it holds a recording in base64 (web/json_bodies.py).
+    body: Annotated[AttemptCreate, Depends(json_body(AttemptCreate))],
+) -> dict[str, Any]:
     """Score a recording of the phrase: ``{id, phrase_id, transcript, score, words, created_at}``.
 
     Answers 400 for audio that is not base64, over ``FRAMECAST_TUTOR__MAX_AUDIO_BYTES``, not a
