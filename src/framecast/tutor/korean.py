@@ -19,11 +19,13 @@ _RIEUL = 8  # the index of ㄹ among final consonants
 _KEPT = ("l", "m", "n")
 _STOPS = ("p", "t", "k")
 _VOWELS = frozenset("aeiou")
+# Quotes and punctuation around a quoted word (typographic quotes included).
+_QUOTES = "'\".,!?\u2018\u2019\u201c\u201d"
 
 
 def final_consonant(word: str) -> str | None:
     """How ``word`` ends when read in Korean: ``"ㄹ"``, ``"other"`` (another 받침), or None (a vowel)."""
-    text = word.strip().strip("'\"‘’“”.,!?").strip()
+    text = word.strip().strip(_QUOTES).strip()
     if not text:
         return None
     last = text[-1]
@@ -33,7 +35,8 @@ def final_consonant(word: str) -> str | None:
             return None
         return "ㄹ" if final == _RIEUL else "other"
     if last.isdigit():
-        # Read as Korean numbers: 0 영, 1 일, 3 삼, 6 육, 7 칠, 8 팔, 10 십 end in 받침; 2 이, 4 사, 5 오, 9 구 do not.
+        # Read as Korean numbers: 0 영, 1 일, 3 삼, 6 육, 7 칠, 8 팔 end in 받침; 2 이, 4 사, 5 오, 9 구
+        # do not.
         return "ㄹ" if last in "178" else ("other" if last in "036" else None)
     lower = "".join(ch for ch in text.lower() if ch.isalpha())
     if not lower:
