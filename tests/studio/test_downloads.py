@@ -244,3 +244,30 @@ async def test_only_http_urls_are_fetched(folder: Path, url: str) -> None:
     with pytest.raises(DownloadError, match="only http and https"):
         await fetch(server, folder / "clip.mp4", url=url)
     assert server.requests == []
+
+
+async def test_a_result_that_needs_the_key_gets_it_only_from_the_providers_own_hosts(folder: Path) -> None:
+    from framecast.providers.base import Mode
+    from framecast.providers.registry import DownloadAuth, key_hosts
+    from framecast.studio.outputs import materialize
+
+    def needs_key(request: httpx.Request) -> httpx.Response:
+        if request.headers.get("authorization") != "Bearer the-key":
+            return httpx.Response(401, text="no")
+        return httpx.Response(200, content=MP4_HEAD)
+
+    auth = DownloadAuth("Bearer the-key", key_hosts("https://genaipro.vn/api/v1"))
+    own = Server(needs_key)
+    foreign = Server(needs_key)
+    planned = [{"provider_id": "a", "url": "https://files.genaipro.vn/a.mp4", "path": str(folder / "a.mp4")}]
+    elsewhere = [{"provider_id": "b", "url": "https://evil.example/b.mp4", "path": str(folder / "b.mp4")}]
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(own)) as http:
+        done = await materialize(planned, mode=Mode.TEXT, http=http, max_bytes=10**6, auth=auth)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(foreign)) as http:
+        with pytest.raises(DownloadError, match="access denied"):
+            await materialize(elsewhere, mode=Mode.TEXT, http=http, max_bytes=10**6, auth=auth)
+
+    assert Path(done[0]["path"]).read_bytes() == MP4_HEAD
+    assert [r.headers.get("authorization") for r in own.requests] == [None, "Bearer the-key"]
+    assert all("authorization" not in r.headers for r in foreign.requests)
