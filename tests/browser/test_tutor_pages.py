@@ -21,8 +21,6 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from websockets.sync.client import connect
 
-from framecast.providers.offline.audio import pcm_to_wav
-from framecast.providers.offline.tts import speak_pcm
 from tests.browser.conftest import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -35,6 +33,7 @@ from tests.browser.conftest import (
     set_up_admin,
     watched_page,
 )
+from tests.speech_audio import QUIET_ROOM_DB, spoken_wav
 
 # A short beginner phrase whose every word pocketsphinx hears as itself, confidently, when espeak-ng's
 # en-us+f2 says it through Chromium's fake microphone and MediaRecorder (measured: 4 of 4 words score
@@ -45,6 +44,15 @@ RECORD_MS = 4000
 # Scoring a recording runs the recogniser in the server.
 SCORE_TIMEOUT_MS = 30_000
 SENTENCE_WITH_ERRORS = "Yesterday I go to the park and I see an dog."
+# A practice phrase said as a Korean learner may say it, its first word's l said as r: the phrase's
+# grammar hears "wrong" in place of "Long" (measured in a quiet room, at 140 to 160 words a minute:
+# a margin of -31 to -34 per frame against the flag at -3, so "Long" scores 0.0 and every other word
+# at least 0.5; said correctly, "Long" scores 1.0). "think" said as "sink" is flagged by a margin too
+# close to the flag (scores 0.23 to 0.36 against the threshold of 0.3).
+SWAP_PHRASE = "Long time no see!"
+SWAP_CATEGORY = "greeting"
+SWAP_WORD, SWAP_SAID = "Long", "wrong"
+SWAP_SPOKEN = "wrong time no see!"
 
 
 # --- a fake Tavus ----------------------------------------------------------------------------------
@@ -143,12 +151,10 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory, tavus: FakeTavus) ->
 
 @pytest.fixture(scope="module")
 def phrase_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The phrase spoken by espeak-ng, half a second of silence before and two seconds after, so that
-    a four second recording holds it once (Chromium loops the file)."""
-    pcm, rate = speak_pcm(PHRASE, voice="en-us+f2", rate_wpm=150)
-    silence = b"\0\0" * (rate // 2)
+    """The phrase spoken by espeak-ng in a quiet room, half a second of room before it and two
+    seconds after, so that a four second recording holds it once (Chromium loops the file)."""
     path = tmp_path_factory.mktemp("audio") / "phrase.wav"
-    path.write_bytes(pcm_to_wav(silence + pcm + silence * 4, rate))
+    path.write_bytes(spoken_wav(PHRASE, rate_wpm=150, snr_db=QUIET_ROOM_DB, before_s=0.5, after_s=2.0))
     return path
 
 
@@ -165,6 +171,23 @@ def browser(phrase_wav: Path) -> Iterator[Browser]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def swapped_browser(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """A second Chromium whose fake microphone plays ``SWAP_SPOKEN`` in a quiet room: half a second
+    of room before it and three after, so that a four second recording holds it once."""
+    path = tmp_path_factory.mktemp("audio") / "swapped.wav"
+    path.write_bytes(spoken_wav(SWAP_SPOKEN, rate_wpm=140, snr_db=QUIET_ROOM_DB, before_s=0.5, after_s=3.0))
+    args = [
+        *CHROMIUM_ARGS,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={path}",
+    ]
+    chromium = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=args)
+    yield chromium
+    chromium.close()
 
 
 @dataclass(frozen=True)
@@ -295,6 +318,58 @@ def test_a_spoken_phrase_is_scored_word_by_word_and_counts_in_progress(
     expect(page.get_by_test_id("total-practice").locator(".value")).not_to_have_text("0")
     expect(page.locator('[data-testid="chart-point"][data-series="practice"]')).not_to_have_count(0)
     expect(page.get_by_test_id("score-pronunciation")).to_have_attribute("data-value", re.compile(r"^\d+$"))
+
+
+def test_a_word_said_as_a_sound_alike_is_flagged_with_what_was_heard(
+    swapped_browser: Browser, learner: Learner
+) -> None:
+    with learner.api() as client:
+        phrases = client.get("/api/practice/phrases", params={"category": SWAP_CATEGORY}).json()
+    phrase_id = next(p["id"] for p in phrases if p["english_text"] == SWAP_PHRASE)
+    browser_context = new_studio_context(swapped_browser, learner.server, storage_state=learner.state)
+    try:
+        with watched_page(browser_context, learner.server) as page:
+            page.goto(f"/tutor/practice?phrase={phrase_id}")
+            expect(page.get_by_test_id("phrase-english")).to_have_text(SWAP_PHRASE)
+            page.get_by_test_id("practice-record").click()
+            expect(page.get_by_test_id("practice-stop")).to_be_visible()
+            page.wait_for_timeout(RECORD_MS)  # how long the learner speaks, not an assertion
+            page.get_by_test_id("practice-stop").click()
+
+            score = page.get_by_test_id("practice-score")
+            expect(score).to_have_attribute("data-value", re.compile(r"^\d+$"), timeout=SCORE_TIMEOUT_MS)
+            words = page.get_by_test_id("practice-words").get_by_test_id("word-score")
+            expect(words).to_have_count(4)
+            shown = page.get_by_test_id("practice-words").inner_text()
+            swapped = words.filter(has_text=re.compile(rf"^{SWAP_WORD}\b"))
+            expect(swapped).to_have_count(1)
+            said = f'you said "{SWAP_SAID}"'
+            # The word is red, flagged, and says what was heard, to the eye (its title) and to a
+            # screen reader.
+            expect(swapped).to_have_attribute("data-flagged", "true")
+            expect(swapped).to_have_attribute("data-level", "poor")
+            expect(swapped).to_have_attribute("title", re.compile(re.escape(said)))
+            expect(swapped.locator(".sr-only")).to_contain_text(said)
+            # It is the lowest of the words.
+            others = [
+                float(words.nth(i).get_attribute("data-score") or "nan")
+                for i in range(4)
+                if not words.nth(i).inner_text().startswith(SWAP_WORD)
+            ]
+            lowest = float(swapped.get_attribute("data-score") or "nan")
+            assert len(others) == 3, shown
+            assert all(lowest < other for other in others), (lowest, others, shown)
+            # The note under the words says it in plain text.
+            notes = page.get_by_test_id("practice-notes")
+            expect(notes).to_be_visible()
+            note = notes.get_by_test_id("word-note").filter(has_text=SWAP_WORD)
+            expect(note).to_have_count(1)
+            expect(note).to_have_attribute("data-word", SWAP_WORD)
+            expect(note.get_by_test_id("word-note-text")).to_have_text(said)
+            expect(page.get_by_test_id("practice-heard")).to_contain_text(SWAP_SAID)
+            page.screenshot(path="/tmp/tutor_practice_swapped.png", full_page=True)
+    finally:
+        browser_context.close()
 
 
 def _api_error(message: str) -> str:

@@ -9,10 +9,18 @@ GOES = Correction("grammar", "goes", "went", "Use the past tense for yesterday."
 WORD = Correction("vocabulary", "make a photo", "take a photo", "We 'take' photos.", "low")
 
 
-def test_a_correct_sentence_gets_the_verdict_then_the_overall_feedback() -> None:
-    assert format_feedback([], None, "Keep it up!", "en") == "Great! Your sentence is correct. Keep it up!"
-    assert format_feedback([], None, None, "en") == "Great! Your sentence is correct."
-    assert format_feedback([], None, "  ", "ko") == "잘했어요! 문장이 정확해요."
+def test_no_correction_says_no_mistakes_were_found_then_the_overall_feedback() -> None:
+    assert format_feedback([], None, "Keep it up!", "en") == "I found no mistakes. Keep it up!"
+    assert format_feedback([], None, None, "en") == "I found no mistakes."
+    assert format_feedback([], None, "  ", "ko") == "틀린 부분을 찾지 못했어요."
+
+
+def test_only_a_sentence_the_checker_vouches_for_is_called_correct() -> None:
+    confirmed = format_feedback([], None, "Keep it up!", "en", confirmed_correct=True)
+    assert confirmed == "Great! That sentence is correct. Keep it up!"
+    assert format_feedback([], None, None, "ko", confirmed_correct=True) == "잘했어요! 맞는 문장이에요."
+    # With corrections there is nothing to vouch for.
+    assert format_feedback([GOES], None, None, "en", confirmed_correct=True).startswith("Here are")
 
 
 def test_corrections_come_one_per_line_with_the_better_expression_and_the_overall_feedback() -> None:
@@ -48,7 +56,7 @@ def test_a_correction_without_explanation_has_no_empty_parentheses() -> None:
 
 def test_a_correct_sentence_may_still_get_a_more_natural_expression() -> None:
     assert format_feedback([], "See you soon!", None, "en") == (
-        "Great! Your sentence is correct. A more natural way to say this: 'See you soon!'"
+        "I found no mistakes. A more natural way to say this: 'See you soon!'"
     )
 
 

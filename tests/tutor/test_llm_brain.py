@@ -1,4 +1,5 @@
-"""The LLM tutor against a fake OpenAI-compatible server at the transport."""
+"""The LLM tutor against a fake OpenAI-compatible server at the transport: the reply is the model's,
+and its corrections are kept only when they pass the offline checker."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from framecast.core.http import build_http_client
 from framecast.providers.base import ChatMessage
 from framecast.providers.openrouter import OpenRouterChatProvider
 from framecast.tutor.brain import Analysis, Lesson, TutorBrain
+from framecast.tutor.checking import offline_analysis
 from framecast.tutor.llm_brain import LLMTutor
 
 LESSON = Lesson("session-1", difficulty="intermediate", topic="travel", language="en", learner_name="Minji")
 KOREAN = Lesson("session-2", difficulty="beginner", topic=None, language="ko")
-SENTENCE = "Yesterday I goes to the beach and make a photo."
+SENTENCE = "Yesterday I go to the park and make a photo."
+FIXED = "Yesterday I went to the park and took a photo."
 NO_ERRORS = Analysis(False, (), None, "Great! Your sentence is correct.")
 
 
@@ -83,9 +86,9 @@ def test_the_llm_tutor_is_a_tutor_brain_named_after_its_model() -> None:
 async def test_a_correction_report_becomes_an_analysis_with_feedback() -> None:
     server = FakeServer(
         report(
-            fix("grammar", "goes", "went", "Past tense for yesterday.", "high"),
-            fix("vocabulary", "make a photo", "take a photo", "We take photos."),
-            better="Yesterday I went to the beach and took a photo.",
+            fix("grammar", "go", "went", "Past tense for yesterday.", "high"),
+            fix("vocabulary", "make a photo", "took a photo", "We take photos."),
+            better=FIXED,
             overall="Good effort!",
         )
     )
@@ -93,15 +96,15 @@ async def test_a_correction_report_becomes_an_analysis_with_feedback() -> None:
 
     assert analysis.has_errors
     assert [(c.type, c.original, c.corrected, c.severity) for c in analysis.corrections] == [
-        ("grammar", "goes", "went", "high"),
-        ("vocabulary", "make a photo", "take a photo", "medium"),
+        ("grammar", "go", "went", "high"),
+        ("vocabulary", "make a photo", "took a photo", "medium"),
     ]
-    assert analysis.better_expression == "Yesterday I went to the beach and took a photo."
+    assert analysis.better_expression == FIXED
     assert analysis.feedback.splitlines() == [
         "Here are some corrections:",
-        "Grammar: goes → went (Past tense for yesterday.)",
-        "Vocabulary: make a photo → take a photo (We take photos.)",
-        "A more natural way to say this: 'Yesterday I went to the beach and took a photo.'",
+        "Grammar: go → went (Past tense for yesterday.)",
+        "Vocabulary: make a photo → took a photo (We take photos.)",
+        f"A more natural way to say this: '{FIXED}'",
         "Good effort!",
     ]
     body = server.bodies[0]
@@ -115,34 +118,38 @@ async def test_a_correction_report_becomes_an_analysis_with_feedback() -> None:
 
 async def test_invalid_json_is_repaired_once() -> None:
     server = FakeServer(
-        '{"has_errors": true, "corrections": [{"type": "grammar", "original": "goes"}]}',
-        "```json\n" + report(fix("grammar", "goes", "went")) + "\n```",
+        '{"has_errors": true, "corrections": [{"type": "grammar", "original": "go"}]}',
+        "```json\n"
+        + report(fix("grammar", "go", "went"), fix("grammar", "make a photo", "took a photo"))
+        + "\n```",
     )
     analysis = await server.tutor().analyse(SENTENCE, LESSON)
-    assert [c.corrected for c in analysis.corrections] == ["went"]
+    assert [c.corrected for c in analysis.corrections] == ["went", "took a photo"]
     assert len(server.bodies) == 2
     repair = server.bodies[1]["messages"]
     assert repair[-2]["role"] == "assistant"
     assert "does not match the required JSON schema" in repair[-1]["content"]
 
 
-async def test_json_that_stays_invalid_raises() -> None:
+async def test_json_that_stays_invalid_leaves_the_offline_checkers_corrections() -> None:
     server = FakeServer("not json", '{"has_errors": "perhaps"}')
-    with pytest.raises(PermanentError, match="even after a repair attempt"):
-        await server.tutor().analyse(SENTENCE, LESSON)
+    analysis = await server.tutor().analyse(SENTENCE, LESSON)
+    assert len(server.bodies) == 2  # asked, then asked to repair
+    assert analysis == offline_analysis(SENTENCE, "en")
+    assert analysis.has_errors
 
 
 async def test_expression_and_other_type_names_map_to_the_counted_types() -> None:
     server = FakeServer(
         report(
-            fix("Expression", "make a photo", "take a photo", severity="Minor"),
-            fix("tense", "goes", "went", severity="major"),
+            fix("tense", "go", "went", severity="major"),
+            fix("Expression", "make a photo", "took a photo", severity="Minor"),
         )
     )
     analysis = await server.tutor().analyse(SENTENCE, LESSON)
     assert [(c.type, c.severity) for c in analysis.corrections] == [
-        ("vocabulary", "low"),
         ("grammar", "high"),
+        ("vocabulary", "low"),
     ]
 
 
@@ -150,27 +157,59 @@ async def test_a_correction_of_text_the_learner_did_not_say_is_dropped() -> None
     server = FakeServer(
         report(
             fix("grammar", "I has gone", "I have gone"),  # not in the sentence
-            fix("grammar", "yesterday i GOES", "Yesterday I went"),  # there, in another case
-            fix("grammar", "beach", "beach"),  # no change at all
-            better="Yesterday I went to the beach and took a photo.",
+            fix("grammar", "yesterday i GO", "Yesterday I went"),  # there, in another case
+            fix("grammar", "park", "park"),  # no change at all
+            fix("vocabulary", "make a photo", "took a photo"),
+            better=FIXED,
         )
     )
     analysis = await server.tutor().analyse(SENTENCE, LESSON)
     assert [(c.original, c.corrected) for c in analysis.corrections] == [
-        ("Yesterday I goes", "Yesterday I went")
+        ("Yesterday I go", "Yesterday I went"),
+        ("make a photo", "took a photo"),
     ]
     assert all(c.original in SENTENCE for c in analysis.corrections)
 
 
-async def test_when_every_correction_is_dropped_the_sentence_has_no_errors() -> None:
+async def test_corrections_that_leave_a_mistake_give_way_to_the_offline_checkers() -> None:
+    # "Yesterday I go ..." is left as it was: the checker still finds the tense.
+    server = FakeServer(report(fix("vocabulary", "make a photo", "took a photo"), better=FIXED))
+    analysis = await server.tutor().analyse(SENTENCE, LESSON)
+    assert analysis == offline_analysis(SENTENCE, "en")
+    assert ("go", "went") in [(c.original, c.corrected) for c in analysis.corrections]
+
+
+async def test_a_model_that_finds_nothing_in_a_wrong_sentence_gives_way_to_the_checker() -> None:
     server = FakeServer(report(fix("grammar", "I has gone", "I have gone"), better=SENTENCE))
     analysis = await server.tutor().analyse(SENTENCE, LESSON)
-    assert analysis == Analysis(False, (), None, "Great! Your sentence is correct. Nice try!")
+    assert analysis == offline_analysis(SENTENCE, "en")
+
+
+async def test_a_correct_sentence_the_checker_agrees_with_has_no_errors() -> None:
+    server = FakeServer(report(overall="Nice try!"))
+    analysis = await server.tutor().analyse("I went to the park yesterday.", LESSON)
+    assert analysis == Analysis(False, (), None, "Great! That sentence is correct. Nice try!")
+
+
+async def test_a_better_expression_the_checker_rejects_becomes_the_corrected_sentence() -> None:
+    server = FakeServer(
+        report(
+            fix("grammar", "go", "went"),
+            fix("vocabulary", "make a photo", "took a photo"),
+            better="Yesterday I go to the park and took a photo.",
+        )
+    )
+    analysis = await server.tutor().analyse(SENTENCE, LESSON)
+    assert analysis.better_expression == FIXED
 
 
 async def test_korean_explanations_are_asked_for_in_a_korean_lesson() -> None:
     server = FakeServer(
-        report(fix("grammar", "goes", "went", "과거형을 써야 해요."), overall="잘했어요!"),
+        report(
+            fix("grammar", "go", "went", "과거형을 써야 해요."),
+            fix("vocabulary", "make a photo", "took a photo", "사진은 take를 써요."),
+            overall="잘했어요!",
+        ),
         report(overall="Well done!"),
     )
     tutor = server.tutor()
@@ -182,7 +221,9 @@ async def test_korean_explanations_are_asked_for_in_a_korean_lesson() -> None:
     assert "written in English" in server.prompt(1)
     assert korean.feedback.splitlines() == [
         "이렇게 고쳐 보세요:",
-        "문법: goes → went (과거형을 써야 해요.)",
+        "문법: go → went (과거형을 써야 해요.)",
+        "어휘: make a photo → took a photo (사진은 take를 써요.)",
+        f"더 자연스러운 표현: '{FIXED}'",
         "잘했어요!",
     ]
 
@@ -224,6 +265,9 @@ async def test_the_reply_sends_the_history_once_after_the_teacher_prompt() -> No
     assert "travel" in system
     assert "one to three sentences" in system
     assert "follow-up question" in system
+    assert "answer it briefly first" in system
+    assert "Never ask a question you have already asked" in system
+    assert "simpler words" in system
 
 
 async def test_the_reply_knows_the_corrected_form_without_repeating_the_learners_message() -> None:

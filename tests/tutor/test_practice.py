@@ -249,10 +249,11 @@ async def test_an_attempt_is_scored_word_by_word_and_stored(db: Database, user_i
 
     stored = await practice.score_attempt(db, services(heard), user_id, phrase_id(db), AUDIO, **LIMITS)
 
+    plain = {"sound": None, "flagged": False, "note": None}
     assert stored.words == [
-        {"word": "See", "score": 1.0, "heard": "See"},
-        {"word": "you", "score": 1.0, "heard": "you"},
-        {"word": "tomorrow", "score": 0.5, "heard": "tomorrow"},
+        {"word": "See", "score": 1.0, "heard": "See", **plain},
+        {"word": "you", "score": 1.0, "heard": "you", **plain},
+        {"word": "tomorrow", "score": 0.5, "heard": "tomorrow", **plain},
     ]
     assert (stored.transcript, stored.score) == ("see you tomorrow", 83.3)
     assert practice.list_attempts(db, user_id) == [stored]

@@ -3,9 +3,7 @@ from __future__ import annotations
 import pytest
 
 from framecast.providers.base import Transcript, WordTiming
-from framecast.providers.offline.audio import pcm_to_wav
 from framecast.providers.offline.stt import OfflineSpeechToTextProvider
-from framecast.providers.offline.tts import speak_pcm
 from framecast.tutor.pronunciation import (
     MATCH_FLOOR,
     SUBSTITUTION_FACTOR,
@@ -14,6 +12,7 @@ from framecast.tutor.pronunciation import (
     pronunciation_corrections,
     score_words,
 )
+from tests.speech_audio import spoken_wav
 
 
 def heard(*words: str | tuple[str, float | None]) -> Transcript:
@@ -152,17 +151,19 @@ def test_correction_severity_grows_as_the_score_falls() -> None:
 def test_corrections_explain_in_english() -> None:
     visited, museum, went, coffee = pronunciation_corrections(SCORES, threshold=0.3, language="en")
 
-    assert visited.explanation == 'I did not hear "visited". Try saying it again, clearly.'
-    assert museum.explanation == '"museum" sounded like "music". Try saying it again slowly.'
-    assert went.explanation == '"went" sounded like "want". Try saying it again slowly.'
+    assert visited.explanation == '"visited" was not heard. Say it again, clearly.'
+    assert museum.explanation == 'You said "music" for "museum". Try saying it again slowly.'
+    assert went.explanation == 'You said "want" for "went". Try saying it again slowly.'
     assert coffee.explanation == '"coffee" was not clear. Try saying it again slowly.'
 
 
 def test_corrections_explain_in_korean() -> None:
-    visited, museum, _, coffee = pronunciation_corrections(SCORES, threshold=0.3, language="ko")
+    visited, museum, went, coffee = pronunciation_corrections(SCORES, threshold=0.3, language="ko")
 
     assert visited.explanation == '"visited" 단어가 들리지 않았어요. 또박또박 다시 말해 보세요.'
-    assert museum.explanation == '"museum" 단어가 "music"처럼 들렸어요. 천천히 다시 발음해 보세요.'
+    # The particle follows the word as a Korean reads it: "museum" ends in a consonant, "went" (웬트) not.
+    assert museum.explanation == '"museum"을 "music"처럼 발음했어요. 천천히 다시 발음해 보세요.'
+    assert went.explanation == '"went"를 "want"처럼 발음했어요. 천천히 다시 발음해 보세요.'
     assert coffee.explanation == '"coffee" 단어의 발음이 분명하지 않았어요. 천천히 다시 발음해 보세요.'
 
 
@@ -171,12 +172,11 @@ SPOKEN = "My brother plays football every Saturday."
 
 @pytest.fixture(scope="module")
 def spoken_transcript() -> Transcript:
-    """What pocketsphinx hears of espeak-ng (en-us+f2) saying ``SPOKEN``."""
+    """What pocketsphinx hears of espeak-ng (en-us+f2) saying ``SPOKEN`` in a quiet room."""
     import anyio
 
-    pcm, rate = speak_pcm(SPOKEN, voice="en-us+f2")
     stt = OfflineSpeechToTextProvider()
-    return anyio.run(stt.transcribe, pcm_to_wav(pcm, rate))
+    return anyio.run(stt.transcribe, spoken_wav(SPOKEN))
 
 
 def test_clear_speech_scores_high_against_its_own_text(spoken_transcript: Transcript) -> None:

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 
 from framecast.providers.offline.audio import pcm_to_wav
 from framecast.providers.offline.stt import word_error_rate
-from framecast.providers.offline.tts import speak_pcm
 from framecast.tutor.progress import ALPHA
 from framecast.web.context import WebContext
+from tests.speech_audio import spoken_b64
 from tests.web.conftest import Account
 
 SEE_YOU = "See you tomorrow!"
@@ -27,10 +27,8 @@ ATTEMPT_KEYS = {"id", "phrase_id", "transcript", "score", "words", "created_at"}
 
 
 def spoken(text: str) -> str:
-    """``text`` said by the voice pocketsphinx hears well, with half a second of silence around it."""
-    pcm, rate = speak_pcm(text, voice="en-us+f2", rate_wpm=140)
-    pad = bytes(rate)  # 16-bit samples: rate bytes = 0.5 s
-    return base64.b64encode(pcm_to_wav(pad + pcm + pad, rate)).decode()
+    """``text`` said by espeak-ng in a quiet room, with half a second of the room around it."""
+    return spoken_b64(text, rate_wpm=140, before_s=0.5, after_s=0.5)
 
 
 def hiss() -> bytes:

@@ -92,7 +92,7 @@ def test_a_learners_session_page_carries_what_its_script_needs(
     assert 'poster="/tutor/portrait.png"' in page
     assert 'data-testid="avatar-video"' in page
     assert 'data-testid="connection-status"' in page
-    assert "<dd>Travel</dd>" in page
+    assert "<dd>여행</dd>" in page  # a Korean session's page speaks Korean
     assert '<script type="module" src="/static/js/tutor_session.js">' in page
     assert 'data-testid="composer" novalidate >' in page  # shown: the session is open
 

@@ -17,11 +17,10 @@ from starlette.websockets import WebSocketDisconnect
 
 from framecast.core.settings import Settings
 from framecast.db.tutor import Conversation, Correction
-from framecast.providers.offline.audio import pcm_to_wav
 from framecast.providers.offline.stt import word_error_rate
-from framecast.providers.offline.tts import speak_pcm
 from framecast.web.app import create_app
 from framecast.web.context import WebContext
+from tests.speech_audio import spoken_b64
 from tests.web.conftest import Account, make_account
 
 SENTENCE = "Yesterday I go to the park and I see an dog."
@@ -133,8 +132,7 @@ def test_acceptance_text_turn_with_correction_audio_and_video(
 
 def test_spoken_turn_is_transcribed_and_scored(quiet: TestClient, carol: Account, quiet_app: FastAPI) -> None:
     sentence = "Yesterday I went to the park and I saw a dog."
-    pcm, rate = speak_pcm(sentence, voice="en-us+f2", rate_wpm=160)
-    audio = base64.b64encode(pcm_to_wav(pcm, rate)).decode()
+    audio = spoken_b64(sentence)
     session_id = new_session(quiet, carol)
     with connect(quiet, carol, session_id) as ws:
         receive_until(ws, "response")

@@ -24,9 +24,8 @@ from fastapi import FastAPI
 from websockets.sync.client import ClientConnection, connect
 
 from framecast.core.settings import Settings
-from framecast.providers.offline.audio import pcm_to_wav
-from framecast.providers.offline.tts import speak_pcm
 from framecast.web.routes import tutor_ws
+from tests import speech_audio
 
 START_TIMEOUT_S = 60.0
 # A socket that answers nothing for this long has failed the test (a passing run never waits).
@@ -142,10 +141,9 @@ def with_noise(pcm: bytes, *, seed: int = 1, level: int = 60) -> bytes:
 
 
 def spoken_wav(text: str, *, seed: int = 1) -> bytes:
-    """``text`` said by the voice pocketsphinx hears best, over a noise floor, as a WAV."""
-    pcm, rate = speak_pcm(text, voice="en-us+f2", rate_wpm=160)
-    pad = bytes(2 * (rate // 4))  # a quarter second of quiet either side (whole 16-bit samples)
-    return pcm_to_wav(with_noise(pad + pcm + pad, seed=seed), rate)
+    """``text`` said by the voice pocketsphinx hears best, a quarter second of a quiet room either
+    side, over the room's noise floor (``tests/speech_audio.py``), as a WAV."""
+    return speech_audio.spoken_wav(text, seed=seed, before_s=0.25, after_s=0.25)
 
 
 def b64(data: bytes) -> str:

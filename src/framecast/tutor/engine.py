@@ -43,9 +43,11 @@ from framecast.providers.base import Transcript
 from framecast.tutor import client_messages, store
 from framecast.tutor.brain import Analysis, Lesson
 from framecast.tutor.client_messages import shown
+from framecast.tutor.phrase_scoring import FREE, PHRASE, PhraseHearer, hear_and_score
 from framecast.tutor.pronunciation import WordScore, pronunciation_corrections, score_words
 from framecast.tutor.quotas import RecognitionQueue, TurnRate
 from framecast.tutor.recordings import check_mime, receive_audio, require_length, require_speech
+from framecast.tutor.repetition import last_tutor_message, repeated_phrase
 from framecast.tutor.services import TutorServices
 from framecast.tutor.store import StoredMessage
 
@@ -199,7 +201,7 @@ class ConversationEngine:
             await require_length(audio, limit_s=tutor.max_turn_seconds)
             async with self.recognition.turn(learner):
                 transcript = require_speech(await self.services.stt.transcribe(audio, mime=hint))
-                scores = await self._pronunciation(audio, transcript)
+                scores = await self._pronunciation(lesson, audio, transcript)
             await self._turn(
                 lesson,
                 send,
@@ -385,11 +387,28 @@ class ConversationEngine:
             message_id=message_id,
         )
 
-    async def _pronunciation(self, audio: bytes, transcript: Transcript) -> tuple[WordScore, ...]:
-        heard = transcript
-        if self.services.scorer is not self.services.stt:
+    async def _pronunciation(
+        self, lesson: Lesson, audio: bytes, transcript: Transcript
+    ) -> tuple[WordScore, ...]:
+        """Per-word scores of a spoken turn. With a scorer that hears phrases (the offline one), a
+        turn repeating a phrase the tutor quoted in its last message is scored against that phrase;
+        any other turn against its own transcript, where only a rival winning by far is flagged
+        (``phrase_scoring.FREE``: the transcript may be the recogniser's own mistake). A scorer that
+        only transcribes is compared with the transcript (``pronunciation.score_words``)."""
+        scorer = self.services.scorer
+        if isinstance(scorer, PhraseHearer):
+            history = await self._run(store.history, self.db, lesson.session_id)
+            asked = repeated_phrase(transcript.text, last_tutor_message(history))
+            reference, calibration = (asked, PHRASE) if asked else (transcript.text, FREE)
             try:
-                heard = await self.services.scorer.transcribe(audio)
+                scores, _ = await hear_and_score(scorer, audio, reference, calibration=calibration)
+            except InvalidInputError:
+                return ()
+            return scores
+        heard = transcript
+        if scorer is not self.services.stt:
+            try:
+                heard = await scorer.transcribe(audio)
             except InvalidInputError:
                 return ()
         return score_words(transcript.text, heard)

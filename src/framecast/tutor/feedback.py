@@ -16,13 +16,16 @@ _LABELS: dict[Language, dict[CorrectionType, str]] = {
     "en": {"grammar": "Grammar", "vocabulary": "Vocabulary", "pronunciation": "Pronunciation"},
     "ko": {"grammar": "문법", "vocabulary": "어휘", "pronunciation": "발음"},
 }
-_CORRECT = {"en": "Great! Your sentence is correct.", "ko": "잘했어요! 문장이 정확해요."}
+# Finding nothing is not knowing a sentence is right (the checker covers some families only), so the
+# verdict without corrections is "no mistakes found" unless the checker vouches for the sentence.
+_NO_MISTAKES = {"en": "I found no mistakes.", "ko": "틀린 부분을 찾지 못했어요."}
+_CONFIRMED = {"en": "Great! That sentence is correct.", "ko": "잘했어요! 맞는 문장이에요."}
 _HEADER = {"en": "Here are some corrections:", "ko": "이렇게 고쳐 보세요:"}
 _BETTER = {"en": "A more natural way to say this: '{}'", "ko": "더 자연스러운 표현: '{}'"}
 
 _PRAISE: dict[Language, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "en": (
-        ("Excellent work!", "Perfect, well done!", "Great job, that was spot on!"),
+        ("Excellent work!", "Well done!", "Great job, keep it up!"),
         (
             "Nearly perfect, just one small fix.",
             "Very good, only one thing to fix.",
@@ -31,7 +34,7 @@ _PRAISE: dict[Language, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
         ("Good effort, keep going!", "Nice try, you're improving!", "Keep it up, practice makes perfect!"),
     ),
     "ko": (
-        ("아주 잘했어요!", "완벽해요, 잘했어요!", "정확하게 말했어요, 훌륭해요!"),
+        ("아주 잘했어요!", "좋아요, 잘했어요!", "훌륭해요, 계속 이렇게 해 봐요!"),
         (
             "거의 완벽해요, 한 가지만 고치면 돼요.",
             "아주 좋아요, 한 부분만 고쳐 봐요.",
@@ -56,12 +59,19 @@ def format_feedback(
     better_expression: str | None,
     overall: str | None,
     language: Language,
+    *,
+    confirmed_correct: bool = False,
 ) -> str:
-    """The feedback text: one verdict line without corrections, else one line per correction."""
+    """The feedback text: one verdict line without corrections, else one line per correction.
+
+    Without corrections the verdict is "I found no mistakes."; it is "That sentence is correct." only
+    when ``confirmed_correct`` (the offline checker's ``CheckedText.confirmed_correct``: a short
+    sentence it parsed fully, every word known).
+    """
     overall = (overall or "").strip()
     better = (better_expression or "").strip()
     if not corrections:
-        parts = [_CORRECT[language]]
+        parts = [(_CONFIRMED if confirmed_correct else _NO_MISTAKES)[language]]
         if better:
             parts.append(_BETTER[language].format(better))
         if overall:

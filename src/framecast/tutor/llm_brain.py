@@ -6,21 +6,31 @@ its types are the ones the database counts ("expression" becomes vocabulary), a 
 ``original`` is not in the learner's sentence is dropped, explanations come in the lesson's
 language, the learner's message is sent once, and a failing model raises its ``ProviderError``
 instead of being papered over with a canned answer.
+
+The reply is the model's. The corrections are the model's only when they pass the offline
+checker (``tutor/checking.py``: the learner's sentence with the model's corrections applied must
+have nothing left to correct); otherwise, and when the model's JSON stays invalid (small local
+models), they are the offline checker's own.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from framecast.core.errors import PermanentError
 from framecast.providers.base import ChatMessage, ChatModel
 from framecast.providers.openrouter.json_reply import complete_json
 from framecast.tutor.brain import TOPIC_PHRASES, Analysis, Language, Lesson
+from framecast.tutor.checking import accepted_corrections, check, offline_analysis
 from framecast.tutor.corrections import Correction
 from framecast.tutor.feedback import format_feedback
+
+log = logging.getLogger(__name__)
 
 ANALYSIS_TEMPERATURE = 0.3
 REPLY_TEMPERATURE = 0.7
@@ -104,24 +114,39 @@ class LLMTutor:
         self.name = f"llm:{model.name}"
 
     async def analyse(self, text: str, lesson: Lesson) -> Analysis:
-        """Raises the model's ``ProviderError``, or ``PermanentError`` when even the repaired JSON
-        does not validate."""
+        """The model's corrections when they pass the offline checker, else the checker's. Raises
+        the model's ``ProviderError`` (a JSON reply that stays invalid is not one: the checker's
+        corrections are used)."""
         messages = [
             ChatMessage(role="system", content=_EXPERT),
             ChatMessage(role="user", content=_analysis_prompt(text, lesson)),
         ]
-        report = await complete_json(
-            self._model, messages, CorrectionReport, temperature=ANALYSIS_TEMPERATURE
-        )
+        try:
+            report = await complete_json(
+                self._model, messages, CorrectionReport, temperature=ANALYSIS_TEMPERATURE
+            )
+        except PermanentError as exc:
+            if not isinstance(exc.__cause__, ValidationError):
+                raise
+            log.warning("%s: unusable correction JSON, the offline checker's corrections are used", self.name)
+            return offline_analysis(text, lesson.language)
         corrections = tuple(c for c in (_anchored(item, text) for item in report.corrections) if c)
         better = (report.better_expression or "").strip() or None
         if better is not None and _same_text(better, text):
             better = None
+        accepted = accepted_corrections(text, corrections, better)
+        if accepted is None:
+            return offline_analysis(text, lesson.language)
+        corrections, better = accepted
+        # The model's "no errors" is vouched for only as far as the checker vouches for the text.
+        confirmed = not corrections and check(text).confirmed_correct
         return Analysis(
             has_errors=bool(corrections),
             corrections=corrections,
             better_expression=better,
-            feedback=format_feedback(corrections, better, report.overall_feedback, lesson.language),
+            feedback=format_feedback(
+                corrections, better, report.overall_feedback, lesson.language, confirmed_correct=confirmed
+            ),
         )
 
     async def opening(self, lesson: Lesson) -> str:
@@ -161,6 +186,11 @@ def _teacher_prompt(lesson: Lesson) -> str:
         "Keep every reply short: one to three sentences. React to what the learner said, gently "
         "model a more natural expression when it helps, be encouraging, and end with one follow-up "
         "question.",
+        "When the learner asks you something, answer it briefly first, as a person would. Never ask "
+        "a question you have already asked in this conversation. When the learner does not "
+        "understand, say your last message again in shorter sentences with simpler words. Never "
+        "repeat the learner's mistakes back to them, and do not list corrections: they are shown "
+        "on screen.",
         "Your reply is read aloud by a text-to-speech voice: write plain English sentences only, "
         "without emoji, lists, markdown or Korean text.",
     ]

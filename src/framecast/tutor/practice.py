@@ -2,9 +2,12 @@
 
 A learner picks a phrase (``practice_phrases``, seeded by ``tutor/phrases.py``), listens to it spoken
 by the configured text to speech (cached on disk under ``<data_dir>/tutor/phrases/<id>.mp3``), and
-records themselves. The recording is heard by the pronunciation scorer (pocketsphinx, whose word
-confidences ``tutor/pronunciation.py`` turns into per-word scores) and stored as a
-``PracticeAttempt``.
+records themselves. The recording is heard by the pronunciation scorer against the phrase: with
+pocketsphinx, a grammar in which each word of the phrase competes with its sound-alikes or being
+skipped (``tutor/phrase_scoring.py``), so a swapped word is heard as what was said; a scorer that only
+transcribes is compared with its transcript (``tutor/pronunciation.py``). The attempt is stored as a
+``PracticeAttempt`` whose words carry, besides their score and what was heard, whether they are
+flagged and a note for the learner in their language ("you said "rate"").
 
 **Practice counts toward progress.** In the same transaction as the attempt, its score moves the
 learner's ``Progress.pronunciation_score`` with the moving average used for sessions
@@ -33,10 +36,19 @@ from framecast.core.files import write_bytes_atomically
 from framecast.db.base import utcnow
 from framecast.db.session import Database
 from framecast.db.tutor import PracticeAttempt, PracticePhrase
+from framecast.providers.base import Transcript
 from framecast.tutor import progress as scoring
-from framecast.tutor.brain import CATEGORIES, DIFFICULTIES
+from framecast.tutor.brain import CATEGORIES, DIFFICULTIES, Language
+from framecast.tutor.phrase_scoring import PhraseHearer, hear_and_score, heard_text
 from framecast.tutor.progress_store import locked_progress
-from framecast.tutor.pronunciation import overall_score, score_words
+from framecast.tutor.pronunciation import (
+    DEFAULT_THRESHOLD,
+    WordScore,
+    is_flagged,
+    overall_score,
+    said_note,
+    score_words,
+)
 from framecast.tutor.quotas import RecognitionQueue
 from framecast.tutor.recordings import check_mime, receive_audio, require_length, require_speech
 from framecast.tutor.services import TutorServices
@@ -64,7 +76,9 @@ class PhraseInfo:
 
 @dataclass(frozen=True)
 class AttemptInfo:
-    """One attempt; ``words``: ``[{word, score (0..1), heard}]`` in the phrase's word order."""
+    """One attempt; ``words``: ``[{word, score (0..1), heard, sound, flagged, note}]`` in the
+    phrase's word order (``note``: what was heard of a flagged word, for the learner; attempts
+    stored before flags existed lack ``flagged`` and ``note``)."""
 
     id: int
     phrase_id: int
@@ -154,13 +168,16 @@ async def score_attempt(
     max_audio_bytes: int,
     max_seconds: float,
     recognition: RecognitionQueue | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    language: Language = "en",
 ) -> AttemptInfo:
     """Hear the recording, score it against the phrase, store it and fold it into the progress.
 
     The recording waits for the learner's fair turn at ``recognition`` (when given) like a
-    conversation turn. Raises ``InvalidInputError`` for audio that is missing, too big, not base64,
-    not a recording (saying what it looks like), longer than ``max_seconds``, does not decode (the
-    decoder's message) or holds no speech, and for a ``mime`` that is not storable text;
+    conversation turn. Words scoring under ``threshold`` are flagged, with a note in ``language``.
+    Raises ``InvalidInputError`` for audio that is missing, too big, not base64, not a recording
+    (saying what it looks like), longer than ``max_seconds``, does not decode (the decoder's
+    message) or holds no speech, and for a ``mime`` that is not storable text;
     ``NotFoundError`` for an unknown phrase; ``TooManyAttemptsError`` when the learner already holds
     their share of the recogniser.
     """
@@ -168,14 +185,29 @@ async def score_attempt(
     hint = check_mime(mime)
     phrase = await anyio.to_thread.run_sync(get_phrase, db, phrase_id)
     await require_length(audio, limit_s=max_seconds)
+    scorer = services.scorer
     async with recognition.turn(user_id) if recognition is not None else contextlib.nullcontext():
-        heard = require_speech(await services.scorer.transcribe(audio, mime=hint))
-    scores = score_words(phrase.english_text, heard)
-    words = [s.to_json() for s in scores]
+        if isinstance(scorer, PhraseHearer):
+            scores, free = await hear_and_score(scorer, audio, phrase.english_text, transcribe=True)
+            # The free transcript only says whether anything was said at all.
+            require_speech(free or Transcript(text=""))
+            transcript = heard_text(scores)
+        else:
+            heard = require_speech(await scorer.transcribe(audio, mime=hint))
+            scores, transcript = score_words(phrase.english_text, heard), heard.text
+    words = [word_json(item, threshold=threshold, language=language) for item in scores]
     score = round(min(100.0, max(0.0, overall_score(scores))), 1)
     return await anyio.to_thread.run_sync(
-        lambda: record_attempt(db, user_id, phrase.id, transcript=heard.text, words=words, score=score)
+        lambda: record_attempt(db, user_id, phrase.id, transcript=transcript, words=words, score=score)
     )
+
+
+def word_json(
+    item: WordScore, *, threshold: float = DEFAULT_THRESHOLD, language: Language = "en"
+) -> dict[str, Any]:
+    """A scored word as stored on an attempt: its ``to_json()`` with ``flagged`` and ``note``."""
+    flagged = is_flagged(item, threshold)
+    return {**item.to_json(), "flagged": flagged, "note": said_note(item, language) if flagged else None}
 
 
 def record_attempt(

@@ -1,31 +1,40 @@
-"""Per-word pronunciation scores: what the learner meant to say against what the recogniser heard.
+"""Per-word pronunciation scores, and the corrections and notes they give the learner.
 
-The reference (a practice phrase, or a remote recogniser's transcript) and the words pocketsphinx
-heard are normalised to tokens — lower case, no punctuation, contractions expanded (``can't`` →
-``can not``), numbers spelled out (``20`` → ``twenty``), British spellings and common homophones
-folded (``colour`` = ``color``, ``two`` = ``to``), since none of these is a pronunciation error —
-and aligned by a word-level edit distance. A reference word then scores:
+Two ways to score, one shape (:class:`WordScore`):
 
-- heard as itself: ``MATCH_FLOOR + (1 - MATCH_FLOOR) x confidence`` (1.0 without a confidence);
-- heard as another word: ``SUBSTITUTION_FACTOR x`` that word's confidence;
-- not heard at all: 0.0.
+- **Against the phrase, from the grammar** (``tutor/phrase_scoring.py``): the recogniser hears the
+  recording against the words the learner meant to say, each competing with its sound-alikes. This
+  is how practice attempts, repetitions of the tutor's phrase and (with a strict calibration) other
+  spoken turns are scored offline. This module gives it its tokens (:func:`spoken_tokens`).
+- **Against a transcript** (:func:`score_words`, the previous method, kept for recognisers that
+  only transcribe and as the bench's comparison): the reference and the words pocketsphinx's
+  language model heard are normalised to tokens — lower case, no punctuation, contractions
+  expanded (``can't`` → ``can not``), numbers spelled out (``20`` → ``twenty``), British spellings
+  and common homophones folded (``colour`` = ``color``, ``two`` = ``to``), since none of these is
+  a pronunciation error — and aligned by a word-level edit distance. A reference word then scores
+  ``MATCH_FLOOR + (1 - MATCH_FLOOR) x confidence`` heard as itself (1.0 without a confidence),
+  ``SUBSTITUTION_FACTOR x`` the confidence heard as another word, and 0.0 not heard at all; extra
+  heard words are ignored, and a word of several tokens scores their mean. Its weakness, measured
+  by ``bench/practice_scoring.py``: the language model "fixes" a learner's mistakes (*late* said
+  as *rate* comes back *late*) and mishears correct synthetic speech, so it flags the wrong words.
 
-Extra heard words are ignored. A reference word that expands to several tokens (``can't``, ``25``)
-scores the mean of its tokens.
+Why the floor of the transcript method: pocketsphinx's word confidences are spread almost evenly
+over 0..1 for words heard as themselves (median 0.46; a lattice posterior is split between nodes of
+the same word at nearby times), while words heard wrongly carry a median of 0.13; with the floor a
+word heard as itself scores at least 0.5 and any threshold between 0.25 and 0.5 flags exactly the
+words heard wrongly or not at all.
 
-Why the floor. Measured on clear speech (espeak-ng ``en-us+f2`` at 160 wpm, 30 everyday sentences,
-225 words, pocketsphinx en-us): 71% of the words come back as themselves, but their confidences are
-spread almost evenly over 0..1 (median 0.46, a sixth under 0.1: the lattice posterior of a word is
-split between nodes of the same word at nearby times), while words heard wrongly carry a median
-confidence of 0.13. Raw confidence as the score would flag a quarter of the content words of
-clear speech even at a threshold of 0.05 and over half at 0.3; with the floor, a word heard as
-itself scores at least 0.5 and any threshold between 0.25 and 0.5 flags exactly the words heard
-wrongly or not at all (29% of the content words of that clear speech, the recogniser's own error).
+A word is flagged (:func:`pronunciation_corrections`) when it scores under the threshold
+(``DEFAULT_THRESHOLD``, the setting ``tutor.pronunciation_threshold``) and is not a function word.
+The learner is told what was heard ("you said *rate*", "this word was not heard") in English or
+Korean, with a tip for the sounds Korean speakers find hard (th, f/v, l/r, the vowels of *ship* and
+*sheep*, z) when the grammar heard one of them swapped.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -33,6 +42,7 @@ from typing import Any, Final
 from framecast.providers.base import Transcript
 from framecast.tutor.brain import Language
 from framecast.tutor.corrections import Correction, Severity
+from framecast.tutor.korean import with_particle
 
 # A word heard as itself scores at least this: pocketsphinx's confidences say little (see above).
 MATCH_FLOOR: Final = 0.5
@@ -151,10 +161,50 @@ class WordScore:
     word: str  # the reference word as written, without surrounding punctuation
     score: float  # 0..1
     heard: str | None  # what the recogniser heard in its place; None when nothing
+    # The (meant, said) sounds, ARPAbet, when the grammar heard a Korean-learner swap (th said as t).
+    sound: Sequence[str] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """As stored on a message or an attempt: ``{word, score (3 decimals), heard}``."""
-        return {"word": self.word, "score": round(self.score, 3), "heard": self.heard}
+        """As stored on a message or an attempt: ``{word, score (3 decimals), heard, sound}``."""
+        return {
+            "word": self.word,
+            "score": round(self.score, 3),
+            "heard": self.heard,
+            "sound": list(self.sound) if self.sound else None,
+        }
+
+
+def spoken_tokens(word: str) -> list[str]:
+    """The dictionary words one written word is said as, for the phrase grammar: lower case,
+    accents and punctuation dropped, hyphenated words split, numbers spelled out, British
+    spellings made American; contractions are kept (``i'm``: the dictionary says them as one word)
+    and homophones are not folded (the grammar hears sounds, not spellings)."""
+    text = "".join(
+        ch
+        for ch in unicodedata.normalize("NFKD", word.lower().replace("\u2019", "'"))
+        if not unicodedata.combining(ch)
+    )
+    tokens: list[str] = []
+    for piece in _PIECE.findall(text):
+        piece = piece.strip("'")
+        if not piece:
+            continue
+        if piece.isdigit():
+            tokens.extend(_number_words(int(piece)) if len(piece) <= 6 else [_ONES[int(d)] for d in piece])
+            continue
+        tokens.append(_SPELLINGS.get(piece, piece))
+    return tokens
+
+
+def normal_tokens(text: str) -> list[str]:
+    """The words of ``text`` as :func:`score_words` compares them (contractions expanded, numbers
+    spelled out, spellings and homophones folded)."""
+    return [token for word in text.split() for token in _tokens(strip_word(word))]
+
+
+def strip_word(token: str) -> str:
+    """A written word without the punctuation around it (``"Hello,"`` → ``Hello``)."""
+    return token.replace("\u2019", "'").strip(_PUNCTUATION)
 
 
 def score_words(reference: str, heard: Transcript) -> tuple[WordScore, ...]:
@@ -163,7 +213,7 @@ def score_words(reference: str, heard: Transcript) -> tuple[WordScore, ...]:
     The heard words are ``heard.words``; a transcript without word timings falls back to
     ``heard.text`` with no confidences (every match then scores 1.0).
     """
-    ref_words = [word for word in (_strip(token) for token in reference.split()) if _tokens(word)]
+    ref_words = [word for word in (strip_word(token) for token in reference.split()) if _tokens(word)]
     heard_items: list[tuple[str, float | None]] = (
         [(w.word, w.confidence) for w in heard.words]
         if heard.words
@@ -213,6 +263,11 @@ def overall_score(scores: Iterable[WordScore]) -> float:
     return 100.0 * sum(values) / len(values) if values else 0.0
 
 
+def is_flagged(item: WordScore, threshold: float = DEFAULT_THRESHOLD) -> bool:
+    """Whether ``item`` deserves a correction: it scored below ``threshold`` and is no function word."""
+    return item.score < threshold and item.word.lower() not in FUNCTION_WORDS
+
+
 def pronunciation_corrections(
     scores: Iterable[WordScore], *, threshold: float = DEFAULT_THRESHOLD, language: Language = "en"
 ) -> tuple[Correction, ...]:
@@ -226,7 +281,7 @@ def pronunciation_corrections(
     seen: set[str] = set()
     for item in scores:
         key = item.word.lower()
-        if item.score >= threshold or key in FUNCTION_WORDS or key in seen:
+        if not is_flagged(item, threshold) or key in seen:
             continue
         seen.add(key)
         corrections.append(
@@ -249,23 +304,88 @@ def _severity(item: WordScore, threshold: float) -> Severity:
     return "low"
 
 
+def said_note(item: WordScore, language: Language = "en") -> str:
+    """What was heard of a flagged word, in a few words: ``you said "rate"`` / ``this word was not
+    heard`` (or, heard as itself but unclearly, ``not clear``)."""
+    heard = item.heard
+    if language == "ko":
+        if heard is None:
+            return "이 단어가 들리지 않았어요"
+        if _tokens(heard) != _tokens(item.word):
+            return f'"{heard}"처럼 들렸어요'
+        return "발음이 분명하지 않았어요"
+    if heard is None:
+        return "this word was not heard"
+    if _tokens(heard) != _tokens(item.word):
+        return f'you said "{heard}"'
+    return "not clear"
+
+
 def _explain(item: WordScore, language: Language) -> str:
     word, heard = item.word, item.heard
+    tip = _tip(item.sound, language)
     if language == "ko":
         if heard is None:
             return f'"{word}" 단어가 들리지 않았어요. 또박또박 다시 말해 보세요.'
         if _tokens(heard) != _tokens(word):
-            return f'"{word}" 단어가 "{heard}"처럼 들렸어요. 천천히 다시 발음해 보세요.'
+            meant = with_particle(f'"{word}"', "을/를")
+            return f'{meant} "{heard}"처럼 발음했어요. {tip or "천천히 다시 발음해 보세요."}'
         return f'"{word}" 단어의 발음이 분명하지 않았어요. 천천히 다시 발음해 보세요.'
     if heard is None:
-        return f'I did not hear "{word}". Try saying it again, clearly.'
+        return f'"{word}" was not heard. Say it again, clearly.'
     if _tokens(heard) != _tokens(word):
-        return f'"{word}" sounded like "{heard}". Try saying it again slowly.'
+        return f'You said "{heard}" for "{word}". {tip or "Try saying it again slowly."}'
     return f'"{word}" was not clear. Try saying it again slowly.'
 
 
-def _strip(token: str) -> str:
-    return token.replace("\u2019", "'").strip(_PUNCTUATION)
+# How to make the sounds Korean speakers swap (by the sound meant), in English and Korean.
+_TIPS: Final[dict[str, tuple[str, str]]] = {
+    "TH": (
+        'For "th", put the tip of your tongue between your teeth and blow.',
+        '"th"는 혀끝을 윗니와 아랫니 사이에 살짝 넣고 바람을 내보내며 발음하세요.',
+    ),
+    "F": (
+        'For "f", touch your lower lip with your upper teeth and blow.',
+        '"f"는 윗니로 아랫입술을 가볍게 물고 바람을 내보내며 발음하세요.',
+    ),
+    "V": (
+        'For "v", touch your lower lip with your upper teeth and use your voice.',
+        '"v"는 윗니로 아랫입술을 가볍게 물고 목을 울리며 발음하세요.',
+    ),
+    "L": (
+        'For "l", press the tip of your tongue behind your upper teeth.',
+        '"l"은 혀끝을 윗니 뒤 잇몸에 붙이고 발음하세요.',
+    ),
+    "R": (
+        'For "r", curl your tongue back without touching the roof of your mouth.',
+        '"r"은 혀끝이 입천장에 닿지 않게 뒤로 말아 발음하세요.',
+    ),
+    "IH": (
+        'This "i" is short and relaxed, as in "sit".',
+        '이 "i"는 "sit"처럼 짧고 힘을 빼서 발음하세요.',
+    ),
+    "IY": (
+        'This vowel is long and tense, as in "see".',
+        '이 모음은 "see"처럼 길고 또렷하게 발음하세요.',
+    ),
+    "Z": (
+        'For "z", make a buzzing "s" with your voice, as in "zoo".',
+        '"z"는 "zoo"처럼 목을 울리며 벌 소리를 내듯 발음하세요.',
+    ),
+}
+_TIPS["DH"] = (
+    'For this "th", put the tip of your tongue between your teeth and use your voice.',
+    '이 "th"는 혀끝을 윗니와 아랫니 사이에 살짝 넣고 목을 울리며 발음하세요.',
+)
+
+
+def _tip(sound: Sequence[str] | None, language: Language) -> str | None:
+    if not sound:
+        return None
+    tips = _TIPS.get(str(sound[0]))
+    if tips is None:
+        return None
+    return tips[1] if language == "ko" else tips[0]
 
 
 def _tokens(word: str) -> list[str]:

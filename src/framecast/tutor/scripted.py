@@ -1,14 +1,21 @@
-"""The offline tutor: the rule-based checker for corrections, and a scripted lesson built from the
-practice phrases of the session's topic and difficulty.
+"""The offline tutor: the rule-based checker for corrections, and a scripted conversation that
+follows the learner.
 
-Each reply reacts to what the learner said (answers their questions, echoes what they talked
-about, asks for a full sentence after a one-word answer, makes things simpler on "I don't
-understand"), models the corrected sentence when there were mistakes, then teaches the lesson's
-next phrase ("Try saying: '...'") and asks a follow-up question. The lesson's position is
-counted from the history (the tutor turns that taught a phrase), so it survives restarts, and the
-starting phrase comes from the session id: the same history always gives the same reply.
+Each reply answers what the learner said: it answers their questions ("Do you like coffee?"),
+says its last message again more simply on "I don't understand" (or an example answer the second
+time), asks for a full sentence after a one-word answer, and otherwise reacts to what they talked
+about, then asks a question it has not asked in this session. Its shape varies: a reaction and a
+question, sometimes the tutor's own answer to the question just answered, sometimes a follow-up on
+what the learner said, and now and then a practice phrase of the lesson ("Try saying: '...'"),
+preferably one about what is being talked about.
 
-Replies are spoken by a TTS engine: English only, one to three sentences, under 300 characters.
+Two rules keep mistakes out of the tutor's mouth: the correction card shows a correction, so the
+reply never lists it again ("You could say ..."); and the tutor quotes the learner only as
+``tutor/echoes.py`` allows (the corrected form, small safe pieces, checked again).
+
+Everything is read from the history (questions asked, phrases taught), so the state survives
+restarts, and the same history always gives the same reply. Replies are spoken by a TTS engine:
+English only, one to three sentences, under 300 characters.
 """
 
 from __future__ import annotations
@@ -16,165 +23,55 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Literal
 
 from framecast.core.errors import ConfigurationError, InvalidInputError
 from framecast.providers.base import ChatMessage
+from framecast.tutor import script_questions as bank
 from framecast.tutor.brain import CATEGORIES, TOPIC_PHRASES, Analysis, Lesson
-from framecast.tutor.checker import check_english
-from framecast.tutor.feedback import encouragement, format_feedback
+from framecast.tutor.checking import offline_analysis
+from framecast.tutor.echoes import Echo, echo, quotable_source
+from framecast.tutor.learner_questions import TUTOR_NAME, Answer, answer, is_question
 from framecast.tutor.phrases import Phrase, load_phrases, pick
+from framecast.tutor.script_questions import Question
+
+__all__ = ["MAX_REPLY_CHARS", "TUTOR_NAME", "ScriptedTutor", "questions_asked"]
 
 MAX_REPLY_CHARS = 300
-TUTOR_NAME = "Sam"
 
 _TEACH = "Try saying: '{}'"
 # The phrase inside a teach line; phrases contain apostrophes ("I'm"), never one before a space.
 _TAUGHT = re.compile(r"Try saying: '(.+?)'(?=\s|$)")
+# A quoted phrase or example after a colon: not the tutor's own question.
+_QUOTED = re.compile(r"(?<=: )'.+?'(?=\s|$)")
+_SENTENCE = re.compile(r"[^.!?]+[.!?]+|[^.!?]+$")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
-_TOPIC_LABELS = TOPIC_PHRASES
-
-# Follow-up questions by category and difficulty; the opening asks the first one.
-_QUESTIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    "greeting": {
-        "beginner": ("How are you today?", "Where are you from?", "What do you say when you meet a friend?"),
-        "intermediate": (
-            "How would you introduce yourself to a new coworker?",
-            "How do people usually greet each other in Korea?",
-            "Who was the last new person you met?",
-        ),
-        "advanced": (
-            "What makes a good first impression, in your opinion?",
-            "How do greetings change between formal and casual situations?",
-            "Have you ever had an awkward moment meeting someone new?",
-        ),
-    },
-    "daily_life": {
-        "beginner": (
-            "What time do you usually get up?",
-            "What do you eat for breakfast?",
-            "What do you do in the evening?",
-        ),
-        "intermediate": (
-            "What does a typical weekday look like for you?",
-            "How do you usually get to work or school?",
-            "Which chores do you dislike the most?",
-        ),
-        "advanced": (
-            "What habit would you most like to change in your daily routine?",
-            "How do you balance work and free time?",
-            "What small thing makes your day better?",
-        ),
-    },
-    "work": {
-        "beginner": ("What do you do for work?", "Do you like your job?", "What time do you start work?"),
-        "intermediate": (
-            "What do you enjoy most about your job?",
-            "What does a busy day at work look like for you?",
-            "How do you get along with your coworkers?",
-        ),
-        "advanced": (
-            "How do you handle a tight deadline?",
-            "What would your dream job look like?",
-            "How has your field changed in the last few years?",
-        ),
-    },
-    "travel": {
-        "beginner": (
-            "Do you like to travel?",
-            "Where do you want to go next?",
-            "Do you like trains or planes?",
-        ),
-        "intermediate": (
-            "Where did you go on your last trip?",
-            "What do you always pack in your suitcase?",
-            "Do you prefer the beach or the mountains?",
-        ),
-        "advanced": (
-            "What's the most memorable trip you've ever taken?",
-            "How do you usually plan a trip abroad?",
-            "What would you recommend to a tourist visiting Korea?",
-        ),
-    },
-    "shopping": {
-        "beginner": ("Do you like shopping?", "What did you buy last?", "Where do you buy clothes?"),
-        "intermediate": (
-            "Do you prefer shopping online or in stores?",
-            "What was the last gift you bought for someone?",
-            "How do you find good deals?",
-        ),
-        "advanced": (
-            "Have you ever regretted buying something expensive?",
-            "How do you decide whether something is worth the price?",
-            "How has online shopping changed the way you buy things?",
-        ),
-    },
-    "health": {
-        "beginner": ("Do you exercise?", "Do you sleep well?", "What healthy food do you like?"),
-        "intermediate": (
-            "What do you do to stay healthy?",
-            "How do you feel when you don't get enough sleep?",
-            "What do you do when you catch a cold?",
-        ),
-        "advanced": (
-            "How do you deal with stress?",
-            "What's one health habit you've been trying to build?",
-            "Do you think people today are healthier than in the past?",
-        ),
-    },
-    "opinions": {
-        "beginner": (
-            "What is your favorite movie?",
-            "Do you like cats or dogs?",
-            "What food do you like best?",
-        ),
-        "intermediate": (
-            "Would you rather live in a city or in the countryside?",
-            "What do you think about working from home?",
-            "Is it better to read the book or watch the movie?",
-        ),
-        "advanced": (
-            "What's an opinion you've changed over the years?",
-            "Do you think technology makes us happier?",
-            "What's something most people like that you don't?",
-        ),
-    },
-    "small_talk": {
-        "beginner": (
-            "How is the weather today?",
-            "What did you do last weekend?",
-            "Do you have any hobbies?",
-        ),
-        "intermediate": (
-            "Have you watched anything good lately?",
-            "What are your plans for this weekend?",
-            "What's the best café near you?",
-        ),
-        "advanced": (
-            "What's been keeping you busy lately?",
-            "What's something interesting you've learned recently?",
-            "If you had a free day tomorrow, how would you spend it?",
-        ),
-    },
-}
-_FREE_QUESTIONS = {
-    "beginner": "How are you today?",
-    "intermediate": "How has your day been so far?",
-    "advanced": "What's been on your mind lately?",
+# How each topic is named to a learner who did not understand.
+_SIMPLE_TOPICS = {
+    "greeting": "saying hello",
+    "daily_life": "your day",
+    "work": "work",
+    "travel": "travel",
+    "shopping": "shopping",
+    "health": "health",
+    "opinions": "what you like",
+    "small_talk": "everyday things",
 }
 
 _NOT_UNDERSTOOD = (
     "don't understand",
+    "dont understand",
     "do not understand",
     "didn't understand",
     "did not understand",
     "don't get it",
+    "didn't get it",
     "what do you mean",
     "what does that mean",
+    "what does it mean",
     "say that again",
     "say it again",
     "repeat that",
@@ -186,6 +83,20 @@ _NOT_UNDERSTOOD = (
     "i'm confused",
     "i am confused",
     "pardon",
+    "i don't know what you",
+)
+_NOT_UNDERSTOOD_KO = (
+    "모르겠",
+    "이해가 안",
+    "이해 안",
+    "이해를 못",
+    "이해 못",
+    "무슨 말",
+    "무슨 뜻",
+    "뭐라고",
+    "다시 말해",
+    "천천히",
+    "어려워",
 )
 _GOODBYES = (
     "goodbye",
@@ -204,43 +115,71 @@ _GOODBYES = (
 _GREETINGS = ("hi", "hello", "hey", "good morning", "good afternoon", "good evening")
 _YES = frozenset({"yes", "yeah", "yep", "yup", "sure", "definitely", "absolutely", "ok", "okay", "of course"})
 _NO = frozenset({"no", "nope", "not really", "never", "not at all"})
-# Word lists kept as text: one frozenset per list, split once at import.
-_GOOD_FEELINGS_TEXT = (
-    "good fine great happy well excited okay ok glad wonderful excellent amazing alright relaxed"
-)
-_BAD_FEELINGS_TEXT = (
-    "tired sad sick busy stressed bored hungry sleepy nervous worried exhausted upset lonely angry"
-)
-# Words that end a noun phrase, or that would make an echo sound odd.
-_STOP_TEXT = """
-i me you he she it we they him her us them my your his our their its this that these those
-the a an some any is are was were am be been being do does did have has had will would can could
-should may might must to in on at with for from of about by after before into during over under
-and but or so because when if than then there here now today tomorrow yesterday tonight every
-very really too also not just again always usually often sometimes never lot lots bit little few
-couple time times thing things kind sort way name much many more most
-"""
-_GOOD_FEELINGS = frozenset(_GOOD_FEELINGS_TEXT.split())
-_BAD_FEELINGS = frozenset(_BAD_FEELINGS_TEXT.split())
-_STOP = frozenset(_STOP_TEXT.split())
-_POSSESSIVES = {"my": "your", "our": "your"}
-_SWAP = {
-    "my": "your",
-    "our": "your",
-    "me": "you",
-    "i": "you",
-    "mine": "yours",
-    "myself": "yourself",
-    "am": "are",
-}
 
-Kind = Literal["silence", "goodbye", "simpler", "more", "answer", "echo"]
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as text, one set split once at import."""
+    return frozenset(text.split())
+
+
+_DONT_KNOW = re.compile(
+    r"^(hmm+,? |um+,? |well,? )?"
+    r"(i don't know|i dont know|i do not know|no idea|i'm not sure|i am not sure|not sure)\b"
+)
+_FILLER = _words("i me you it the a an is am are my your and so")
+
+_SIMPLER = (
+    "No problem, I'll say it more simply.",
+    "Sorry! Here it is in easy words.",
+    "Okay, more simply now.",
+)
+_ACKS = (
+    "I see, thanks for sharing that.",
+    "That's interesting!",
+    "Okay, I understand.",
+    "Nice, thanks for telling me.",
+    "Sounds good!",
+)
+# After a corrected sentence that cannot be said back: the card shows the fix, the reply moves on.
+_UNDERSTOOD = (
+    "Good try, I understood you!",
+    "Thanks, that's a good answer.",
+    "Nice, you're getting there!",
+)
+_PRAISE = (
+    "Well said, that sounded very natural!",
+    "Perfect, you said it just right!",
+    "Great job repeating that!",
+)
+_BOUNCES = ("What about you?", "And you?", "How about you?")
+_MORE = (
+    "Can you tell me a little more, in a full sentence?",
+    "Can you say that in a full sentence?",
+    "Could you answer with a full sentence?",
+)
+_WHY = ("Can you tell me why, in a full sentence?", "Why not? Tell me in a full sentence.")
+_AGAIN = (
+    "Sorry, I didn't catch that. Could you say it again?",
+    "Sorry, I missed that. Please say it one more time.",
+)
 
 
 @dataclass(frozen=True)
-class _Reaction:
-    kind: Kind
-    text: str
+class _Turn:
+    """What the history says about the turn being answered."""
+
+    said: str
+    text: str  # ``said`` in lower case with straight apostrophes
+    words: list[str]
+    number: int  # 1 for the learner's first message
+    seed: int
+    asked: set[str]  # normalized questions the tutor asked
+    taught: list[str]  # phrases taught, oldest first
+    since_teaching: int  # tutor turns since the last one that taught a phrase
+    last_reply: str | None
+    last_question: Question | None
+    last_question_text: str | None
+    told: set[str]  # what the learner has talked about: words of theirs, and the topics they name
 
 
 class ScriptedTutor:
@@ -255,207 +194,316 @@ class ScriptedTutor:
             raise ConfigurationError("the scripted tutor needs at least one practice phrase")
 
     async def analyse(self, text: str, lesson: Lesson) -> Analysis:
-        result = check_english(text, language=lesson.language)
-        better = result.corrected_text if result.has_errors else None
-        overall = encouragement(len(result.corrections), lesson.language, seed=zlib.crc32(text.encode()))
-        return Analysis(
-            has_errors=result.has_errors,
-            corrections=result.corrections,
-            better_expression=better,
-            feedback=format_feedback(result.corrections, better, overall, lesson.language),
-        )
+        return offline_analysis(text, lesson.language)
 
     async def opening(self, lesson: Lesson) -> str:
         name = _speakable_name(lesson.learner_name)
         hello = f"Hi {name}!" if name else "Hi there!"
-        if lesson.topic in _TOPIC_LABELS:
+        if lesson.topic in TOPIC_PHRASES:
             intro = (
                 f"I'm {TUTOR_NAME}, your English tutor, and today let's practise talking about "
-                f"{_TOPIC_LABELS[lesson.topic]}."
+                f"{TOPIC_PHRASES[lesson.topic]}."
             )
-            question = _QUESTIONS[lesson.topic][lesson.difficulty][0]
         else:
             intro = f"I'm {TUTOR_NAME}, your English tutor, and today we can talk about anything you like."
-            question = _FREE_QUESTIONS[lesson.difficulty]
-        return f"{hello} {intro} {question}"
+        first = next(bank.candidates(lesson.topic, lesson.difficulty))
+        return f"{hello} {intro} {first.text}"
 
     async def reply(self, history: Sequence[ChatMessage], analysis: Analysis, lesson: Lesson) -> str:
-        said = next((m.content.strip() for m in reversed(history) if m.role == "user"), "")
-        tutor_turns = [m.content for m in history if m.role == "assistant"]
-        step = sum(1 for content in tutor_turns if _TAUGHT.search(content))
-        last_taught = _last_taught(tutor_turns)
-        reaction = _react(said, analysis, lesson, last_taught, step)
+        turn = _read(history, lesson)
+        text, words = turn.text, turn.words
+        name = _speakable_name(lesson.learner_name)
+        if any(p in turn.said for p in _NOT_UNDERSTOOD_KO) or _not_understood(text):
+            return self._simpler(turn, lesson)
+        if not words:
+            if any(_is_hangul(ch) for ch in turn.said):
+                return "Let's keep it in English! Try to say it with easy English words."
+            return _AGAIN[turn.number % len(_AGAIN)]
+        last_taught = _TAUGHT.findall(turn.last_reply or "")
+        if last_taught and _similar(text, last_taught[-1]):
+            good = not analysis.has_errors
+            praise = _PRAISE[turn.number % len(_PRAISE)] if good else "Almost, that was very close!"
+            return _fit([praise], self._question(turn, lesson))
+        if any(_has_phrase(words, p) for p in _GOODBYES):
+            return f"Goodbye{', ' + name if name else ''}! You did a great job today, see you next time."
 
-        if reaction.kind in ("silence", "goodbye"):
-            return reaction.text
-        correction = _correction(analysis)
-        if reaction.kind == "more":
-            return _fit([reaction.text, correction] if correction else [reaction.text])
-        difficulty = "beginner" if reaction.kind == "simpler" else lesson.difficulty
-        phrase = self._phrase(lesson, difficulty, step)
-        questions = _QUESTIONS[phrase.category][difficulty]
-        question = questions[(step + 1) % len(questions)]
-        teach = _TEACH.format(phrase.english)
-        if reaction.kind == "simpler":
-            return _fit([reaction.text, teach, question])
-        if not correction:
-            return _fit([reaction.text, teach, question])
-        if reaction.kind == "echo":
-            # The corrected sentence already repeats what the learner said.
-            return _fit([correction, teach, question])
-        return _fit([reaction.text, correction, teach])
+        answered = answer(turn.said, text, turn.last_question, self._phrases, turn.number)
+        if answered is not None:
+            return self._after_answer(turn, lesson, answered)
+        if _DONT_KNOW.search(text) and len(words) <= 6:
+            return self._dont_know(turn, lesson)
+        named = re.search(r"\bmy name is ([a-z]+)", text)
+        if named:
+            original = re.search(rf"\b{named.group(1)}\b", turn.said, re.IGNORECASE)
+            learner = original.group(0) if original else named.group(1)
+            return _fit(
+                [f"Nice to meet you, {learner[:1].upper()}{learner[1:]}!"], self._question(turn, lesson)
+            )
+        if any(_starts_with(words, g) for g in _GREETINGS) and len(words) <= 5:
+            hello = f"Hello{', ' + name if name else ''}, it's nice to talk with you!"
+            return _fit([hello], self._question(turn, lesson))
+        if re.search(r"\bthank(s| you)\b", text) and not re.match(r"no\b", text) and len(words) <= 5:
+            return _fit(["You're very welcome!"], self._question(turn, lesson))
+        if re.match(r"(i'm |i am )?sorry\b", text) and len(words) <= 5:
+            return _fit(["No need to apologise, you're doing well!"], self._question(turn, lesson))
+        if len(words) <= 3 and not is_question(text):
+            short = self._short_answer(turn, analysis)
+            if short is not None:
+                return short
+        return self._statement(turn, analysis, lesson)
 
-    def _phrase(self, lesson: Lesson, difficulty: str, step: int) -> Phrase:
-        index = zlib.crc32(lesson.session_id.encode()) + step
+    # -- the kinds of reply -------------------------------------------------------------------
+
+    def _simpler(self, turn: _Turn, lesson: Lesson) -> str:
+        """The last reply again, more simply; an example answer when that was simplified already."""
+        lead = _SIMPLER[turn.number % len(_SIMPLER)]
+        last = turn.last_reply or ""
+        if last.startswith((*_SIMPLER, "No problem!", "For example")):
+            if turn.last_question is not None and turn.last_question.answer:
+                return _fit([f"For example, you can say: '{turn.last_question.answer}'"], "Now you try!")
+            easy = bank.first_unasked(bank.candidates(lesson.topic, "beginner"), turn.asked)
+            return _fit(["Let's try an easy one."], easy.simple if easy else bank.INVITATIONS[0])
+        if turn.last_question is not None:
+            question = turn.last_question.simple
+        elif turn.last_question_text and len(turn.last_question_text.split()) <= 8:
+            question = turn.last_question_text
+        else:
+            easy = bank.first_unasked(bank.candidates(lesson.topic, "beginner"), turn.asked)
+            question = easy.simple if easy else bank.INVITATIONS[0]
+        middle: list[str] = []
+        if turn.number == 1:  # the greeting: who is talking, and about what
+            about = _SIMPLE_TOPICS.get(lesson.topic or "", "anything you like")
+            lead = "No problem!"
+            middle.append(f"I'm {TUTOR_NAME}, and today we talk about {about}.")
+        else:
+            phrase = _TAUGHT.findall(last)
+            if phrase and len(phrase[-1].split()) <= 6:
+                middle.append(f"Say this after me: '{phrase[-1]}'")
+        return _fit([lead, *middle], question)
+
+    def _after_answer(self, turn: _Turn, lesson: Lesson, answered: Answer) -> str:
+        """The tutor answered the learner's question: ask it back, or go on with the lesson."""
+        if not answered.then_ask:
+            return answered.text
+        if answered.ask_back:
+            bounce = next((b for b in _BOUNCES if bank.normalized(b) not in turn.asked), None)
+            if bounce is not None:
+                return _fit([answered.text], bounce)
+        return _fit([answered.text], self._question(turn, lesson))
+
+    def _dont_know(self, turn: _Turn, lesson: Lesson) -> str:
+        """ "I don't know": that is fine; an example answer to the question, then another one."""
+        parts = ["That's okay, it's not an easy one!"]
+        if turn.last_question is not None and turn.last_question.answer:
+            parts.append(f"I would say: '{turn.last_question.answer}'")
+        return _fit(parts, self._question(turn, lesson))
+
+    def _short_answer(self, turn: _Turn, analysis: Analysis) -> str | None:
+        """A one to three word answer: ask for a full sentence, with an example when one fits."""
+        words, joined = turn.words, " ".join(turn.words)
+        prompts: tuple[str, ...]
+        if joined in _YES or words[0] in _YES:
+            lead, prompts = "Great!", _MORE
+        elif joined in _NO or words[0] in _NO:
+            lead, prompts = "Okay, no problem!", _WHY
+        elif len(words) <= 2:
+            source = quotable_source(turn.said, analysis) or ""
+            shown = [
+                w for w in re.findall(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?", source) if w.lower() not in _FILLER
+            ]
+            said_back = " ".join(shown[:2])
+            lead = f"{said_back[:1].upper()}{said_back[1:]}, okay!" if said_back else "Okay!"
+            prompts = _MORE
+        else:
+            return None
+        if prompts is _MORE and turn.last_question is not None and turn.last_question.answer:
+            return _fit([lead], f"Try a full sentence, like: '{turn.last_question.answer}'")
+        prompt = next((p for p in prompts if bank.normalized(p) not in turn.asked), None)
+        return _fit([lead], prompt or "Try to answer in a full sentence.")
+
+    def _statement(self, turn: _Turn, analysis: Analysis, lesson: Lesson) -> str:
+        """A reaction to what the learner told, then one or two of: the tutor's own answer, a
+        practice phrase, and a question (often a follow-up on what they said)."""
+        fixed = any(c.type != "pronunciation" for c in analysis.corrections)
+        said_back: Echo | None = echo(turn.said, analysis, turn.number)
+        if said_back is not None:
+            lead = said_back.text
+        elif fixed:
+            lead = _UNDERSTOOD[turn.number % len(_UNDERSTOOD)]
+        else:
+            lead = _ACKS[(turn.number + turn.seed) % len(_ACKS)]
+        shape = (turn.number + turn.seed) % 4
+        middle: list[str] = []
+        question = self._question(turn, lesson)
+        own = turn.last_question.answer if turn.last_question else None
+        if shape == 1 and not fixed and own and _answers(turn):
+            middle.append(own)
+        if shape == 3 or (said_back is not None and said_back.about in ("bad", "past")):
+            about = said_back.about if said_back is not None else "any"
+            follow = bank.first_unasked(bank.FOLLOW_UPS[about] + bank.FOLLOW_UPS["any"], turn.asked)
+            if follow is not None:
+                question = follow.text
+        if not fixed and not middle:
+            phrase, related = self._phrase(lesson, turn, question)
+            if phrase is not None and ((related and turn.since_teaching >= 1) or turn.since_teaching >= 4):
+                middle.append(_TEACH.format(phrase.english))
+        return _fit([lead, *middle], question)
+
+    # -- questions and phrases ----------------------------------------------------------------
+
+    def _question(self, turn: _Turn, lesson: Lesson) -> str:
+        """The first question of the lesson not asked yet and not about something the learner has
+        already told (no "Do you have any pets?" after "I have two cats"); an invitation once all
+        were asked."""
+        told = turn.told
+        fresh = (
+            q for q in bank.candidates(lesson.topic, lesson.difficulty) if not (_keywords(q.text) & told)
+        )
+        found = bank.first_unasked(fresh, turn.asked)
+        if found is not None:
+            return found.text
+        return bank.INVITATIONS[turn.number % len(bank.INVITATIONS)]
+
+    def _phrase(self, lesson: Lesson, turn: _Turn, question: str) -> tuple[Phrase | None, bool]:
+        """The lesson's next phrase not taught yet, preferring one about what is being said; and
+        whether it is about it."""
         category = lesson.topic if lesson.topic in CATEGORIES else None
+        base = turn.seed + len(turn.taught)
         try:
-            return pick(self._phrases, category=category, difficulty=difficulty, index=index)
+            pool = [
+                pick(self._phrases, category=category, difficulty=lesson.difficulty, index=base + i)
+                for i in range(len(self._phrases))
+            ]
         except InvalidInputError:
             # A custom phrase list may lack this cell: any phrase beats no lesson at all.
-            return pick(self._phrases, category=None, difficulty=self._phrases[0].difficulty, index=index)
+            pool = [self._phrases[(base + i) % len(self._phrases)] for i in range(len(self._phrases))]
+        taught = set(turn.taught)
+        unused = list(dict.fromkeys(p for p in pool if p.english not in taught))
+        if not unused:
+            return None, False
+        context = _content(turn.text) | _content(question.lower())
+        scores = [len(_content(p.english.lower()) & context) for p in unused]
+        best = max(range(len(unused)), key=lambda i: scores[i])
+        return unused[best], scores[best] > 0
 
 
-def _react(said: str, analysis: Analysis, lesson: Lesson, last_taught: str | None, step: int) -> _Reaction:
-    """How the tutor responds to what the learner said, before moving the lesson on."""
+# -- reading the history ----------------------------------------------------------------------------
+
+
+def questions_asked(tutor_turns: Sequence[str]) -> set[str]:
+    """Every question the tutor asked in ``tutor_turns`` (normalized; quoted phrases left out)."""
+    asked: set[str] = set()
+    for content in tutor_turns:
+        for sentence in _questions(content):
+            asked.add(bank.normalized(sentence))
+    return asked
+
+
+def _questions(content: str) -> list[str]:
+    unquoted = _QUOTED.sub("X.", content)
+    return [s.strip() for s in _SENTENCE.findall(unquoted) if s.strip().endswith("?")]
+
+
+def _read(history: Sequence[ChatMessage], lesson: Lesson) -> _Turn:
+    said = next((m.content.strip() for m in reversed(history) if m.role == "user"), "")
     text = said.lower().replace("\u2019", "'")
-    words = _WORD.findall(text)
-    name = _speakable_name(lesson.learner_name)
-    if not words:
-        return _Reaction("silence", "Sorry, I didn't catch that. Could you say it again?")
-    if last_taught and _similar(text, last_taught):
-        if analysis.has_errors:
-            return _Reaction("answer", "Almost, that was very close!")
-        praise = (
-            "Well said, that sounded very natural!",
-            "Perfect, you said it just right!",
-            "Great job repeating that!",
-        )
-        return _Reaction("answer", praise[step % len(praise)])
-    if any(p in text for p in _NOT_UNDERSTOOD) or text.strip(" ?!.") in ("what", "huh", "sorry"):
-        return _Reaction("simpler", "No problem, let me make it simpler.")
-    if any(_has_phrase(words, p) for p in _GOODBYES):
-        return _Reaction(
-            "goodbye", f"Goodbye{', ' + name if name else ''}! You did a great job today, see you next time."
-        )
-    answer = _answer_question(text)
-    if answer:
-        return _Reaction("answer", answer)
-    named = re.search(r"\bmy name is ([a-z]+)", text)
-    if named:
-        original = re.search(rf"\b{named.group(1)}\b", said, re.IGNORECASE)
-        learner = original.group(0) if original else named.group(1)
-        return _Reaction("answer", f"Nice to meet you, {learner[:1].upper()}{learner[1:]}!")
-    if any(_starts_with(words, g) for g in _GREETINGS) and len(words) <= 5:
-        return _Reaction("answer", f"Hello{', ' + name if name else ''}, it's nice to talk with you!")
-    joined = " ".join(words)
-    if len(words) <= 3 and (joined in _YES or words[0] in _YES):
-        return _Reaction("more", "Great! Can you tell me a little more, in a full sentence?")
-    if len(words) <= 3 and (joined in _NO or words[0] in _NO):
-        return _Reaction("more", "Okay, no problem! Can you tell me why, in a full sentence?")
-    if len(words) <= 2:
-        echo = " ".join(words) if not all(w in _STOP for w in words) else ""
-        lead = f"{echo[:1].upper()}{echo[1:]}, okay!" if echo else "Okay!"
-        return _Reaction("more", f"{lead} Can you say that in a full sentence?")
-    if said.rstrip().endswith("?"):
-        return _Reaction("answer", "That's a great question to practise!")
-    source = analysis.better_expression if analysis.has_errors and analysis.better_expression else said
-    return _Reaction("echo", _echo(source.lower().replace("\u2019", "'"), step))
-
-
-def _answer_question(text: str) -> str | None:
-    """The tutor's answer when the learner asks it something it knows about."""
-    if re.search(
-        r"\b(how are (you|u)|how's it going|how is it going|how have you been|how do you do)\b", text
-    ):
-        return "I'm doing great, thanks for asking!"
-    if re.search(r"\b(your name|who are you)\b", text):
-        return f"My name is {TUTOR_NAME}, and I'm your English tutor."
-    if re.search(r"\b(can|could|will|would) you (please )?help\b|\bhelp me\b|\bneed (your )?help\b", text):
-        return "Of course I can help you, that's what I'm here for!"
-    if re.search(r"\bwhere (are you from|do you live)\b", text):
-        return "I live inside this app, so I can chat with learners from all over the world!"
-    if re.search(r"\b(and you|what about you|how about you)\b", text):
-        return "Thanks for asking, I'm really enjoying our chat!"
-    if re.search(r"\bthank(s| you)\b", text) and not re.match(r"no\b", text):
-        return "You're very welcome!"
-    if re.match(r"(i'm |i am )?sorry\b", text):
-        return "No need to apologise, you're doing well!"
-    return None
-
-
-def _echo(text: str, step: int) -> str:
-    """A sentence acknowledging what the learner talked about (``text`` is lower case)."""
-    feeling = re.search(r"\bi(?: am|'m) (?:so |very |really |a bit |a little |quite |pretty )?([a-z]+)", text)
-    if feeling and feeling.group(1) in _GOOD_FEELINGS:
-        return f"Glad to hear you're {feeling.group(1)}!"
-    if feeling and feeling.group(1) in _BAD_FEELINGS:
-        return f"Oh, sorry to hear you're {feeling.group(1)}."
-    liking = re.search(r"\bi (?:really |also |just |do )?(like|love|enjoy|prefer) ([a-z' ]+)", text)
-    if liking:
-        thing = _clause(liking.group(2))
-        if thing:
-            templates = ("You {} {}? That's great!", "Oh, you {} {}, nice!", "So you {} {}, I like that!")
-            return templates[step % len(templates)].format(liking.group(1), thing)
-    phrase = _noun_phrase(text)
-    if phrase:
-        templates = ("Oh, {}, how nice!", "Thanks for telling me about {}.", "{} sounds interesting!")
-        sentence = templates[step % len(templates)].format(phrase)
-        return sentence[:1].upper() + sentence[1:]
-    generic = ("I see, thanks for sharing that.", "That's interesting!", "Okay, I understand.")
-    return generic[step % len(generic)]
-
-
-def _clause(text: str) -> str:
-    """The first few words of ``text``, up to a conjunction, with my/me turned into your/you."""
-    kept: list[str] = []
-    for word in text.split():
-        if word in ("and", "but", "because", "so", "when", "if", "though", "although") or len(kept) == 5:
+    tutor_turns = [m.content for m in history if m.role == "assistant"]
+    since = 0
+    for content in reversed(tutor_turns):
+        if _TAUGHT.search(content):
             break
-        kept.append(_SWAP.get(word, word))
-    return " ".join(kept)
+        since += 1
+    last_reply = tutor_turns[-1] if tutor_turns else None
+    last_questions = _questions(last_reply or "")
+    last_text = last_questions[-1] if last_questions else None
+    return _Turn(
+        said=said,
+        text=text,
+        words=_WORD.findall(text),
+        number=sum(1 for m in history if m.role == "user"),
+        seed=zlib.crc32(lesson.session_id.encode()),
+        asked=questions_asked(tutor_turns),
+        taught=[p for content in tutor_turns for p in _TAUGHT.findall(content)],
+        since_teaching=since,
+        last_reply=last_reply,
+        last_question=bank.find(last_text) if last_text else None,
+        last_question_text=last_text,
+        told=_told(m.content for m in history if m.role == "user"),
+    )
 
 
-def _noun_phrase(text: str) -> str | None:
-    """A short noun phrase (``my new job`` → ``your new job``), preferring the learner's own things."""
-    words = _WORD.findall(text)
-    found: list[str] = []
-    for i, word in enumerate(words):
-        if word not in ("my", "our", "the", "a", "an"):
-            continue
-        body: list[str] = []
-        for nxt in words[i + 1 : i + 4]:
-            if nxt in _STOP or nxt.isdigit():
-                break
-            body.append(nxt)
-        if body:
-            phrase = " ".join([_POSSESSIVES.get(word, word), *body])
-            if word in _POSSESSIVES:
-                return phrase
-            found.append(phrase)
-    return found[0] if found else None
+# -- small helpers ----------------------------------------------------------------------------------
 
 
-def _correction(analysis: Analysis) -> str | None:
-    if not analysis.has_errors or not analysis.better_expression:
-        return None
-    better = analysis.better_expression.strip()
-    if len(better) > 160:
-        return "Good try, have a look at the corrections on your screen."
-    return f"You could say: '{better}'"
+def _answers(turn: _Turn) -> bool:
+    """Whether the learner's sentence looks like an answer to the tutor's last question (they
+    share a word), so that the tutor's own answer to it fits."""
+    if turn.last_question is None:
+        return False
+    asked = set(_WORD.findall(turn.last_question.text.lower())) - _FILLER - _QUESTION_WORDS
+    return bool(asked & set(turn.words))
 
 
-def _fit(parts: list[str]) -> str:
-    """The parts joined, dropping the last ones until the reply fits ``MAX_REPLY_CHARS``."""
-    while len(parts) > 1 and len(" ".join(parts)) > MAX_REPLY_CHARS:
-        parts = parts[:-1]
-    return " ".join(parts)[:MAX_REPLY_CHARS]
+_QUESTION_WORDS = _words("what where when who why how which do does did to of for in on at")
 
 
-def _last_taught(tutor_turns: Sequence[str]) -> str | None:
-    if not tutor_turns:
-        return None
-    found = _TAUGHT.search(tutor_turns[-1])
-    return found.group(1) if found else None
+# Words that name what a question is about, and the words of a learner that answer it already.
+_ABOUT = {
+    "pet": ("pet", "dog", "cat", "puppy", "kitten", "hamster", "fish"),
+    "music": ("music", "song", "singer", "band", "k-pop", "kpop", "jazz"),
+    "weekend": ("weekend", "saturday", "sunday"),
+    "season": ("season", "summer", "winter", "spring", "autumn"),
+    "hobbie": ("hobby", "hobbie"),
+    "lunch": ("lunch",),
+    "breakfast": ("breakfast",),
+}
+
+
+def _keywords(question: str) -> set[str]:
+    """What ``question`` asks about, among the topics of ``_ABOUT``."""
+    words = {w.rstrip("s") for w in _WORD.findall(question.lower())}
+    return {topic for topic in _ABOUT if topic in words}
+
+
+def _told(contents: Iterable[str]) -> set[str]:
+    """The topics of ``_ABOUT`` the learner has talked about in ``contents``."""
+    said = {w.rstrip("s") for content in contents for w in _WORD.findall(content.lower())}
+    return {topic for topic, words in _ABOUT.items() if said & {w.rstrip("s") for w in words}}
+
+
+def _not_understood(text: str) -> bool:
+    return any(p in text for p in _NOT_UNDERSTOOD) or text.strip(" ?!.") in (
+        "what",
+        "huh",
+        "sorry",
+        "sorry what",
+    )
+
+
+def _fit(parts: list[str], last: str) -> str:
+    """``parts`` and ``last`` joined, dropping the parts after the first until the reply fits
+    ``MAX_REPLY_CHARS`` (the last part, usually the question, is kept)."""
+    kept = list(parts)
+    while len(kept) > 1 and len(" ".join([*kept, last])) > MAX_REPLY_CHARS:
+        kept.pop()
+    joined = " ".join([*kept, last])
+    if len(joined) > MAX_REPLY_CHARS:
+        joined = kept[0]
+    return joined[:MAX_REPLY_CHARS]
+
+
+def _content(text: str) -> set[str]:
+    """The content words of ``text`` (lower case), a plural ``s`` taken off."""
+    return {
+        w.rstrip("s") for w in _WORD.findall(text) if len(w) > 2 and w not in _FILLER and w not in _COMMON
+    }
+
+
+_COMMON = _words(
+    """the and you your are for was were have has had can could would will what when where who why
+    how this that with from about like want did does not just very really any some there they them
+    then than much many more most been into out over its it's i'm you're don't"""
+)
 
 
 def _similar(said: str, phrase: str) -> bool:
@@ -473,6 +521,10 @@ def _has_phrase(words: Sequence[str], phrase: str) -> bool:
 def _starts_with(words: Sequence[str], phrase: str) -> bool:
     target = phrase.split()
     return list(words[: len(target)]) == target
+
+
+def _is_hangul(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith("HANGUL")
 
 
 def _speakable_name(name: str) -> str:

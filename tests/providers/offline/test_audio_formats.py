@@ -13,6 +13,7 @@ import numpy as np
 import psutil
 import pytest
 from av.audio.resampler import AudioResampler
+from tests.speech_audio import spoken_pcm
 
 from framecast.core.errors import InvalidInputError
 from framecast.providers.offline.audio import (
@@ -23,7 +24,6 @@ from framecast.providers.offline.audio import (
     pcm_to_wav,
     recording_seconds,
 )
-from framecast.providers.offline.tts import speak_pcm
 
 # What the security review sent: FFmpeg bound the UDP ports it names and waited ~20 s for RTP.
 SDP = (
@@ -34,11 +34,8 @@ SDP = (
 
 @pytest.fixture(scope="module")
 def speech() -> tuple[bytes, int]:
-    """A short sentence by espeak-ng over a noise floor (16-bit mono PCM, its rate)."""
-    pcm, rate = speak_pcm("I like to walk in the park.", voice="en-us+f2")
-    samples = np.frombuffer(pcm, dtype=np.int16).astype(np.int32)
-    noisy = samples + np.random.default_rng(1).integers(-60, 60, samples.size)
-    return np.clip(noisy, -32768, 32767).astype(np.int16).tobytes(), rate
+    """A short sentence by espeak-ng over a quiet room's noise floor (16-bit mono PCM, its rate)."""
+    return spoken_pcm("I like to walk in the park.", before_s=0.0, after_s=0.0)
 
 
 def live_webm(pcm: bytes, rate: int) -> bytes:

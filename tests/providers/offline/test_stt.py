@@ -6,22 +6,18 @@ from __future__ import annotations
 import asyncio
 
 import anyio
-import numpy as np
 import psutil
 import pytest
+from tests.speech_audio import spoken_wav
 
 from framecast.core.errors import InvalidInputError, RefusedError
 from framecast.providers.offline.audio import pcm_to_wav
 from framecast.providers.offline.stt import OfflineSpeechToTextProvider, is_silent
-from framecast.providers.offline.tts import speak_pcm
 
 
 def spoken(text: str) -> bytes:
-    """``text`` by espeak-ng over a microphone's noise floor, as a WAV."""
-    pcm, rate = speak_pcm(text, voice="en-us+f2")
-    samples = np.frombuffer(pcm, dtype=np.int16).astype(np.int32)
-    noisy = samples + np.random.default_rng(1).integers(-60, 60, samples.size)
-    return pcm_to_wav(np.clip(noisy, -32768, 32767).astype(np.int16).tobytes(), rate)
+    """``text`` by espeak-ng over a quiet room's noise floor, as a WAV."""
+    return spoken_wav(text)
 
 
 def recognition_workers() -> set[int]:

@@ -9,6 +9,11 @@ past that wait in the pool's queue holding no thread, so they cannot take the th
 database call needs. A worker that dies (a crash on some input) takes only the recordings it had:
 the pool is replaced and the callers are told to send them again. Workers end with the process that
 started them.
+
+Besides transcribing, a worker hears a recording against the phrase it should hold
+(:meth:`OfflineSpeechToTextProvider.hear_phrase`): a grammar of the phrase whose words compete with
+their sound-alikes (``phrase_grammar.py``), on a second, grammar-only decoder the worker loads the
+first time (about 30 MB more, and the CMU dictionary's 126,000 words indexed by sound).
 """
 
 from __future__ import annotations
@@ -20,15 +25,25 @@ import multiprocessing.connection
 import os
 import signal
 import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Final
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, TypeVar
 
 import numpy as np
 
 from framecast.core.errors import ConfigurationError, InvalidInputError, RefusedError
 from framecast.providers.base import Transcript, WordTiming
 from framecast.providers.offline.audio import MAX_DECODED_SECONDS, STT_SAMPLE_RATE, decode_to_pcm
+from framecast.providers.offline.phrase_grammar import (
+    ExpectedWord,
+    HeardWord,
+    PhraseListener,
+    grammar_decoder,
+)
+from framecast.providers.offline.sound_alikes import Lexicon
 
 if TYPE_CHECKING:
     from pocketsphinx import Decoder  # type: ignore[import-untyped]
@@ -39,6 +54,19 @@ DEFAULT_DECODERS: Final = 2
 FRAMES_PER_SECOND: Final = 100  # pocketsphinx's default -frate
 # Segments that are not words: silence, sentence bounds, and the model's filler/noise units.
 _NOT_WORDS: Final = frozenset({"<s>", "</s>", "<sil>"})
+# A worker's grammar decoder is replaced once it was taught this many pronunciations (its dictionary
+# grows with the vocabulary it hears, a few entries per word).
+MAX_TAUGHT_WORDS: Final = 50_000
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class PhraseHearing:
+    """A recording heard against a phrase: what was heard in each word's place, and (when asked
+    for) the free transcript of the language model, which knows nothing of the phrase."""
+
+    words: tuple[HeardWord, ...]
+    transcript: Transcript | None = None
 
 
 def _new_decoder() -> Decoder:
@@ -104,9 +132,34 @@ class OfflineSpeechToTextProvider:
         """
         if not language.lower().startswith("en"):
             raise InvalidInputError(f"offline speech to text understands English only, not {language!r}")
+        return await self._in_worker(_hear, audio, self.max_seconds)
+
+    async def hear_phrase(
+        self,
+        audio: bytes,
+        words: Sequence[ExpectedWord],
+        *,
+        transcribe: bool = False,
+        every_margin: bool = True,
+    ) -> PhraseHearing:
+        """What was heard in the place of each of ``words`` (the phrase, as dictionary words) in
+        ``audio``, with each scored word's margin over its sound-alikes (``phrase_grammar.py``;
+        without ``every_margin``, only where a rival won); with ``transcribe``, the free transcript
+        too.
+
+        Raises ``InvalidInputError`` as :meth:`transcribe` does, and for an empty phrase;
+        ``RefusedError`` when the worker hearing it died (sending it again is safe).
+        """
+        if not words:
+            raise InvalidInputError("there is no phrase to hear the recording against")
+        return await self._in_worker(
+            _hear_phrase, audio, tuple(words), self.max_seconds, transcribe, every_margin
+        )
+
+    async def _in_worker(self, function: Callable[..., _T], *args: object) -> _T:
         pool = _workers(self.max_decoders)
         try:
-            return await asyncio.wrap_future(pool.submit(_hear, audio, self.max_seconds))
+            return await asyncio.wrap_future(pool.submit(function, *args))
         except BrokenProcessPool as exc:
             _replace(self.max_decoders, pool)
             raise RefusedError(
@@ -119,8 +172,9 @@ class OfflineSpeechToTextProvider:
 
 _pools: dict[int, ProcessPoolExecutor] = {}
 _pools_lock = threading.Lock()
-# The decoder of this process, when it is a worker.
+# The decoder of this process, when it is a worker, and its phrase listener (made on first use).
 _decoder: Decoder | None = None
+_listener: PhraseListener | None = None
 
 
 def _workers(size: int) -> ProcessPoolExecutor:
@@ -167,6 +221,39 @@ def _hear(audio: bytes, max_seconds: float) -> Transcript:
     if _decoder is None:  # pragma: no cover - the pool's initializer loads it
         raise ConfigurationError("the speech recognition worker has no decoder")
     return transcribe_pcm(_decoder, pcm)
+
+
+def _hear_phrase(
+    audio: bytes, words: tuple[ExpectedWord, ...], max_seconds: float, transcribe: bool, every_margin: bool
+) -> PhraseHearing:
+    """In a worker: decode ``audio`` and hear it against ``words`` (and transcribe it)."""
+    pcm = decode_to_pcm(audio, sample_rate=STT_SAMPLE_RATE, max_seconds=max_seconds)
+    if is_silent(pcm):
+        nothing = tuple(HeardWord(w.text, None, float("-inf") if w.scored else None) for w in words)
+        return PhraseHearing(nothing, Transcript(text="", words=(), language="en") if transcribe else None)
+    if _decoder is None:  # pragma: no cover - the pool's initializer loads it
+        raise ConfigurationError("the speech recognition worker has no decoder")
+    transcript = transcribe_pcm(_decoder, pcm) if transcribe else None
+    heard = phrase_listener(_decoder).listen(pcm, words, every_margin=every_margin)
+    return PhraseHearing(heard, transcript)
+
+
+def phrase_listener(decoder: Decoder) -> PhraseListener:
+    """This process's phrase listener, made on first use (and again once it has been taught
+    ``MAX_TAUGHT_WORDS``); ``decoder``'s language model ranks the sound-alikes."""
+    global _listener
+    if _listener is None or _listener.added_words > MAX_TAUGHT_WORDS:
+        lm = decoder.get_lm()
+        _listener = PhraseListener(
+            grammar_decoder(STT_SAMPLE_RATE),
+            _lexicon(decoder),
+            frequency=(lambda word: float(lm.prob([word]))) if lm is not None else (lambda word: 0.0),
+        )
+    return _listener
+
+
+def _lexicon(decoder: Decoder) -> Lexicon:
+    return Lexicon.read(Path(str(decoder.config["dict"])))
 
 
 # Loudness (RMS of 16-bit samples) below which a recording counts as silence: about -50 dBFS.

@@ -1,133 +1,96 @@
-"""Auxiliaries and modals take the base form: "did went" → "did go", "can swims", "I am agree"."""
+"""The verb after "do", a modal or "to" is the bare infinitive: "Did you went" → "go", "Does she
+likes" → "like", "He doesn't likes" → "like", "She can speaks" → "speak", "I will calling" → "call".
+
+And a verb of thinking or wanting takes no "be" (Korean learners add it as with an adjective): "I am
+agree with you" → "I agree", "She is want a car" → "She wants". Only verbs that are never adjectives
+are taken ("The door is open", "The show is live" stay).
+"""
 
 from __future__ import annotations
 
-from framecast.tutor.checker.finding import Finding, span
-from framecast.tutor.checker.lexicon import BY_ING, BY_PAST, BY_THIRD, MODALS, SUBJECTS, SUBJECTS_3SG
-from framecast.tutor.checker.tokens import Sentence
+from typing import TYPE_CHECKING
 
-_DO = frozenset({"did", "didn't", "does", "doesn't", "don't", "do"})
-_STATIVE = frozenset(
-    {"agree", "disagree", "know", "understand", "want", "need", "believe", "remember", "think"}
-)
-_TO_PAST = frozenset(
-    {
-        "went",
-        "came",
-        "ate",
-        "did",
-        "took",
-        "bought",
-        "made",
-        "got",
-        "gave",
-        "wrote",
-        "drank",
-        "swam",
-        "ran",
-        "spoke",
-        "met",
-        "told",
-        "knew",
-        "thought",
-        "played",
-        "watched",
-        "visited",
-    }
-)
-_EN = "After '{a}' use the base form of the verb: '{v}'."
-_KO = "'{a}' 뒤에는 동사원형 '{v}'을(를) 씁니다."
+from framecast.tutor.checker import morphology
+from framecast.tutor.checker.finding import Finding, quote, quoted, replace
+from framecast.tutor.checker.lexicon import words
+from framecast.tutor.checker.syntax import auxiliaries, person
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+_DO = frozenset({"do", "does", "did"})
+_BE = {"am": "present", "is": "present", "are": "present", "was": "past", "were": "past"}
+# Verbs that are never adjectives (nor, as "like" is, prepositions), said after "be" as if they were.
+_NO_BE = words("agree disagree want need know hate understand believe prefer remember think")
 
 
-# Verbs of knowing and owning take no -ing: "He is knowing" → "He knows".
-_STATIVE_ING = {"knowing": "know", "believing": "believe", "owning": "own", "belonging": "belong"}
-
-
-def _base(word: str) -> str | None:
-    verb = BY_PAST.get(word) or BY_THIRD.get(word) or BY_ING.get(word)
-    return verb.base if verb is not None and word != verb.base else None
-
-
-def find(sentence: Sentence) -> list[Finding]:
+def _be_before_verb(doc: Doc) -> list[Finding]:
     found: list[Finding] = []
-    for i, token in enumerate(sentence.tokens):
-        aux = token.lower
-        if aux in _DO | MODALS:
-            # "did went", or a question "did you went"
-            j = i + 2 if sentence.word(i + 1) in SUBJECTS else i + 1
-            if sentence.word(i + 1) == "not":
-                j = i + 2
-            base = _base(sentence.word(j))
-            if base is not None and not (aux == "do" and j == i + 1):
-                fixed = " ".join(t.text for t in sentence.tokens[i:j]) + " " + base
-                found.append(
-                    span(
-                        sentence,
-                        i,
-                        j,
-                        fixed,
-                        _EN.format(a=token.text, v=base),
-                        _KO.format(a=token.text, v=base),
-                    )
-                )
-                continue
-        if (
-            aux in MODALS
-            and sentence.word(i + 1) == "to"
-            and sentence.word(i + 2) in BY_THIRD.keys() | {v.base for v in BY_THIRD.values()}
-        ):
-            fixed = f"{token.text} {sentence.tokens[i + 2].text}"
-            found.append(
-                span(
-                    sentence,
-                    i,
-                    i + 2,
-                    fixed,
-                    f"No 'to' after '{token.text}'.",
-                    f"'{token.text}' 뒤에는 'to' 없이 동사원형을 씁니다.",
-                )
+    for be in doc[:-1]:
+        verb = doc[be.i + 1]
+        tense = _BE.get(be.lower_)
+        if tense is None or verb.lower_ not in _NO_BE or be.i == 0:
+            continue
+        subject = doc[be.i - 1]
+        if subject.pos_ not in ("PRON", "NOUN", "PROPN"):
+            continue
+        who = person(subject)
+        if who is None:
+            continue
+        lemma = verb.lower_
+        new = morphology.past(lemma) if tense == "past" else None
+        if tense == "present":
+            new = morphology.third_person(lemma) if who == "3sg" else lemma
+        if new is None:
+            continue
+        found.append(
+            replace(
+                doc,
+                be.i,
+                verb.i,
+                new,
+                "verb_form",
+                f"{quote(lemma)} is a verb, so it needs no {quote(be.text)}: {quote(new)}.",
+                f"{quoted(lemma, '은/는')} 동사이므로 {quoted(be.text, '이/가')} 필요 없습니다: "
+                f"{quote(new)}.",
             )
-        elif aux == "to" and sentence.word(i + 1) in _TO_PAST:
-            base = BY_PAST[sentence.word(i + 1)].base
-            found.append(
-                span(sentence, i, i + 1, f"to {base}", _EN.format(a="to", v=base), _KO.format(a="to", v=base))
+        )
+    return found
+
+
+def find(doc: Doc) -> list[Finding]:
+    found = _be_before_verb(doc)
+    for verb in doc:
+        auxes = auxiliaries(verb)
+        if not auxes or verb.pos_ not in ("VERB", "AUX"):
+            continue
+        aux = auxes[-1]
+        is_do = aux.lower_ in _DO
+        is_modal = aux.tag_ == "MD"
+        is_to = aux.tag_ == "TO" and aux.lower_ == "to"
+        if not (is_do or is_modal or is_to) or (len(auxes) > 1 and not is_do):
+            continue
+        lemma = morphology.verb_lemma(verb.lower_)
+        if lemma is None or verb.lower_ == lemma or (lemma == "be" and verb.lower_ in ("be",)):
+            continue
+        wrong_form = morphology.is_verb_form(verb.lower_, "VBD") or morphology.is_verb_form(
+            verb.lower_, "VBZ"
+        )
+        if is_modal and verb.tag_ == "VBG" and morphology.ing(lemma) == verb.lower_:
+            wrong_form = True  # "I will calling you"
+        if not wrong_form or (is_to and verb.tag_ == "VBG"):
+            continue
+        if lemma == "be" and verb.lower_ not in ("is", "are", "was", "were", "am"):
+            continue
+        found.append(
+            replace(
+                doc,
+                verb.i,
+                verb.i,
+                lemma,
+                "verb_form",
+                f"After {quote(aux.text)}, the verb is in its base form: {quote(lemma)}.",
+                f"{quote(aux.text)} 뒤에는 동사원형 {quoted(lemma, '을/를')} 씁니다.",
             )
-        elif (
-            aux in {"am", "is", "are"}
-            and sentence.word(i - 1) in SUBJECTS
-            and sentence.word(i + 1) in _STATIVE_ING
-        ):
-            base = _STATIVE_ING[sentence.word(i + 1)]
-            fixed = base + "s" if sentence.word(i - 1) in SUBJECTS_3SG else base
-            found.append(
-                span(
-                    sentence,
-                    i,
-                    i + 1,
-                    fixed,
-                    f"'{base}' describes a state: use the simple present '{fixed}', not '-ing'.",
-                    f"'{base}'는 상태를 나타내는 동사라서 진행형으로 쓰지 않고 '{fixed}'(으)로 씁니다.",
-                )
-            )
-        elif aux in {"am", "is", "are"} and sentence.word(i - 1) in SUBJECTS:
-            negated = sentence.word(i + 1) == "not"
-            verb = sentence.word(i + 2 if negated else i + 1)
-            if verb not in _STATIVE:
-                continue
-            third = aux == "is"
-            last = i + 2 if negated else i + 1
-            if negated:  # noqa: SIM108 - two plain branches read better than a nested ternary
-                fixed = ("doesn't " if third else "don't ") + verb
-            else:
-                fixed = verb + ("s" if third else "")
-            found.append(
-                span(
-                    sentence,
-                    i,
-                    last,
-                    fixed,
-                    f"'{verb}' is a verb, not an adjective: no 'be' before it.",
-                    f"'{verb}'는 동사이므로 앞에 be동사를 쓰지 않습니다.",
-                )
-            )
+        )
     return found

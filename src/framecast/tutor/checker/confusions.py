@@ -1,252 +1,209 @@
-"""Commonly confused words: their/there, your/you're, its/it's, than/then, lose/loose, borrow/lend."""
+"""Commonly confused words: their/there, your/you're, its/it's, then/than, lose/loose, lend/borrow,
+make/take a photo, make/do homework, say/tell someone, "very" before a verb.
+
+Each rule looks at the words around (and the tags of) the confused word, so "Your welcome pack is
+here" or "I want to make a photo album" stay as they are.
+"""
 
 from __future__ import annotations
 
-from framecast.tutor.checker.finding import Finding, span
-from framecast.tutor.checker.lexicon import COMPARATIVES, COUNTABLE, PLURALS
-from framecast.tutor.checker.tokens import Sentence
+from typing import TYPE_CHECKING
 
-_OWNED = frozenset(COUNTABLE) | PLURALS | {"parents", "homework", "name", "own", "names"}
-_BEFORE_POSSESSIVE = frozenset(
-    [
-        "with",
-        "of",
-        "to",
-        "in",
-        "at",
-        "for",
-        "from",
-        "about",
-        "visited",
-        "love",
-        "loves",
-        "like",
-        "likes",
-        "met",
-        "saw",
-        "see",
-        "washed",
-        "sold",
-        "bought",
-    ]
-)
+from framecast.tutor.checker import morphology
+from framecast.tutor.checker.finding import Finding, quoted, replace
+from framecast.tutor.checker.lexicon import words
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+_BE = frozenset({"is", "are", "was", "were", "'s", "'re"})
 _OBJECTS = frozenset({"me", "him", "her", "us", "them"})
-_LEND = {"lend": "borrow", "lends": "borrows", "lent": "borrowed", "lending": "borrowing"}
-_LOSE_BEFORE = frozenset(
-    ["to", "will", "can", "don't", "didn't", "not", "might", "could", "would", "should", "may", "never"]
-)
-_LOSE_AFTER = frozenset(
-    ["weight", "the", "my", "your", "his", "her", "our", "their", "a", "it", "money", "time", "games", "game"]
-)
+_AFTER_ITS = words("a an the very so too raining snowing not going been my cold hot late time really getting")
+_OWNED_BY_IT = frozenset({"own", "tail", "name", "color", "colour", "size", "eyes", "legs", "shape", "way"})
+_LOSE_BEFORE = words("to will can do n't not might could would should may never i you we they he she")
+_PHOTO = frozenset({"photo", "photos", "picture", "pictures", "selfie", "selfies"})
+_VERY_VERBS = frozenset({"like", "love", "want", "enjoy", "hate", "need", "miss", "hope", "appreciate"})
 
 
-def _fix(sentence: Sentence, i: int, j: int, fixed: str, en: str, ko: str) -> Finding:
-    return span(sentence, i, j, fixed, en, ko, type="vocabulary")
+IT_S = "it's"  # kept out of the f-string: Python 3.11 cannot nest its quote character
 
 
-def find(sentence: Sentence) -> list[Finding]:
+def _next(token: Token, k: int = 1) -> Token | None:
+    i = token.i + k
+    return token.doc[i] if 0 <= i < len(token.doc) else None
+
+
+def _word(token: Token | None) -> str:
+    return token.lower_ if token is not None else ""
+
+
+def _fix(doc: Doc, token: Token, fixed: str, en: str, ko: str) -> Finding:
+    if token.text[:1].isupper() and fixed[:1].islower():
+        fixed = fixed[:1].upper() + fixed[1:]
+    return replace(doc, token.i, token.i, fixed, "confusions", en, ko, type="vocabulary")
+
+
+def _possessives(doc: Doc, token: Token) -> Finding | None:
+    word, nxt, after = token.lower_, _next(token), _next(token, 2)
+    if word == "their" and _word(nxt) in _BE:
+        return _fix(
+            doc,
+            token,
+            "there",
+            "'There is/are' says something exists; 'their' means 'belonging to them'.",
+            f"존재를 말할 때는 {quoted('there is/are', '을/를')} 씁니다. "
+            f"{quoted('their', '은/는')} '그들의'라는 뜻입니다.",
+        )
+    if word == "your" and (
+        _word(nxt) in ("going", "coming", "so", "very", "too", "not", "always", "right")
+        or (_word(nxt) == "welcome" and (after is None or after.is_punct))
+    ):
+        return _fix(
+            doc,
+            token,
+            "you're",
+            "'You're' is 'you are'; 'your' means 'belonging to you'.",
+            f"'you are'의 줄임말은 'you're'이고, {quoted('your', '은/는')} '너의'라는 뜻입니다.",
+        )
+    if word == "its" and _word(nxt) in _AFTER_ITS:
+        return _fix(
+            doc,
+            token,
+            "it's",
+            "'It's' is 'it is'; 'its' means 'belonging to it'.",
+            f"'it is'의 줄임말은 'it's'이고, {quoted('its', '은/는')} '그것의'라는 뜻입니다.",
+        )
+    if (
+        word == "it"
+        and _word(nxt) == "'s"
+        and _word(after) in _OWNED_BY_IT
+        and nxt is not None
+        and after is not None
+    ):
+        return replace(
+            doc,
+            token.i,
+            nxt.i,
+            "its" if token.text.islower() else "Its",
+            "confusions",
+            "'Its' means 'belonging to it'; 'it's' is 'it is'.",
+            f"'그것의'라는 뜻에는 {quoted('its', '을/를')} 씁니다. {quoted(IT_S, '은/는')} 'it is'입니다.",
+            type="vocabulary",
+        )
+    return None
+
+
+def _verbs(doc: Doc, token: Token) -> Finding | None:
+    word, nxt = token.lower_, _next(token)
+    lemma = morphology.verb_lemma(word)
+    before = _next(token, -1)
+    if word in ("loose", "looses") and (_word(before) in _LOSE_BEFORE):
+        fixed = "loses" if word == "looses" else "lose"
+        return _fix(
+            doc,
+            token,
+            fixed,
+            "'Lose' means to stop having something; 'loose' means 'not tight'.",
+            f"'잃다'는 'lose'이고, {quoted('loose', '은/는')} '헐거운'이라는 뜻입니다.",
+        )
+    if (
+        lemma == "lend"
+        and token.pos_ == "VERB"
+        and any(t.lower_ == "from" for t in doc[token.i + 1 : token.i + 6])
+    ):
+        borrow = morphology.inflect("borrow", token.tag_) if token.tag_ != "VB" else "borrow"
+        if borrow:
+            return _fix(
+                doc,
+                token,
+                borrow,
+                "You borrow something from someone; you lend it to someone.",
+                f"남에게서 빌릴 때는 'borrow', 남에게 빌려줄 때는 {quoted('lend', '을/를')} 씁니다.",
+            )
+    asks = _word(before) == "i" and _word(_next(token, -2)) in ("can", "could", "may")
+    if lemma == "lend" and asks and _word(nxt) in ("your", "his", "her", "their"):
+        return _fix(
+            doc,
+            token,
+            "borrow",
+            "You borrow something from someone; you lend it to someone.",
+            f"남에게서 빌릴 때는 'borrow', 남에게 빌려줄 때는 {quoted('lend', '을/를')} 씁니다.",
+        )
+    if lemma == "borrow" and _word(nxt) in _OBJECTS:
+        lend = morphology.inflect("lend", token.tag_) if token.tag_ not in ("VB", "VBP") else "lend"
+        if lend:
+            return _fix(
+                doc,
+                token,
+                lend,
+                "You lend something to someone; you borrow it from someone.",
+                f"남에게 빌려줄 때는 'lend', 남에게서 빌릴 때는 {quoted('borrow', '을/를')} 씁니다.",
+            )
+    if lemma == "make" and token.pos_ == "VERB":
+        obj = next((c for c in token.children if c.dep_ == "dobj"), None)
+        if obj is not None and obj.lower_ in _PHOTO and not any(c.dep_ == "compound" for c in obj.children):
+            return _swap(
+                doc,
+                token,
+                "take",
+                "In English you 'take' a photo.",
+                "영어에서는 사진을 'take'한다고 말합니다.",
+            )
+        if obj is not None and obj.lower_ == "homework":
+            return _swap(
+                doc, token, "do", "In English you 'do' homework.", "영어에서는 숙제를 'do'한다고 말합니다."
+            )
+    if lemma == "say" and token.pos_ == "VERB" and _word(nxt) in _OBJECTS:
+        return _swap(
+            doc,
+            token,
+            "tell",
+            "Use 'tell' with a person as the object ('say' takes no person after it).",
+            f"사람을 목적어로 쓸 때는 {quoted('say', '이/가')} 아니라 {quoted('tell', '을/를')} 씁니다.",
+        )
+    return None
+
+
+def _swap(doc: Doc, token: Token, lemma: str, en: str, ko: str) -> Finding | None:
+    """``token`` replaced by ``lemma`` in the same form ("made" → "took")."""
+    fixed = lemma if token.tag_ in ("VB", "VBP") else morphology.inflect(lemma, token.tag_)
+    if fixed is None:
+        return None
+    return _fix(doc, token, fixed, en, ko)
+
+
+def _other(doc: Doc, token: Token) -> Finding | None:
+    word, nxt, before = token.lower_, _next(token), _next(token, -1)
+    compares = before is not None and (
+        before.tag_ in ("JJR", "RBR") or before.lower_ in ("rather", "more", "less")
+    )
+    if word == "then" and compares and nxt is not None and not nxt.is_punct:
+        return _fix(
+            doc,
+            token,
+            "than",
+            "Comparisons use 'than'; 'then' means 'after that'.",
+            f"비교할 때는 {quoted('than', '을/를')} 씁니다. "
+            f"{quoted('then', '은/는')} '그 다음에'라는 뜻입니다.",
+        )
+    verb_next = (
+        nxt is not None and morphology.verb_lemma(nxt.lower_) in _VERY_VERBS and nxt.pos_ in ("VERB", "ADP")
+    )
+    if word == "very" and _word(before) in ("i", "you", "we", "they") and verb_next:
+        return _fix(
+            doc,
+            token,
+            "really",
+            "'Very' cannot describe a verb: use 'really'.",
+            f"{quoted('very', '은/는')} 동사를 꾸밀 수 없으므로 {quoted('really', '을/를')} 씁니다.",
+        )
+    return None
+
+
+def find(doc: Doc) -> list[Finding]:
     found: list[Finding] = []
-    for i, token in enumerate(sentence.tokens):
-        word, nxt, prev = token.lower, sentence.word(i + 1), sentence.word(i - 1)
-        if word == "their" and nxt in {"is", "are", "was", "were"}:
-            found.append(
-                _fix(
-                    sentence,
-                    i,
-                    i,
-                    "there",
-                    "'There is/are' says something exists; 'their' means 'belonging to them'.",
-                    "존재를 말할 때는 'there is/are'를 씁니다. 'their'는 '그들의'라는 뜻입니다.",
-                )
-            )
-        elif word == "there" and prev in _BEFORE_POSSESSIVE and nxt in _OWNED:
-            found.append(
-                _fix(
-                    sentence,
-                    i,
-                    i,
-                    "their",
-                    "'Their' means 'belonging to them'.",
-                    "'그들의'라는 뜻에는 'their'를 씁니다.",
-                )
-            )
-        elif word == "your" and (
-            nxt in {"going", "coming", "so", "very", "too", "not"}
-            or (nxt in {"welcome", "right"} and sentence.is_boundary(i + 2))
-        ):
-            found.append(
-                _fix(
-                    sentence,
-                    i,
-                    i,
-                    "you're",
-                    "'You're' is 'you are'; 'your' means 'belonging to you'.",
-                    "'you are'의 줄임말은 'you're'이고, 'your'는 '너의'라는 뜻입니다.",
-                )
-            )
-        elif word == "you're" and nxt in _OWNED:
-            found.append(
-                _fix(
-                    sentence,
-                    i,
-                    i,
-                    "your",
-                    "'Your' means 'belonging to you'; 'you're' is 'you are'.",
-                    "'너의'라는 뜻에는 'your'를 씁니다. 'you're'는 'you are'입니다.",
-                )
-            )
-        elif word == "its" and nxt in {
-            "a",
-            "an",
-            "the",
-            "very",
-            "so",
-            "too",
-            "raining",
-            "not",
-            "going",
-            "been",
-            "time",
-            "my",
-            "cold",
-            "hot",
-        }:
-            found.append(
-                _fix(
-                    sentence,
-                    i,
-                    i,
-                    "it's",
-                    "'It's' is 'it is'; 'its' means 'belonging to it'.",
-                    "'it is'의 줄임말은 'it's'이고, 'its'는 '그것의'라는 뜻입니다.",
-                )
-            )
-        elif word == "it's" and nxt in {"own", "tail", "name", "color", "colour", "size"}:
-            found.append(
-                _fix(
-                    sentence,
-                    i,
-                    i,
-                    "its",
-                    "'Its' means 'belonging to it'; 'it's' is 'it is'.",
-                    "'그것의'라는 뜻에는 'its'를 씁니다.",
-                )
-            )
-        elif word == "then" and (prev in COMPARATIVES or prev == "rather"):
-            found.append(
-                _fix(
-                    sentence,
-                    i,
-                    i,
-                    "than",
-                    "Comparisons use 'than'; 'then' means 'after that'.",
-                    "비교할 때는 'than'을 씁니다. 'then'은 '그 다음에'라는 뜻입니다.",
-                )
-            )
-        elif word == "than" and (sentence.is_boundary(i - 1) or prev == "and") and prev not in COMPARATIVES:
-            found.append(
-                _fix(
-                    sentence,
-                    i,
-                    i,
-                    "then",
-                    "'Then' means 'after that'; 'than' is for comparisons.",
-                    "'그 다음에'라는 뜻에는 'then'을 씁니다.",
-                )
-            )
-        elif word in {"loose", "looses"} and (
-            (prev in _LOSE_BEFORE and nxt in _LOSE_AFTER) or prev in {"i", "you", "we", "they", "he", "she"}
-        ):
-            fix = "loses" if word == "looses" else "lose"
-            found.append(
-                _fix(
-                    sentence,
-                    i,
-                    i,
-                    fix,
-                    "'Lose' means to stop having something; 'loose' means 'not tight'.",
-                    "'잃다'는 'lose'이고, 'loose'는 '헐거운'이라는 뜻입니다.",
-                )
-            )
-        elif word in _LEND and any(sentence.word(j) == "from" for j in range(i + 2, i + 6)):
-            fix = _LEND[word]
-            found.append(
-                _fix(
-                    sentence,
-                    i,
-                    i,
-                    fix,
-                    "You borrow something from someone; you lend it to someone.",
-                    "남에게서 빌릴 때는 'borrow', 남에게 빌려줄 때는 'lend'를 씁니다.",
-                )
-            )
-        elif word in {"borrow", "borrowed"} and nxt in _OBJECTS:
-            fix = "lend" if word == "borrow" else "lent"
-            found.append(
-                _fix(
-                    sentence,
-                    i,
-                    i,
-                    fix,
-                    "You lend something to someone; you borrow it from someone.",
-                    "남에게 빌려줄 때는 'lend', 남에게서 빌릴 때는 'borrow'를 씁니다.",
-                )
-            )
-        elif (
-            word in {"make", "made", "making"}
-            and nxt in {"a", "some"}
-            and sentence.word(i + 2) in {"photo", "photos", "picture", "pictures"}
-        ):
-            fix = {"make": "take", "made": "took", "making": "taking"}[word]
-            found.append(
-                _fix(
-                    sentence,
-                    i,
-                    i,
-                    fix,
-                    "In English you 'take' a photo.",
-                    "영어에서는 사진을 'take'한다고 말합니다.",
-                )
-            )
-        elif (
-            word in {"make", "made", "making"}
-            and nxt in {"homework", "my", "the"}
-            and (nxt == "homework" or sentence.word(i + 2) == "homework")
-        ):
-            fix = {"make": "do", "made": "did", "making": "doing"}[word]
-            found.append(
-                _fix(
-                    sentence,
-                    i,
-                    i,
-                    fix,
-                    "In English you 'do' homework.",
-                    "영어에서는 숙제를 'do'한다고 말합니다.",
-                )
-            )
-        elif word in {"say", "said"} and nxt in _OBJECTS:
-            fix = "tell" if word == "say" else "told"
-            found.append(
-                _fix(
-                    sentence,
-                    i,
-                    i,
-                    fix,
-                    "Use 'tell' with a person as the object.",
-                    "사람을 목적어로 쓸 때는 'tell'을 씁니다.",
-                )
-            )
-        elif (
-            word == "very" and prev in {"i", "you", "we", "they"} and nxt in {"like", "love", "want", "enjoy"}
-        ):
-            found.append(
-                _fix(
-                    sentence,
-                    i,
-                    i,
-                    "really",
-                    "'Very' cannot modify a verb: use 'really'.",
-                    "'very'는 동사를 꾸밀 수 없으므로 'really'를 씁니다.",
-                )
-            )
+    for token in doc:
+        fix = _possessives(doc, token) or _verbs(doc, token) or _other(doc, token)
+        if fix is not None:
+            found.append(fix)
     return found

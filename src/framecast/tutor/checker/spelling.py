@@ -12,10 +12,13 @@ from __future__ import annotations
 import math
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from framecast.tutor.checker.finding import Finding, span
-from framecast.tutor.checker.lexicon import ADJECTIVES, COUNTABLE, VERBS
-from framecast.tutor.checker.tokens import Sentence
+from framecast.tutor.checker.finding import Finding, quote, quoted
+from framecast.tutor.checker.tokens import Sentence, split_sentences
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 # Frequent misspellings whose fix edit distance cannot find with confidence: two edits away, several
 # words one edit away, or a "word" that the dictionary lists as a rare name ("freind").
@@ -98,18 +101,7 @@ def ranks() -> dict[str, int]:
             word = line.strip()
             if word and not word.startswith("#"):
                 ranked.setdefault(word, len(ranked))
-    for word in _lexicon_forms():
-        ranked.setdefault(word, len(ranked))
     return ranked
-
-
-def _lexicon_forms() -> list[str]:
-    forms = [*VERBS, *COUNTABLE, *COUNTABLE.values(), *ADJECTIVES]
-    for verb in VERBS.values():
-        forms += [verb.third, verb.past, verb.participle, verb.ing]
-    for comp, sup in ADJECTIVES.values():
-        forms += [comp, sup]
-    return forms
 
 
 def lexicon() -> frozenset[str]:
@@ -204,7 +196,12 @@ def _checkable(sentence: Sentence, i: int) -> bool:
     return True
 
 
-def find(sentence: Sentence) -> list[Finding]:
+def find(doc: Doc) -> list[Finding]:
+    """Misspelt words of ``doc``, read with the word-level tokens (spaCy splits "K-pop" and "3rd")."""
+    return [f for sentence in split_sentences(doc.text) for f in _find(sentence)]
+
+
+def _find(sentence: Sentence) -> list[Finding]:
     found: list[Finding] = []
     for i, token in enumerate(sentence.tokens):
         text = token.text
@@ -216,19 +213,20 @@ def find(sentence: Sentence) -> list[Finding]:
         elif i == 0 and text[1:].islower():
             # A capital may start a sentence or a name; only well-known misspellings are fixed there.
             fix = _MISSPELLINGS.get(lower)
+            fix = fix[:1].upper() + fix[1:] if fix else None
         else:
             fix = None
         if fix is not None:
             found.append(
-                span(
-                    sentence,
-                    i,
-                    i,
+                Finding(
+                    token.start,
+                    token.end,
                     fix,
-                    f"Spelling: '{text}' is written '{fix}'.",
-                    f"철자 오류입니다. '{text}'가 아니라 '{fix}'(으)로 씁니다.",
-                    type="vocabulary",
-                    severity="low",
+                    "spelling",
+                    "vocabulary",
+                    "low",
+                    f"Spelling: {quote(text)} is written {quote(fix)}.",
+                    f"철자 오류입니다. {quoted(text, '이/가')} 아니라 {quoted(fix, '으로/로')} 씁니다.",
                 )
             )
     return found

@@ -14,7 +14,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
-from framecast.tutor import practice
+from framecast.tutor import practice, sessions
+from framecast.tutor.brain import LANGUAGES, Language
 from framecast.tutor.runtime import TutorRuntime
 from framecast.tutor.services import TutorServices
 from framecast.web.context import WebContext
@@ -41,6 +42,12 @@ def _runtime(context: WebContext) -> TutorRuntime:
 
 def _services(context: WebContext) -> TutorServices:
     return _runtime(context).services
+
+
+def learner_language(preferences: dict[str, Any] | None, default: str) -> Language:
+    """The learner's tutor language (their preference, else the configured one), for notes."""
+    chosen = sessions.preferred_language(preferences, default)
+    return next((language for language in LANGUAGES if language == chosen), "en")
 
 
 @router.get("/phrases")
@@ -86,7 +93,9 @@ async def create_attempt(
     ``FRAMECAST_TUTOR__MAX_PRACTICE_SECONDS``, does not decode or holds no speech, or a ``mime``
     with a NUL or a lone surrogate; 404 for an unknown phrase; 429 (``Retry-After``) when the
     caller already has ``FRAMECAST_TUTOR__RECOGNITIONS_PER_USER`` recordings being heard. The score
-    moves the caller's pronunciation score (see ``tutor/practice.py``).
+    moves the caller's pronunciation score (see ``tutor/practice.py``). Each word carries ``flagged``
+    (it scored under ``FRAMECAST_TUTOR__PRONUNCIATION_THRESHOLD``) and, when flagged, a ``note`` on
+    what was heard, in the caller's tutor language.
     """
     runtime = _runtime(context)
     tutor = context.settings.tutor
@@ -100,6 +109,8 @@ async def create_attempt(
         max_audio_bytes=tutor.max_audio_bytes,
         max_seconds=tutor.max_practice_seconds,
         recognition=runtime.recognition,
+        threshold=tutor.pronunciation_threshold,
+        language=learner_language(user.preferences, tutor.language),
     )
     return attempt.to_json()
 

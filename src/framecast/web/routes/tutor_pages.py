@@ -1,6 +1,9 @@
 """The Tutor's HTML pages: home (start a session), a learning session, practice, progress, and the
 real-time avatar room. Like the Studio's pages they only lay things out; the browser modules in
 ``web/static/js/tutor_*.js`` talk to the REST API and the conversation socket.
+
+A session's page speaks the session's language; the other pages the learner's ``tutor_language``
+preference (``web/tutor_text.py``).
 """
 
 from __future__ import annotations
@@ -14,24 +17,14 @@ from fastapi.responses import FileResponse, Response
 
 from framecast.db.accounts import User
 from framecast.tutor import sessions
-from framecast.tutor.brain import CATEGORIES, DIFFICULTIES
+from framecast.tutor.brain import DIFFICULTIES
 from framecast.tutor.services import choose
 from framecast.web.deps import Ctx
 from framecast.web.routes.pages import render
+from framecast.web.tutor_text import page_values, particle_words, ui_language
 
 router = APIRouter(include_in_schema=False)
 
-LANGUAGE_LABELS = {"en": "English", "ko": "한국어 (Korean)"}
-TOPIC_LABELS = {
-    "greeting": "Greetings",
-    "daily_life": "Daily life",
-    "work": "Work",
-    "travel": "Travel",
-    "shopping": "Shopping",
-    "health": "Health",
-    "opinions": "Opinions",
-    "small_talk": "Small talk",
-}
 PROVIDER_LABELS = {
     "offline": "offline",
     "elevenlabs": "ElevenLabs",
@@ -41,14 +34,15 @@ PROVIDER_LABELS = {
 }
 
 
-def _tutor_values(context: Any, user: User) -> dict[str, Any]:
+def _tutor_values(context: Any, user: User, language: str | None = None) -> dict[str, Any]:
+    """The values every Tutor page has; its words in ``language``, else the learner's preference."""
     chosen = choose(context.settings)
+    preferred = sessions.preferred_language(user.preferences, context.settings.tutor.language)
     return {
+        **page_values(ui_language(language or preferred)),
         "user_id": user.id,
         "difficulties": DIFFICULTIES,
-        "topics": [(name, TOPIC_LABELS.get(name, name)) for name in CATEGORIES],
-        "languages": LANGUAGE_LABELS,
-        "tutor_language": sessions.preferred_language(user.preferences, context.settings.tutor.language),
+        "tutor_language": preferred,
         "tutor_providers": {k: PROVIDER_LABELS.get(v, v) for k, v in chosen.items()},
         "offline_tutor": chosen["chat"] == "offline",
         "tavus_configured": bool(
@@ -72,7 +66,12 @@ async def tutor_session(request: Request, context: Ctx, session_id: str) -> Resp
 
     def values(user: User) -> dict[str, Any]:
         info = sessions.owned_session(context.db, session_id, user.id)
-        return {**_tutor_values(context, user), "session": info.to_json()}
+        language = ui_language(info.language)
+        return {
+            **_tutor_values(context, user, language),
+            "session": info.to_json(),
+            "particle_words": particle_words(language, info.topic),
+        }
 
     return await render(request, context, "tutor_session.html", "tutor", values)
 

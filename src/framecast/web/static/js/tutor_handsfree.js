@@ -9,16 +9,16 @@ import { VoiceActivity } from "./voice_activity.js";
 
 export class HandsFree {
   /**
-   * recorder: the page's Recorder; audio: its AudioQueue; video: the avatar <video>.
+   * recorder: the page's Recorder; voice: its TutorVoice (the replies' speech and the avatar video).
    * Callbacks: toggleTurn() starts a recording turn, or stops and sends the one under way (async);
    * isEnded() and isBusy() (a turn is starting or stopping) say when not to listen; micIdle() puts the
    * microphone button back at rest; showState(text) sets the microphone's state line; onChange(on)
-   * shows whether the mode is on.
+   * shows whether the mode is on; listeningText: what the state line says while it listens.
    */
-  constructor({ recorder, audio, video, toggleTurn, isEnded, isBusy, micIdle, showState, onChange }) {
+  constructor({ recorder, voice, toggleTurn, isEnded, isBusy, micIdle, showState, onChange, listeningText }) {
+    this.listeningText = listeningText ?? "Listening… (hands-free)";
     this.recorder = recorder;
-    this.audio = audio;
-    this.video = video;
+    this.voice = voice;
     this.toggleTurn = toggleTurn;
     this.isEnded = isEnded;
     this.isBusy = isBusy;
@@ -30,10 +30,9 @@ export class HandsFree {
     this.waitingForReply = false;
   }
 
-  /** Whether the tutor can still be heard (the microphone must not pick it up). */
+  /** Whether the tutor can still be heard, or is about to be (the microphone must not pick it up). */
   tutorSpeaking() {
-    const { audio, video } = this;
-    return audio.playing !== null || audio.queue.length > 0 || (!video.paused && !video.ended && !video.muted);
+    return this.voice.speaking;
   }
 
   /** Switch the mode on (it starts listening) or off (a recording under way is dropped). */
@@ -66,7 +65,7 @@ export class HandsFree {
       this.set(false); // the microphone could not start: the error is shown already
       return;
     }
-    this.showState("Listening… (hands-free)");
+    this.showState(this.listeningText);
     this.voiceActivity = new VoiceActivity(recorder.stream, {
       onSpeechEnd: ({ spoke }) => {
         this.voiceActivity = null;
@@ -85,7 +84,8 @@ export class HandsFree {
     this.voiceActivity.start();
   }
 
-  /** The tutor answered the sent turn (or refused it): listen again once its sound has started. */
+  /** The tutor answered the sent turn (or refused it): listen again once its reply has been heard
+   * (its speech is queued by then; ``listen`` waits while the tutor speaks). */
   replyArrived() {
     if (!this.waitingForReply) return;
     this.waitingForReply = false;

@@ -1,9 +1,11 @@
 // The Tutor's home page: start a session (POST /api/conversations/sessions, then its page) and list
 // the learner's recent sessions. Scores of ended sessions come from the progress history, which
-// holds one point per scored session.
+// holds one point per scored session. Its words follow the learner's language (tutor_text.js).
 
 import { api, clearError, showError } from "./api.js";
 import { $, fill, formatTime, h } from "./dom.js";
+import { formatDuration as duration } from "./tutor_summary.js";
+import { textFor } from "./tutor_text.js";
 
 const form = $("#start-form");
 const formError = $('[data-testid="form-error"]', form);
@@ -12,6 +14,7 @@ const list = $('[data-testid="session-list"]');
 const empty = $('[data-testid="no-sessions"]');
 const listError = $('[data-testid="sessions-error"]');
 const userId = list.dataset.userId;
+const text = textFor(list.dataset.language);
 const topicLabels = new Map(Array.from($("#topic").options, (option) => [option.value, option.text]));
 
 form.addEventListener("submit", async (event) => {
@@ -37,25 +40,24 @@ form.addEventListener("submit", async (event) => {
 
 function formatDuration(seconds) {
   if (seconds === null || seconds === undefined) return "";
-  const total = Math.max(0, Math.round(Number(seconds)));
-  const minutes = Math.floor(total / 60);
-  const rest = total % 60;
-  if (minutes === 0) return `${rest} s`;
-  return rest ? `${minutes} min ${rest} s` : `${minutes} min`;
+  return duration(seconds, text);
 }
 
 function score(label, value) {
-  const shown = value === null || value === undefined ? "not measured" : Math.round(Number(value));
+  const shown = value === null || value === undefined ? text.notMeasured : Math.round(Number(value));
   return h("span", { class: "chip-score" }, h("span", { class: "muted" }, `${label} `), String(shown));
 }
 
 function sessionRow(session, scores) {
   const ended = Boolean(session.ended_at);
-  const topic = session.topic ? topicLabels.get(session.topic) ?? session.topic : "Free conversation";
+  const topic = session.topic ? topicLabels.get(session.topic) ?? session.topic : topicLabels.get("");
   const status = ended
-    ? h("span", { class: "badge state-succeeded", dataset: { testid: "session-status" } }, "Ended")
-    : h("span", { class: "badge state-running", dataset: { testid: "session-status" } }, "In progress");
-  const details = [session.difficulty, session.language === "ko" ? "explained in Korean" : "explained in English"];
+    ? h("span", { class: "badge state-succeeded", dataset: { testid: "session-status" } }, text.ended)
+    : h("span", { class: "badge state-running", dataset: { testid: "session-status" } }, text.inProgress);
+  const details = [
+    text.levels[session.difficulty] ?? session.difficulty,
+    text.explainedIn[session.language === "ko" ? "ko" : "en"],
+  ];
   if (ended && session.duration !== null) details.push(formatDuration(session.duration));
   return h(
     "li",
@@ -75,12 +77,12 @@ function sessionRow(session, scores) {
         ? h(
             "span",
             { class: "scores small", dataset: { testid: "session-scores" } },
-            score("Grammar", scores.grammar),
-            score("Vocabulary", scores.vocabulary),
-            score("Pronunciation", scores.pronunciation),
+            score(text.grammar, scores.grammar),
+            score(text.vocabulary, scores.vocabulary),
+            score(text.pronunciation, scores.pronunciation),
           )
         : ended
-          ? h("span", { class: "muted small" }, "not scored")
+          ? h("span", { class: "muted small" }, text.notScored)
           : null,
     ),
   );

@@ -4,36 +4,27 @@
 // history entry contributes to all of these.
 //
 // Pure DOM rendering: each function gets the item and what it needs (labels, play actions); which
-// message is which (ids, client ids) and what a click does are the session page's business.
+// message is which (ids, client ids) and what a click does are the session page's business. The
+// words are those of the session's language (``useLanguage``; tutor_text.js).
 
 import { $, fill, formatTime, h } from "./dom.js";
-
-const LABELS = {
-  en: {
-    grammar: "Grammar",
-    vocabulary: "Vocabulary",
-    pronunciation: "Pronunciation",
-    better: "A more natural way to say it",
-    feedback: "Feedback",
-    severity: { high: "important", medium: "worth fixing", low: "minor" },
-  },
-  ko: {
-    grammar: "문법",
-    vocabulary: "어휘",
-    pronunciation: "발음",
-    better: "더 자연스러운 표현",
-    feedback: "피드백",
-    severity: { high: "중요", medium: "보통", low: "사소함" },
-  },
-};
+import { textFor } from "./tutor_text.js";
 
 /** The correction types, in the order the summary lists them. */
 export const TYPES = ["grammar", "vocabulary", "pronunciation"];
 const SEVERITIES = new Set(["high", "medium", "low"]);
 
+let text = textFor("en");
+
+/** Draw the items in ``language`` ("en" or "ko") from now on; returns its words. */
+export function useLanguage(language) {
+  text = textFor(language);
+  return text;
+}
+
 /** The labels of correction types, severities and boxes in ``language`` ("en" or "ko"). */
 export function labelsFor(language) {
-  return LABELS[language];
+  return textFor(language);
 }
 
 /** Insert ``item`` into ``chat`` in order: by seq when known, else after everything confirmed. */
@@ -52,7 +43,7 @@ export function insertInOrder(chat, item) {
 
 /** An empty chat item for ``role`` ("user" or "assistant"), not yet placed. */
 export function messageItem(role) {
-  const label = role === "user" ? "You" : "Tutor";
+  const label = role === "user" ? text.you : text.tutor;
   return h(
     "li",
     { class: `message ${role}`, dataset: { testid: role === "user" ? "user-message" : "tutor-message", role } },
@@ -75,12 +66,13 @@ export function setText(item, text) {
 
 /** The bubble of a spoken message waiting for its transcription. */
 export function setVoicePlaceholder(item) {
-  fill($(".bubble", item), h("em", { class: "muted" }, "Voice message…"));
+  fill($(".bubble", item), h("em", { class: "muted" }, text.voiceMessage));
 }
 
 /**
  * Record what is new about ``item`` (fields left out keep their value) and redraw its meta line.
- * ``actions.playAudio(url)`` and ``actions.playVideo(url)`` are what its play and watch buttons do.
+ * ``actions.playAudio(url, item)`` and ``actions.playVideo(url, item)`` are what its play and watch
+ * buttons do.
  */
 export function setMeta(item, { timestamp, audioUrl, spoken, videoUrl, videoState } = {}, actions) {
   if (timestamp) item.dataset.time = timestamp;
@@ -90,14 +82,14 @@ export function setMeta(item, { timestamp, audioUrl, spoken, videoUrl, videoStat
   if (videoState) item.dataset.video = videoState;
   const parts = [];
   if (item.dataset.time) parts.push(h("time", { datetime: item.dataset.time }, formatTime(item.dataset.time)));
-  if (item.dataset.kind === "audio") parts.push(h("span", { class: "tag" }, "spoken"));
+  if (item.dataset.kind === "audio") parts.push(h("span", { class: "tag" }, text.spoken));
   if (item.dataset.audioUrl) {
     const url = item.dataset.audioUrl;
     parts.push(
       h(
         "button",
-        { type: "button", class: "link small", dataset: { testid: "play-audio" }, onclick: () => actions.playAudio(url) },
-        item.dataset.role === "user" ? "▶ Your recording" : "▶ Play",
+        { type: "button", class: "link small", dataset: { testid: "play-audio" }, onclick: () => actions.playAudio(url, item) },
+        item.dataset.role === "user" ? text.playRecording : text.play,
       ),
     );
   }
@@ -106,12 +98,12 @@ export function setMeta(item, { timestamp, audioUrl, spoken, videoUrl, videoStat
     parts.push(
       h(
         "button",
-        { type: "button", class: "link small", dataset: { testid: "watch-video" }, onclick: () => actions.playVideo(url) },
-        "▶ Watch the video",
+        { type: "button", class: "link small", dataset: { testid: "watch-video" }, onclick: () => actions.playVideo(url, item) },
+        text.watch,
       ),
     );
   } else if (item.dataset.video === "pending" || item.dataset.video === "rendering") {
-    parts.push(h("span", { class: "tag muted" }, "video on its way…"));
+    parts.push(h("span", { class: "tag muted" }, text.videoComing));
   }
   fill($(".meta", item), parts);
 }
@@ -119,7 +111,7 @@ export function setMeta(item, { timestamp, audioUrl, spoken, videoUrl, videoStat
 /** A learner's message the server refused: its meta line says so instead. */
 export function markNotSent(item) {
   item.dataset.state = "failed";
-  $(".meta", item).replaceChildren(h("span", { class: "tag error-text" }, "not sent"));
+  $(".meta", item).replaceChildren(h("span", { class: "tag error-text" }, text.notSent));
 }
 
 export function setWordScores(item, scores) {
@@ -131,7 +123,7 @@ export function setWordScores(item, scores) {
       "span",
       {
         class: `word-score ${grade}`,
-        title: `${Math.round(value * 100)}%${entry.heard ? ` · heard “${entry.heard}”` : ""}`,
+        title: `${Math.round(value * 100)}%${entry.heard ? ` · ${text.heard(entry.heard)}` : ""}`,
         dataset: { testid: "word-score" },
       },
       entry.word,
@@ -140,7 +132,7 @@ export function setWordScores(item, scores) {
   const row = h(
     "p",
     { class: "word-scores small", dataset: { testid: "word-scores" } },
-    h("span", { class: "muted" }, "Pronunciation: "),
+    h("span", { class: "muted" }, text.pronunciationRow),
     words.flatMap((word) => [word, " "]),
   );
   $(".word-scores", item)?.remove();

@@ -1,5 +1,7 @@
 // The practice page: filter the phrases, pick one, listen to it, record yourself saying it, and see
-// the overall score and every word coloured by its score, with your recent attempts at the phrase.
+// the overall score and every word coloured by its score, what was heard of each flagged word
+// ("you said “rate”", from the server in the learner's language), and your recent attempts at the
+// phrase. On a phone the list stacks above the phrase: tapping one brings its controls into view.
 
 import { api, clearError, showError } from "./api.js";
 import { $, fill, formatTime, h } from "./dom.js";
@@ -63,7 +65,10 @@ function phraseButton(phrase) {
         class: "phrase-item",
         "aria-pressed": String(current?.id === phrase.id),
         dataset: { testid: "phrase", phraseId: String(phrase.id) },
-        onclick: () => choose(phrase),
+        onclick: () => {
+          choose(phrase);
+          revealControls();
+        },
       },
       h("span", { class: "phrase-item-en", lang: "en" }, phrase.english_text),
       h("span", { class: "phrase-item-ko small muted", lang: "ko" }, phrase.korean_text),
@@ -114,6 +119,15 @@ function choose(phrase) {
   showIdle();
   setStatus("");
   loadAttempts();
+}
+
+/** Scroll the Listen/Record controls into view when they are off screen (the list is above them). */
+function revealControls() {
+  const controls = listenButton.parentElement;
+  const box = controls.getBoundingClientRect();
+  if (box.top >= 0 && box.bottom <= window.innerHeight) return;
+  const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  controls.scrollIntoView({ block: "center", behavior: smooth ? "smooth" : "auto" });
 }
 
 function stopAudio() {
@@ -210,15 +224,27 @@ async function stop() {
 function wordView(item) {
   const kind = level(item.score);
   const heard = item.heard ? `heard “${item.heard}”` : "not heard";
+  const said = item.flagged && item.note ? item.note : heard;
   return h(
     "span",
     {
       class: `word-score ${kind}`,
-      title: `${Math.round(item.score * 100)}/100 · ${heard}`,
-      dataset: { testid: "word-score", level: kind, score: String(item.score) },
+      title: `${Math.round(item.score * 100)}/100 · ${said}`,
+      dataset: { testid: "word-score", level: kind, score: String(item.score), flagged: String(Boolean(item.flagged)) },
     },
     item.word,
-    h("span", { class: "sr-only" }, ` (${LEVEL_TEXT[kind]}, ${heard})`),
+    h("span", { class: "sr-only" }, ` (${LEVEL_TEXT[kind]}, ${said})`),
+  );
+}
+
+/** One line per flagged word: the word, then what was heard of it ("you said “rate”"). */
+function noteView(item) {
+  return h(
+    "li",
+    { dataset: { testid: "word-note", word: item.word } },
+    h("strong", { lang: "en" }, item.word),
+    " — ",
+    h("span", { dataset: { testid: "word-note-text" } }, item.note),
   );
 }
 
@@ -231,6 +257,10 @@ function showResult(attempt) {
   $('[data-testid="practice-verdict"]').textContent = `/ 100 · ${verdict(attempt.score)}`;
   const words = attempt.words.map(wordView);
   fill($('[data-testid="practice-words"]'), words.flatMap((word, index) => (index ? [" ", word] : [word])));
+  const flagged = attempt.words.filter((item) => item.flagged && item.note);
+  const notes = $('[data-testid="practice-notes"]');
+  fill(notes, flagged.map(noteView));
+  notes.hidden = flagged.length === 0;
   fill(
     $('[data-testid="practice-heard"]'),
     h("span", { class: "muted" }, "We heard: "),

@@ -1,23 +1,18 @@
 // The progress page: the three scores, a chart of the sessions' scores (and phrase practice) over
 // time, corrections by type and severity, the most common mistakes, suggestions, and the recent
-// conversations with their transcripts (loaded when a conversation is opened).
+// conversations with their transcripts (loaded when a conversation is opened). Its words follow the
+// learner's language (tutor_text.js).
 
 import { api, showError, clearError } from "./api.js";
 import { $, debounce, fill, formatTime, h } from "./dom.js";
 import { lineChart } from "./tutor_chart.js";
+import { textFor } from "./tutor_text.js";
 
 const data = JSON.parse($("#tutor-data").textContent);
+const text = textFor(data.language);
 const TOPICS = Object.fromEntries(data.topics);
-const TYPES = [
-  ["grammar", "Grammar"],
-  ["vocabulary", "Vocabulary"],
-  ["pronunciation", "Pronunciation"],
-];
-const SEVERITIES = [
-  ["high", "High"],
-  ["medium", "Medium"],
-  ["low", "Low"],
-];
+const TYPES = ["grammar", "vocabulary", "pronunciation"].map((key) => [key, text[key]]);
+const SEVERITIES = ["high", "medium", "low"].map((key) => [key, text.severities[key]]);
 const SESSIONS_SHOWN = 10;
 const errorBox = $('[data-testid="progress-error"]');
 let redrawChart = () => {};
@@ -28,10 +23,10 @@ function rounded(value) {
 
 export function formatDuration(seconds) {
   const total = Math.max(0, Math.round(Number(seconds) || 0));
-  if (total < 60) return `${total} s`;
+  if (total < 60) return text.duration(0, total);
   const minutes = Math.round(total / 60);
-  if (minutes < 60) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  if (minutes < 60) return text.duration(minutes, 0);
+  return text.hours(Math.floor(minutes / 60), minutes % 60);
 }
 
 function setStat(testid, value, { unmeasured = null } = {}) {
@@ -43,7 +38,7 @@ function setStat(testid, value, { unmeasured = null } = {}) {
 function drawScores(stats) {
   const progress = stats.progress;
   const scored = (stats.history ?? []).length > 0;
-  const notYet = "not measured yet";
+  const notYet = text.notMeasuredYet;
   for (const [key] of TYPES) {
     const measured = key === "pronunciation" ? progress.pronunciation_measured : scored;
     const value = rounded(progress[`${key}_score`]);
@@ -60,15 +55,15 @@ function chartDescription(history, practice) {
   const parts = [];
   if (history.length) {
     const latest = history[history.length - 1];
-    const score = (value) => (rounded(value) === null ? "not measured" : rounded(value));
+    const score = (value) => (rounded(value) === null ? text.notMeasured : rounded(value));
     parts.push(
-      `${history.length} conversation${history.length === 1 ? "" : "s"} scored from ${formatTime(history[0].created_at)} to ${formatTime(latest.created_at)}.`,
-      `Latest: grammar ${score(latest.grammar)}, vocabulary ${score(latest.vocabulary)}, pronunciation ${score(latest.pronunciation)}.`,
+      text.chartScored(history.length, formatTime(history[0].created_at), formatTime(latest.created_at)),
+      text.chartLatest(score(latest.grammar), score(latest.vocabulary), score(latest.pronunciation)),
     );
   }
   if (practice.length) {
     const mean = practice.reduce((sum, point) => sum + point.score, 0) / practice.length;
-    parts.push(`${practice.length} phrase attempt${practice.length === 1 ? "" : "s"}, average ${Math.round(mean)}.`);
+    parts.push(text.chartPractice(practice.length, Math.round(mean)));
   }
   return parts.join(" ");
 }
@@ -76,20 +71,20 @@ function chartDescription(history, practice) {
 function numbersTable(history, practice) {
   const cell = (value) => h("td", { class: "num" }, rounded(value) ?? "–");
   const rows = [
-    ...history.map((point) => ({ at: point.created_at, what: "Conversation", g: point.grammar, v: point.vocabulary, p: point.pronunciation })),
-    ...practice.map((point) => ({ at: point.created_at, what: "Phrase practice", g: null, v: null, p: point.score })),
+    ...history.map((point) => ({ at: point.created_at, what: text.conversation, g: point.grammar, v: point.vocabulary, p: point.pronunciation })),
+    ...practice.map((point) => ({ at: point.created_at, what: text.phrasePractice, g: null, v: null, p: point.score })),
   ].sort((a, b) => new Date(a.at) - new Date(b.at));
   return h(
     "details",
     { class: "chart-numbers" },
-    h("summary", { class: "small" }, "Show the numbers"),
+    h("summary", { class: "small" }, text.showNumbers),
     h(
       "div",
       { class: "table-wrap" },
       h(
         "table",
         { class: "data" },
-        h("thead", {}, h("tr", {}, h("th", {}, "When"), h("th", {}, "What"), h("th", { class: "num" }, "Grammar"), h("th", { class: "num" }, "Vocabulary"), h("th", { class: "num" }, "Pronunciation"))),
+        h("thead", {}, h("tr", {}, h("th", {}, text.when), h("th", {}, text.what), h("th", { class: "num" }, text.grammar), h("th", { class: "num" }, text.vocabulary), h("th", { class: "num" }, text.pronunciation))),
         h("tbody", {}, rows.map((row) => h("tr", {}, h("td", {}, formatTime(row.at)), h("td", {}, row.what), cell(row.g), cell(row.v), cell(row.p)))),
       ),
     ),
@@ -107,16 +102,16 @@ function drawChart(stats) {
     return;
   }
   const series = [
-    { key: "grammar", label: "Grammar", points: history.map((p) => ({ at: p.created_at, value: p.grammar })) },
-    { key: "vocabulary", label: "Vocabulary", points: history.map((p) => ({ at: p.created_at, value: p.vocabulary })) },
-    { key: "pronunciation", label: "Pronunciation", points: history.map((p) => ({ at: p.created_at, value: p.pronunciation })) },
+    { key: "grammar", label: text.grammar, points: history.map((p) => ({ at: p.created_at, value: p.grammar })) },
+    { key: "vocabulary", label: text.vocabulary, points: history.map((p) => ({ at: p.created_at, value: p.vocabulary })) },
+    { key: "pronunciation", label: text.pronunciation, points: history.map((p) => ({ at: p.created_at, value: p.pronunciation })) },
   ];
   if (practice.length) {
-    series.push({ key: "practice", label: "Phrase practice", line: false, points: practice.map((p) => ({ at: p.created_at, value: p.score })) });
+    series.push({ key: "practice", label: text.phrasePractice, line: false, points: practice.map((p) => ({ at: p.created_at, value: p.score })) });
   }
   const draw = () =>
     lineChart({
-      title: "Your scores over time (0 to 100)",
+      title: text.chartTitle,
       description: chartDescription(history, practice),
       series,
       // Drawn at the width it is shown at, so that its text keeps its size on a phone.
@@ -124,6 +119,12 @@ function drawChart(stats) {
     });
   fill(box, draw(), numbersTable(history, practice));
   redrawChart = () => box.querySelector("svg.chart")?.replaceWith(draw());
+}
+
+function barFill(className, percent) {
+  const bar = h("span", { class: className });
+  bar.style.width = `${percent}%`; // a style property: the page's policy refuses style attributes
+  return bar;
 }
 
 function bars(target, counts, labels, classPrefix) {
@@ -136,7 +137,7 @@ function bars(target, counts, labels, classPrefix) {
         "div",
         { class: "bar-row", dataset: { testid: `bar-${key}`, count: String(count) } },
         h("span", { class: "bar-label" }, label),
-        h("span", { class: "bar-track", "aria-hidden": "true" }, h("span", { class: `bar-fill ${classPrefix}-${key}`, style: `width: ${(100 * count) / max}%` })),
+        h("span", { class: "bar-track", "aria-hidden": "true" }, barFill(`bar-fill ${classPrefix}-${key}`, (100 * count) / max)),
         h("span", { class: "bar-count" }, count),
       );
     }),
@@ -167,8 +168,8 @@ function correctionCard(correction) {
     h(
       "header",
       {},
-      h("span", { class: "type-label" }, correction.correction_type),
-      h("span", { class: "severity" }, correction.severity),
+      h("span", { class: "type-label" }, text[correction.correction_type] ?? correction.correction_type),
+      h("span", { class: "severity" }, text.severity[correction.severity] ?? correction.severity),
     ),
     h(
       "p",
@@ -192,14 +193,14 @@ function messageView(message) {
     h(
       "div",
       { class: "message-body" },
-      h("div", { class: "bubble" }, h("span", { class: "sr-only" }, mine ? "You: " : "Tutor: "), message.content),
+      h("div", { class: "bubble" }, h("span", { class: "sr-only" }, `${mine ? text.you : text.tutor}: `), message.content),
       corrections.length ? h("div", { class: "corrections" }, corrections.map(correctionCard)) : null,
       mine && message.better_expression
-        ? h("div", { class: "better" }, h("strong", {}, "Better"), h("span", {}, message.better_expression))
+        ? h("div", { class: "better" }, h("strong", {}, text.betterShort), h("span", {}, message.better_expression))
         : null,
       mine && message.feedback
         ? corrections.length
-          ? h("div", { class: "feedback" }, h("strong", {}, "Feedback"), h("span", {}, message.feedback))
+          ? h("div", { class: "feedback" }, h("strong", {}, text.feedback), h("span", {}, message.feedback))
           : h("p", { class: "feedback quiet small" }, message.feedback)
         : null,
     ),
@@ -208,12 +209,12 @@ function messageView(message) {
 
 async function loadTranscript(item, session) {
   const body = item.querySelector(".transcript");
-  fill(body, h("p", { class: "muted small" }, "Loading the conversation…"));
+  fill(body, h("p", { class: "muted small" }, text.loadingConversation));
   try {
     const messages = await api(`/api/conversations/sessions/${encodeURIComponent(session.id)}/conversations`);
     item.dataset.loaded = "true";
     if (!messages.length) {
-      fill(body, h("p", { class: "muted small" }, "Nothing was said in this conversation."));
+      fill(body, h("p", { class: "muted small" }, text.nothingSaidThere));
       return;
     }
     fill(body, h("ol", { class: "chat", dataset: { testid: "transcript" } }, messages.map(messageView)));
@@ -223,7 +224,7 @@ async function loadTranscript(item, session) {
 }
 
 function sessionItem(session, scores) {
-  const topic = session.topic ? TOPICS[session.topic] ?? session.topic : "Free conversation";
+  const topic = session.topic ? TOPICS[session.topic] ?? session.topic : data.free_conversation;
   const ended = session.ended_at !== null;
   const item = h(
     "details",
@@ -232,17 +233,16 @@ function sessionItem(session, scores) {
       "summary",
       {},
       h("span", { class: "session-when" }, formatTime(session.started_at)),
-      h("span", { class: "session-what" }, `${topic} · ${session.difficulty}`),
-      ended ? h("span", { class: "muted small" }, formatDuration(session.duration)) : h("span", { class: "badge state-running" }, "in progress"),
+      h("span", { class: "session-what" }, `${topic} · ${text.levels[session.difficulty] ?? session.difficulty}`),
+      ended ? h("span", { class: "muted small" }, formatDuration(session.duration)) : h("span", { class: "badge state-running" }, text.inProgressShort),
       scores
         ? h(
             "span",
             { class: "session-scores small muted" },
-            `grammar ${rounded(scores.grammar)} · vocabulary ${rounded(scores.vocabulary)}`,
-            rounded(scores.pronunciation) === null ? "" : ` · pronunciation ${rounded(scores.pronunciation)}`,
+            text.sessionScores(rounded(scores.grammar), rounded(scores.vocabulary), rounded(scores.pronunciation)),
           )
         : null,
-      ended ? null : h("a", { href: `/tutor/sessions/${encodeURIComponent(session.id)}`, class: "small" }, "Continue"),
+      ended ? null : h("a", { href: `/tutor/sessions/${encodeURIComponent(session.id)}`, class: "small" }, text.continue),
     ),
     h("div", { class: "transcript" }),
   );

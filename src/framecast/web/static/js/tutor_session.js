@@ -2,14 +2,15 @@
 // the conversation socket), the composer (typed or spoken sentences), the microphone button, the
 // tutor's speech and avatar video, the connection status, and ending the session.
 //
-// The chat items are drawn by tutor_messages.js, hands-free mode lives in tutor_handsfree.js and the
-// end-of-session summary in tutor_summary.js; this module holds the page's state and wiring.
+// The chat items are drawn by tutor_messages.js, the replies' speech and the avatar video are played
+// by tutor_voice.js (one voice per reply), hands-free mode lives in tutor_handsfree.js and the
+// end-of-session summary in tutor_summary.js; this module holds the page's state and wiring. Its
+// words are those of the session's language (tutor_text.js).
 //
 // Messages are keyed by their server id, and an unsent one by its client_id, so a reconnect (which
 // re-reads the history) or a resend (which replays the stored answer) never shows anything twice.
 
 import { api, ApiError } from "./api.js";
-import { AudioQueue } from "./audio_queue.js";
 import { $, $all, fill } from "./dom.js";
 import { Recorder, RecorderError } from "./recorder.js";
 import { HandsFree } from "./tutor_handsfree.js";
@@ -17,7 +18,6 @@ import {
   historyCheck,
   historyMeta,
   insertInOrder,
-  labelsFor,
   markNotSent,
   messageItem,
   setCorrections,
@@ -25,9 +25,12 @@ import {
   setText,
   setVoicePlaceholder,
   setWordScores,
+  useLanguage,
 } from "./tutor_messages.js";
 import { TutorSocket } from "./tutor_socket.js";
 import { showSummary as renderSummary } from "./tutor_summary.js";
+import { pageWords } from "./tutor_text.js";
+import { TutorVoice } from "./tutor_voice.js";
 
 const root = $("#tutor-session");
 const sessionId = root.dataset.sessionId;
@@ -58,7 +61,8 @@ const summary = $('[data-testid="session-summary"]');
 const video = $('[data-testid="avatar-video"]');
 const soundHint = $('[data-testid="sound-hint"]');
 
-const labels = labelsFor(language);
+const text = useLanguage(language);
+const labels = text;
 const byId = new Map(); // message id -> <li>
 const byClient = new Map(); // client_id -> <li> (learner messages sent from this page)
 const correctionsOf = new Map(); // message id -> corrections (for the summary)
@@ -69,41 +73,39 @@ let spokenTurn = false; // the turn being answered was spoken: read its word sco
 
 // ---- Sound and the avatar video -----------------------------------------------------------------
 
-const audio = new AudioQueue({ onblocked: () => (soundHint.hidden = false) });
 const recorder = new Recorder();
+// While the microphone listens (hands-free), the avatar moves without sound.
+const voice = new TutorVoice({ video, onblocked: () => (soundHint.hidden = false), silent: () => recorder.recording });
 
 soundHint.addEventListener("click", () => {
   soundHint.hidden = true;
-  if (video.src && video.muted) {
-    video.muted = false;
-    video.play().catch(() => {});
-  }
+  voice.allowSound();
 });
-
-function playVideo(url) {
-  audio.clear(); // the avatar says the same words, in sync with its lips
-  video.src = url;
-  // While the microphone listens (hands-free), the avatar moves without sound.
-  video.muted = recorder.recording;
-  video.play().catch((error) => {
-    if (error?.name !== "NotAllowedError") return; // a broken video: the "error" event reports it
-    video.muted = true;
-    soundHint.hidden = false;
-    video.play().catch(() => {});
-  });
-}
 
 video.addEventListener("error", () => {
-  if (video.getAttribute("src")) showProblem("The avatar video could not be played; the reply's text and sound are above.");
+  if (video.getAttribute("src")) showProblem(text.videoFailed);
 });
 
-/** What the play and watch buttons of a message's meta line do. */
-const actions = { playAudio: (url) => audio.enqueue(url), playVideo };
+/** What the play and watch buttons of a message's meta line do: each stops what is playing first. */
+const actions = {
+  playAudio: (url, item) => {
+    const tutor = item.dataset.role === "assistant";
+    voice.playClip(url, {
+      id: tutor ? item.dataset.messageId : null,
+      videoUrl: tutor && item.dataset.video === "ready" ? item.dataset.videoUrl : null,
+    });
+  },
+  playVideo: (url, item) => voice.watch(url, { id: item.dataset.messageId }),
+};
 
 // ---- Messages -----------------------------------------------------------------------------------
 
+// On a phone the conversation scrolls with the page, between the sticky avatar and composer.
+const phoneLayout = window.matchMedia("(max-width: 860px)");
+
 function scrollDown() {
-  scroller.scrollTop = scroller.scrollHeight;
+  if (scroller.scrollHeight > scroller.clientHeight + 1) scroller.scrollTop = scroller.scrollHeight;
+  else if (phoneLayout.matches) window.scrollTo(0, document.documentElement.scrollHeight);
 }
 
 function place(item) {
@@ -182,7 +184,7 @@ function onResponse(data) {
     actions,
   );
   // A replayed answer (after a resend) was heard already.
-  if (isNew && data.audio) audio.enqueue(data.audio);
+  if (isNew && data.audio) voice.say(data.message_id, data.audio);
   refreshTyping();
   scrollDown();
   if (spokenTurn) {
@@ -197,11 +199,11 @@ function onVideo(data) {
   if (item) setMeta(item, { videoUrl: data.video_url, videoState: "ready" }, actions);
   const tutorItems = $all("li.message.assistant", chat);
   const latest = tutorItems[tutorItems.length - 1];
-  if (data.video_url && (!item || item === latest)) playVideo(data.video_url);
+  voice.videoReady(data.message_id, data.video_url, { latest: !item || item === latest });
 }
 
 function onError(data) {
-  showProblem(data.message || "Something went wrong.");
+  showProblem(data.message || text.somethingWrong);
   handsFree.replyArrived();
   if (data.message_id) {
     const item = byId.get(data.message_id);
@@ -259,7 +261,7 @@ function mergeHistory(messages) {
   }
   loading.hidden = true;
   if (chat.children.length === 0 && ended) {
-    fill(loading, "Nothing was said in this session.");
+    fill(loading, text.nothingSaid);
     loading.hidden = false;
   }
   scrollDown();
@@ -292,17 +294,17 @@ $('[data-testid="dismiss-error"]').addEventListener("click", clearProblem);
 // ---- Sending ------------------------------------------------------------------------------------
 
 function sendText() {
-  const text = input.value.trim();
-  if (!text || ended) return;
-  if (maxTextChars && text.length > maxTextChars) {
-    showProblem(`Your message is ${text.length} characters long; the limit is ${maxTextChars}.`);
+  const message = input.value.trim();
+  if (!message || ended) return;
+  if (maxTextChars && message.length > maxTextChars) {
+    showProblem(text.tooLong(message.length, maxTextChars));
     return;
   }
   clearProblem();
   const item = messageItem("user");
   item.dataset.state = "pending";
-  setText(item, text);
-  const clientId = socket.sendTurn("text", { text });
+  setText(item, message);
+  const clientId = socket.sendTurn("text", { text: message });
   item.dataset.clientId = clientId;
   byClient.set(clientId, item);
   place(item);
@@ -333,7 +335,7 @@ let autoStop = null;
 function micIdle() {
   micButton.classList.remove("recording");
   micButton.setAttribute("aria-pressed", "false");
-  micLabel.textContent = "Speak";
+  micLabel.textContent = text.speak;
 }
 
 function sizeLabel(bytes) {
@@ -348,33 +350,29 @@ async function toggleRecording() {
     if (!recorder.recording) {
       clearProblem();
       // The tutor must not be heard by the microphone.
-      audio.clear();
-      video.pause();
+      voice.stop();
       await recorder.start();
       micButton.classList.add("recording");
       micButton.setAttribute("aria-pressed", "true");
-      micLabel.textContent = "Stop";
-      micState.textContent = "Listening…";
+      micLabel.textContent = text.stop;
+      micState.textContent = text.listening;
       autoStop = setTimeout(() => {
         if (recorder.recording) toggleRecording();
       }, MAX_RECORDING_MS);
       return;
     }
     clearTimeout(autoStop);
-    micState.textContent = "Sending…";
+    micState.textContent = text.sending;
     const { blob, mime, base64 } = await recorder.stop();
     micIdle();
     if (blob.size === 0) {
       micState.textContent = "";
-      showProblem("Nothing was recorded: check the microphone, then try again.");
+      showProblem(text.nothingRecorded);
       return;
     }
     if (maxAudioBytes && blob.size > maxAudioBytes) {
       micState.textContent = "";
-      showProblem(
-        `The recording is ${sizeLabel(blob.size)}; the limit is ${sizeLabel(maxAudioBytes)}. ` +
-          "Record a shorter sentence.",
-      );
+      showProblem(text.recordingTooBig(sizeLabel(blob.size), sizeLabel(maxAudioBytes)));
       return;
     }
     const item = messageItem("user");
@@ -392,7 +390,7 @@ async function toggleRecording() {
     micIdle();
     micState.textContent = "";
     if (error instanceof RecorderError) showProblem(error.message);
-    else showProblem(`The recording failed: ${error?.message ?? error}`);
+    else showProblem(text.recordingFailed(error?.message ?? error));
   } finally {
     micBusy = false;
   }
@@ -400,8 +398,8 @@ async function toggleRecording() {
 
 const handsFree = new HandsFree({
   recorder,
-  audio,
-  video,
+  voice,
+  listeningText: text.listeningHandsFree,
   toggleTurn: toggleRecording,
   isEnded: () => ended,
   isBusy: () => micBusy,
@@ -442,7 +440,8 @@ function showSummary(duration, scores) {
     corrections: correctionsOf.values(),
     duration,
     scores,
-    labels,
+    text,
+    words: pageWords(),
   });
 }
 
@@ -456,23 +455,23 @@ endButton.addEventListener("click", async () => {
     showSummary(result.duration, result.scores);
   } catch (error) {
     endButton.disabled = false;
-    if (error instanceof ApiError && error.status === 401) showProblem("You are logged out: log in again to end the session.");
-    else showProblem(`The session could not be ended: ${error.message}`);
+    if (error instanceof ApiError && error.status === 401) showProblem(text.loggedOut);
+    else showProblem(text.notEnded(error.message));
   }
 });
 
 // ---- Connection status --------------------------------------------------------------------------
 
 function showStatus(state, seconds, detail) {
-  const text = {
-    connecting: "Connecting…",
-    connected: "Connected",
-    reconnecting: "Reconnecting…",
-    closed: ended ? "Session ended" : "Disconnected",
+  const shown = {
+    connecting: text.status.connecting,
+    connected: text.status.connected,
+    reconnecting: text.status.reconnecting,
+    closed: ended ? text.status.ended : text.status.disconnected,
   }[state];
   status.dataset.state = state === "connected" ? "live" : state;
-  status.textContent = text;
-  status.title = state === "reconnecting" && seconds ? `Trying again in ${seconds} s` : "";
+  status.textContent = shown;
+  status.title = state === "reconnecting" && seconds ? text.retryIn(seconds) : "";
   if (detail) showProblem(detail);
 }
 
@@ -482,7 +481,7 @@ async function start() {
   try {
     await loadHistory();
   } catch (error) {
-    fill(loading, `The conversation could not be loaded: ${error.message}`);
+    fill(loading, text.notLoaded(error.message));
     loading.classList.add("error-text");
     if (!(error instanceof ApiError) || error.status === 0) {
       // The server is away: the socket below retries, and its reconnect reads the history again.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from framecast.tutor.checker.finding import Finding, span
-from framecast.tutor.checker.lexicon import COUNTABLE, UNCOUNTABLE
-from framecast.tutor.checker.tokens import Sentence
+from bench.previous_checker.finding import Finding, span
+from bench.previous_checker.lexicon import COUNTABLE, UNCOUNTABLE
+from bench.previous_checker.tokens import Sentence
 
 _NUMBERS = frozenset(
     [

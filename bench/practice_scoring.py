@@ -1,0 +1,264 @@
+"""Bench: pronunciation scoring of the practice phrases, the grammar (new) against the transcript (previous).
+
+Every phrase of ``src/framecast/tutor/data/practice_phrases.csv`` is spoken by espeak-ng over a
+pink-noise floor (30 dB, a quiet room; 10 dB, a noisy one) in three readings:
+
+- **correct**: the phrase as written;
+- **swapped**: one content word replaced by a sound-alike a Korean learner would say (late → *rate*,
+  think → *sink*; a respelled variant such as *tink* when no word fits, else a dictionary
+  neighbour), the first content word that has one;
+- **dropped**: the middle content word left out.
+
+Each phrase is read by ``--voices-per-phrase`` of the voices, taking turns, so every voice reads
+about as many phrases. Phrases whose 0-based line number leaves 2 when divided by 3 are held out:
+the thresholds of ``tutor/phrase_scoring.py`` were calibrated on the others ("tuning").
+
+One recording is scored three ways, all in the same run:
+
+- **new**: heard against the phrase by the grammar (``phrase_scoring.PHRASE``), as practice and
+  repetitions of the tutor's phrase are scored;
+- **previous**: the language model's transcript aligned with the phrase
+  (``pronunciation.score_words``, the scoring before the grammar);
+- **free**: heard against its own transcript (``phrase_scoring.FREE``), as other spoken turns are.
+
+A content word is flagged when it scores under ``pronunciation.DEFAULT_THRESHOLD`` (``is_flagged``).
+Targets (new, 30 dB): correct ≥ 80 in ≥ 80% of readings, ≤ 5% of correct content words flagged,
+the swapped word flagged ≥ 70% (and the lowest-scored content word), the dropped one ≥ 95%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import time
+import zlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import pocketsphinx  # type: ignore[import-untyped]
+
+from framecast.providers.offline.audio import pcm_to_wav
+from framecast.providers.offline.phrase_grammar import DEFAULT_NEIGHBOURS
+from framecast.providers.offline.room_noise import NOISY_ROOM_DB, QUIET_ROOM_DB, over_noise_floor
+from framecast.providers.offline.sound_alikes import Lexicon, SoundAlike, sound_alikes
+from framecast.providers.offline.stt import OfflineSpeechToTextProvider
+from framecast.providers.offline.tts import speak_pcm
+from framecast.tutor.phrase_scoring import FREE, PHRASE, PhraseWords, hear_and_score, score_hearing
+from framecast.tutor.pronunciation import FUNCTION_WORDS, WordScore, is_flagged, overall_score, score_words
+
+VOICES = ("en-us", "en-us+f2", "en-us+m3", "en-gb")
+CONDITIONS = ("correct", "swapped", "dropped")
+METHODS = ("new", "previous", "free")
+# Room around each reading, as a learner's recording has.
+LEAD_S, TAIL_S = 0.3, 0.4
+
+
+@dataclass(frozen=True)
+class Reading:
+    phrase: str
+    split: str  # tuning | held-out
+    voice: str
+    condition: str
+    said: str  # the text espeak-ng speaks
+    target: int | None  # the written word swapped or dropped
+
+
+@dataclass
+class Tally:
+    readings: int = 0
+    high: int = 0  # overall >= 80
+    content: int = 0
+    flagged: int = 0
+    targets: int = 0
+    target_flagged: int = 0
+    target_lowest: int = 0
+    any_flagged: int = 0
+    scores: list[float] = field(default_factory=list)
+
+
+def load_phrases() -> list[tuple[str, str]]:
+    source = resources.files("framecast.tutor").joinpath("data/practice_phrases.csv")
+    with source.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [(row["english"], "held-out" if index % 3 == 2 else "tuning") for index, row in enumerate(rows)]
+
+
+class Swaps:
+    """The sound-alikes the recogniser's grammar uses (the same lexicon, ranking and count)."""
+
+    def __init__(self) -> None:
+        model = Path(pocketsphinx.get_model_path()) / "en-us"
+        self.lexicon = Lexicon.read(model / "cmudict-en-us.dict")
+        self._lm = pocketsphinx.NGramModel.readfile(str(model / "en-us.lm.bin"))
+
+    def alikes(self, token: str) -> tuple[SoundAlike, ...]:
+        return sound_alikes(
+            token, self.lexicon, frequency=lambda w: float(self._lm.prob([w])), neighbours=DEFAULT_NEIGHBOURS
+        )
+
+    def swap(self, phrase: PhraseWords) -> tuple[int, str] | None:
+        """(written word, what is said instead) for the first content word with a sound-alike,
+        preferring a Korean-learner swap that makes a word, then one that makes a variant."""
+        content = [
+            (index, group[0].text)
+            for index, group in enumerate(phrase.tokens)
+            if len(group) == 1 and group[0].scored and group[0].text in self.lexicon
+        ]
+        for wanted in ("word", "variant", "any"):
+            for index, token in content:
+                for alike in self.alikes(token):
+                    if (
+                        (wanted == "word" and alike.change and not alike.is_variant)
+                        or (wanted == "variant" and alike.change)
+                        or wanted == "any"
+                    ):
+                        return index, alike.spelling
+        return None
+
+
+def readings(phrases: Sequence[tuple[str, str]], voices: Sequence[str], per_phrase: int) -> list[Reading]:
+    swaps = Swaps()
+    found: list[Reading] = []
+    for number, (phrase, split) in enumerate(phrases):
+        words = PhraseWords.of(phrase)
+        written = list(words.written)
+        content = [i for i, w in enumerate(written) if w.lower() not in FUNCTION_WORDS]
+        swap = swaps.swap(words)
+        dropped = content[len(content) // 2] if content else None
+        chosen = [voices[(number + k) % len(voices)] for k in range(min(per_phrase, len(voices)))]
+        for voice in chosen:
+            found.append(Reading(phrase, split, voice, "correct", phrase, None))
+            if swap is not None:
+                said = " ".join(swap[1] if i == swap[0] else w for i, w in enumerate(written))
+                found.append(Reading(phrase, split, voice, "swapped", said, swap[0]))
+            if dropped is not None:
+                said = " ".join(w for i, w in enumerate(written) if i != dropped)
+                found.append(Reading(phrase, split, voice, "dropped", said, dropped))
+    return found
+
+
+def recording(reading: Reading, snr_db: float) -> bytes:
+    pcm, rate = speak_pcm(reading.said, voice=reading.voice)
+    seed = zlib.crc32(f"{reading.phrase}|{reading.voice}|{reading.condition}|{snr_db}".encode())
+    return pcm_to_wav(
+        over_noise_floor(pcm, rate, snr_db=snr_db, seed=seed, before_s=LEAD_S, after_s=TAIL_S), rate
+    )
+
+
+async def score(
+    stt: OfflineSpeechToTextProvider, reading: Reading, snr_db: float
+) -> dict[str, tuple[WordScore, ...]]:
+    """The reading's word scores by each method."""
+    audio = recording(reading, snr_db)
+    phrase = PhraseWords.of(reading.phrase)
+    hearing = await stt.hear_phrase(audio, phrase.expected, transcribe=True)
+    transcript = hearing.transcript
+    assert transcript is not None
+    free: tuple[WordScore, ...] = ()
+    if transcript.text:
+        free, _ = await hear_and_score(stt, audio, transcript.text, calibration=FREE)
+    return {
+        "new": score_hearing(phrase, hearing.words, calibration=PHRASE),
+        "previous": score_words(reading.phrase, transcript),
+        "free": free,
+    }
+
+
+def count(tally: Tally, reading: Reading, scores: tuple[WordScore, ...], method: str) -> None:
+    tally.readings += 1
+    overall = overall_score(scores)
+    tally.scores.append(overall)
+    flagged = [is_flagged(item) for item in scores]
+    tally.any_flagged += any(flagged)
+    if reading.condition == "correct":
+        tally.high += overall >= 80
+        content = [item for item in scores if item.word.lower() not in FUNCTION_WORDS]
+        tally.content += len(content)
+        tally.flagged += sum(is_flagged(item) for item in content)
+        return
+    if method == "free" or reading.target is None:  # the transcript's words are not the phrase's
+        return
+    tally.targets += 1
+    target = scores[reading.target]
+    tally.target_flagged += is_flagged(target)
+    others = [
+        item.score
+        for index, item in enumerate(scores)
+        if index != reading.target and item.word.lower() not in FUNCTION_WORDS
+    ]
+    tally.target_lowest += all(target.score < other for other in others)
+
+
+async def run(
+    phrases: Sequence[tuple[str, str]], voices: Sequence[str], per_phrase: int, levels: Sequence[float]
+) -> None:
+    work = readings(phrases, voices, per_phrase)
+    stt = OfflineSpeechToTextProvider()
+    gate = asyncio.Semaphore(stt.max_decoders)
+    tallies: dict[tuple[float, str, str, str], Tally] = defaultdict(Tally)
+    started = time.monotonic()
+
+    async def one(reading: Reading, snr_db: float) -> None:
+        async with gate:
+            by_method = await score(stt, reading, snr_db)
+        for method, scores in by_method.items():
+            if scores:
+                count(tallies[(snr_db, reading.split, method, reading.condition)], reading, scores, method)
+
+    await asyncio.gather(*(one(reading, snr) for snr in levels for reading in work))
+    took = time.monotonic() - started
+    tuning = sum(1 for _, split in phrases if split == "tuning")
+    print(
+        f"{len(phrases)} phrases ({tuning} tuning, {len(phrases) - tuning} held out), {per_phrase} of "
+        f"{len(voices)} voices each ({', '.join(voices)}), espeak-ng 160 wpm over pink noise; "
+        f"{len(work) * len(levels)} recordings in {took:.0f} s"
+    )
+    print(
+        f"{'snr':>5} {'split':9} {'method':9} {'correct>=80':>12} {'words flagged':>14} "
+        f"{'swap flagged':>13} {'swap lowest':>12} {'drop flagged':>13}"
+    )
+    for snr in levels:
+        for split in ("tuning", "held-out"):
+            for method in METHODS:
+                correct = tallies[(snr, split, method, "correct")]
+                swapped = tallies[(snr, split, method, "swapped")]
+                dropped = tallies[(snr, split, method, "dropped")]
+                if method == "free":
+                    swap_cell = _rate(swapped.any_flagged, swapped.readings) + "*"
+                    lowest_cell, drop_cell = "-", _rate(dropped.any_flagged, dropped.readings) + "*"
+                else:
+                    swap_cell = _rate(swapped.target_flagged, swapped.targets)
+                    lowest_cell = _rate(swapped.target_lowest, swapped.targets)
+                    drop_cell = _rate(dropped.target_flagged, dropped.targets)
+                print(
+                    f"{snr:>4.0f}dB {split:9} {method:9} {_rate(correct.high, correct.readings):>12} "
+                    f"{_rate(correct.flagged, correct.content):>14} {swap_cell:>13} {lowest_cell:>12} "
+                    f"{drop_cell:>13}"
+                )
+    print("* free: the share of readings with any word flagged (its words are the transcript's)")
+
+
+def _rate(part: int, whole: int) -> str:
+    return f"{part / whole:.2f} ({whole})" if whole else "-"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--voice", action="append", help="an espeak-ng voice (repeatable)")
+    parser.add_argument("--voices-per-phrase", type=int, default=2, help="voices reading each phrase")
+    parser.add_argument("--phrases", type=int, help="only the first N phrases (a quick look)")
+    parser.add_argument("--snr", type=float, action="append", help="noise floors in dB (repeatable)")
+    args = parser.parse_args()
+    phrases = load_phrases()[: args.phrases]
+    levels = tuple(args.snr or (QUIET_ROOM_DB, NOISY_ROOM_DB))
+    asyncio.run(run(phrases, tuple(args.voice or VOICES), args.voices_per_phrase, levels))
+
+
+if __name__ == "__main__":
+    main()
