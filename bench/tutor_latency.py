@@ -7,7 +7,8 @@ millisecond, so this is the server-side latency):
       process (checker + scripted reply + espeak-ng speech + MP3), without server, socket or database.
   (e) a 3-second ``audio`` turn (espeak-ng WAV) — target p50 < 1.5 s; baseline: pocketsphinx on the
       same clip plus the text-turn baseline.
-  (f) 50 sessions at once, 3 text turns each — every turn must get its response, no error.
+  (f) 50 sessions at once, 3 text turns each — every turn must get its response, no error (one
+      account holds them all, so its limit on turns a minute is lifted for the bench).
 The avatar video is switched off for (d) to (f) (``FRAMECAST_TUTOR__AVATAR=none``): it is rendered after
 the response and competes for the CPU, which is reported separately as (g) with one session and the
 offline avatar on.
@@ -52,7 +53,14 @@ CONCURRENT = 50
 @contextlib.contextmanager
 def server(avatar: str) -> Iterator[tuple[str, str]]:
     with tempfile.TemporaryDirectory(prefix="framecast-bench-tutor-") as tmp:
-        env = {**os.environ, "FRAMECAST_DATA_DIR": tmp, "FRAMECAST_TUTOR__AVATAR": avatar}
+        # One account holds every session of (f), so its per-learner limit on turns a minute is
+        # lifted: (f) measures the server under load, not the limiter (tests/tutor cover that).
+        env = {
+            **os.environ,
+            "FRAMECAST_DATA_DIR": tmp,
+            "FRAMECAST_TUTOR__AVATAR": avatar,
+            "FRAMECAST_TUTOR__TURNS_PER_MINUTE": "1000",
+        }
         framecast = [sys.executable, "-m", "framecast"]
         subprocess.run(
             [
@@ -112,6 +120,8 @@ async def until(ws: Any, kind: str) -> dict[str, Any]:
     while True:
         message: dict[str, Any] = json.loads(await ws.recv())
         if message["type"] == "error":
+            if message["data"].get("message_id"):
+                continue  # a notice about a reply already sent (no avatar video for it): not a failure
             raise RuntimeError(message["data"]["message"])
         if message["type"] == kind:
             return message

@@ -6,6 +6,7 @@ A :class:`FramecastError` anywhere becomes a one-line message on stderr and its 
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import typer
@@ -15,7 +16,10 @@ from framecast.core.errors import FramecastError
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Framecast: AI video studio and tutor.")
 
 
-def _mount() -> None:
+@functools.cache
+def mounted_app() -> typer.Typer:
+    """``app`` with every command group mounted, once per process (``main`` and tests that walk or
+    invoke the whole command tree)."""
     from framecast.cli import batch, db, emulator, generate, jobs, provider_info, serve, tutor, users, worker
 
     app.add_typer(generate.app, name="generate")
@@ -29,10 +33,11 @@ def _mount() -> None:
     app.command()(provider_info.quota)
     app.command()(provider_info.history)
     app.command()(serve.serve)
+    return app
 
 
 def main() -> None:
-    _mount()
+    mounted_app()
     try:
         # With standalone_mode=False click returns the code of typer.Exit instead of raising it.
         code = app(standalone_mode=False)

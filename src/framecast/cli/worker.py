@@ -10,6 +10,7 @@ import typer
 
 from framecast.cli.context import open_database, run_async
 from framecast.cli.options import ApiKeyOpt, ConcurrencyOpt
+from framecast.core.log_format import configure_logging
 from framecast.core.settings import get_settings
 from framecast.jobs.worker import Worker
 
@@ -25,7 +26,7 @@ def worker(
 ) -> None:
     """Claim and run jobs; any number of workers may share one database."""
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings)
     db = open_database(settings)
 
     async def main(stop: asyncio.Event) -> None:

@@ -7,6 +7,7 @@ values whose SHA-256 is stored, so they need no signature.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import secrets
@@ -23,11 +24,26 @@ def secret_bytes(settings: Settings) -> bytes:
         return configured.get_secret_value().encode("utf-8")
     path = Path(settings.data_dir) / "secret.key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _create_once(path)
+    return path.read_text(encoding="ascii").strip().encode("ascii")
+
+
+def _create_once(path: Path) -> None:
+    """Write a new secret to ``path`` unless another process did first: the secret is written whole
+    to a file of this process's own, then linked into place, which fails if ``path`` exists, so no
+    process (several containers starting on one volume) reads a half-written or a different key."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    own = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(own, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
         with os.fdopen(fd, "w", encoding="ascii") as handle:
             handle.write(secrets.token_urlsafe(48))
-    return path.read_text(encoding="ascii").strip().encode("ascii")
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
+            os.link(own, path)
+    finally:
+        own.unlink(missing_ok=True)
 
 
 def fernet(settings: Settings) -> Fernet:

@@ -122,6 +122,9 @@ class WebSettings(BaseModel):
     public_base_url: str = ""
     # Run the job worker inside ``framecast serve`` (switch off when ``framecast worker`` runs apart).
     embedded_worker: bool = True
+    # Bearer token a Prometheus scraper sends to ``GET /metrics`` (administrators may read it too).
+    # Empty: only administrators.
+    metrics_token: SecretStr | None = None
 
 
 class ElevenLabsSettings(BaseModel):
@@ -220,6 +223,9 @@ class Settings(BaseSettings):
     database_url: str = ""
     default_provider: ProviderName = "offline"
     log_level: str = "INFO"
+    # "text": the usual lines; "json": one JSON object per record (time, level, logger, message,
+    # exception, extra fields) for log collectors (core/log_format.py).
+    log_format: Literal["text", "json"] = "text"
     # Largest file a download may write, in bytes (a guard against a runaway server).
     max_download_bytes: int = 4 * 1024**3
     genaipro: GenAIProSettings = Field(default_factory=GenAIProSettings)

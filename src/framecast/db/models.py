@@ -1,4 +1,4 @@
-"""Studio tables: batches, jobs, and the provider generations linked to jobs."""
+"""Queue tables: batches, jobs, the provider generations linked to jobs, and workers' heartbeats."""
 
 from __future__ import annotations
 
@@ -110,3 +110,19 @@ class ProviderGeneration(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("provider", "provider_id", name="uq_provider_generations_pid"),)
+
+
+class WorkerBeat(Base):
+    """A running worker's heartbeat: written when it starts and every few seconds, removed when it
+    stops cleanly. A worker that died leaves its row, which simply stops getting newer."""
+
+    __tablename__ = "worker_beats"
+
+    # ``host:pid:nonce``, the id its leases carry (``jobs/leases.py``).
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # What it runs, comma-separated: the providers it claims for (job kinds once the queue has them).
+    capabilities: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -31,6 +31,7 @@ from typing import Any
 
 import anyio
 
+from framecast.core import metrics
 from framecast.core.errors import (
     AmbiguousError,
     ConfigurationError,
@@ -211,6 +212,7 @@ class JobRunner:
             await self._call(self.repo.release_cancelled, job.id, self.worker_id)
             return
         except ProviderError as exc:
+            _count_request(job.provider, exc)
             await self._on_provider_error(job, exc, journal, bundle, request)
             return
         except InvalidInputError as exc:
@@ -226,6 +228,7 @@ class JobRunner:
                 self.repo.fail, job.id, self.worker_id, category="configuration", message=str(exc)
             )
             return
+        metrics.PROVIDER_REQUESTS.inc(provider=job.provider, outcome="ok")
         await self._finish(job, result, bundle)
 
     async def _on_provider_error(
@@ -469,6 +472,15 @@ class JobRunner:
     @staticmethod
     async def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
+
+
+def _count_request(provider: str, exc: ProviderError) -> None:
+    """Count a generation request that ended in ``exc``: by its category, or ``generation_failed``."""
+    failed_after_acceptance = isinstance(exc, GenerationFailedError)
+    outcome = "generation_failed" if failed_after_acceptance else exc.category.value
+    metrics.PROVIDER_REQUESTS.inc(provider=provider, outcome=outcome)
+    if exc.category is ErrorCategory.RATE_LIMIT:
+        metrics.RATE_LIMITED.inc(provider=provider)
 
 
 def _past(since: datetime, seconds: float) -> bool:

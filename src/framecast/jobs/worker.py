@@ -2,13 +2,15 @@
 
 Any number of workers (processes, hosts) may run against one database; the repository's
 compare-and-set claims make sure each job has one holder at a time. A worker also sweeps expired
-leases so a job whose worker died is recovered by whoever is alive.
+leases so a job whose worker died is recovered by whoever is alive, and keeps its row in
+``worker_beats`` fresh (``jobs/beats.py``) so ``/api/health`` can list the live workers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import logging
 import os
@@ -18,10 +20,13 @@ from pathlib import Path
 import anyio
 from cryptography.fernet import Fernet
 
+from framecast.core import metrics
 from framecast.core.files import remove_leftovers
 from framecast.core.secret import fernet, token_hash
 from framecast.core.settings import Settings
+from framecast.db.base import utcnow
 from framecast.db.session import Database
+from framecast.jobs import beats
 from framecast.jobs.leases import new_worker_id
 from framecast.jobs.limits import AdaptiveLimiter
 from framecast.jobs.repository import ClaimedJob, JobRepository
@@ -91,11 +96,16 @@ class Worker:
         )
         self._tasks: dict[int, tuple[asyncio.Task[None], str, bool]] = {}
         self.on_progress: Callable[[int, Progress], None] | None = None
+        self.beat_s = beats.BEAT_S  # seconds between two rows written in worker_beats
+        self._reporting = False  # whether /metrics shows this worker's limits (while it runs)
 
     async def run(self, *, stop: asyncio.Event | None = None, until_done: bool = False) -> None:
         """Work until ``stop`` is set, or (``until_done``) until the batch/queue has nothing left."""
         stop = stop or asyncio.Event()
         self.runner.on_progress = self.on_progress
+        self._reporting = True
+        remove_collector = metrics.REGISTRY.add_collector(self._report_limits)
+        beating = asyncio.create_task(self._beats(stop, beats.describe(self.worker_id, self.bundles)))
         heartbeat = asyncio.create_task(self._heartbeat(stop))
         cfg = self.settings.jobs
         last_sweep = 0.0
@@ -121,9 +131,64 @@ class Worker:
         finally:
             stop.set()
             await self._shutdown()
-            heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
+            for task in (heartbeat, beating):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            remove_collector()
+            self._reporting = False  # a scrape already under way must not bring the series back
+            self._forget_limits()
+            await self._end_beats()
+
+    async def _beats(self, stop: asyncio.Event, beat: beats.Beat) -> None:
+        """Write this worker's row now, then every ``beat_s`` seconds until ``stop``."""
+        while not stop.is_set():
+            await self._beat(dataclasses.replace(beat, beat_at=utcnow()))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.beat_s)
+
+    async def _beat(self, beat: beats.Beat) -> None:
+        def write() -> None:
+            with self.db.session() as session:
+                beats.record_beat(session, beat)
+
+        # A missed beat only makes the worker look older in /api/health: never stop working for it.
+        try:
+            await anyio.to_thread.run_sync(write)
+        except Exception as exc:
+            log.warning("worker %s could not record its heartbeat: %s", self.worker_id, exc)
+
+    async def _end_beats(self) -> None:
+        def remove() -> None:
+            with self.db.session() as session:
+                beats.remove_beat(session, self.worker_id)
+
+        try:
+            await anyio.to_thread.run_sync(remove)
+        except Exception as exc:
+            log.warning("worker %s could not remove its heartbeat row: %s", self.worker_id, exc)
+
+    def _report_limits(self) -> None:
+        """Collector for ``/metrics``: this worker's adaptive limits as they are now."""
+        if not self._reporting:
+            return
+        for name, limiter in self.limiters.items():
+            labels = {"provider": name, "worker": self.worker_id}
+            metrics.LIMIT_CONCURRENCY.set(limiter.concurrency, **labels)
+            metrics.LIMIT_RATE.set(limiter.rate, **labels)
+            metrics.LIMIT_RATE_CEILING.set(limiter.ceiling, **labels)
+            metrics.LIMIT_IN_FLIGHT.set(limiter.in_flight, **labels)
+
+    def _forget_limits(self) -> None:
+        for name in self.limiters:
+            labels = {"provider": name, "worker": self.worker_id}
+            for gauge in (
+                metrics.LIMIT_CONCURRENCY,
+                metrics.LIMIT_RATE,
+                metrics.LIMIT_RATE_CEILING,
+                metrics.LIMIT_IN_FLIGHT,
+            ):
+                gauge.remove(**labels)
 
     async def aclose(self) -> None:
         for bundle in [*self.bundles.values(), *self._user_bundles.values()]:
@@ -175,7 +240,7 @@ class Worker:
                     self._start(job, recon)
 
     def _claim(self, provider: str, limit: int, reconciling: bool) -> list[ClaimedJob]:
-        return self.repo.claim(
+        claimed = self.repo.claim(
             self.worker_id,
             providers=[provider],
             lease_s=self.settings.jobs.lease_s,
@@ -184,6 +249,9 @@ class Worker:
             job_ids=self.job_ids,
             reconciling=reconciling,
         )
+        if claimed:
+            metrics.CLAIMS.inc(len(claimed), provider=provider)
+        return claimed
 
     def _start(self, job: ClaimedJob, reconciling: bool) -> None:
         task = asyncio.create_task(self.runner.run(job), name=f"job-{job.id}")

@@ -32,6 +32,7 @@ from typing import Any
 
 import anyio
 
+from framecast.core import metrics
 from framecast.core.errors import FramecastError, InvalidInputError, ProviderError, TooManyAttemptsError
 from framecast.core.files import write_bytes_atomically
 from framecast.core.media_types import MP3, audio_type_of, sniff_audio
@@ -136,12 +137,14 @@ class ConversationEngine:
                 return await self._control(data, send)
             if refusal is not None:
                 await send(error(refusal))
-            elif received.kind == "text":
-                await self.text_turn(lesson, data.get("text"), send, client_id=client_id)
-            else:
-                await self.audio_turn(
-                    lesson, data.get("audio"), send, client_id=client_id, mime=data.get("mime")
-                )
+                return True
+            with metrics.TUTOR_TURN_SECONDS.time(kind=received.kind):
+                if received.kind == "text":
+                    await self.text_turn(lesson, data.get("text"), send, client_id=client_id)
+                else:
+                    await self.audio_turn(
+                        lesson, data.get("audio"), send, client_id=client_id, mime=data.get("mime")
+                    )
         except FramecastError as exc:
             await send(refusal_of(exc))
         return True

@@ -38,6 +38,7 @@ from framecast.web.security_headers import SecurityHeadersMiddleware
 # Route modules, in the order their routes are matched.
 ROUTE_MODULES = (
     "health",
+    "metrics",
     "auth",
     "users",
     "jobs",

@@ -1,9 +1,12 @@
 """Control routes under ``/_emulator``: statistics, reset and run-time faults. No authentication.
 
-- ``GET /_emulator/stats`` — ``{requests, accepted, refused, rejected, completed, failed, in_flight,
-  accepted_prompts, faults, read_faults, quota}``; ``requests`` counts generation requests only,
-  ``failed`` the accepted generations that ended failed, ``faults`` every fault served by kind
-  (generation and read alike), ``read_faults`` the GETs answered with a fault
+- ``GET /_emulator/stats`` — ``{requests, accepted, refused, refused_by, rejected, completed, failed,
+  in_flight, max_in_flight, accepted_prompts, faults, read_faults, quota}``; ``requests`` counts
+  generation requests only, ``refused_by`` splits ``refused`` by cause (``{concurrency, rate, quota,
+  fault}``: the concurrency limit's 429, the rate window's 429, the 402 for too few credits, a
+  refusing generation fault), ``max_in_flight`` is the most generations in flight at once since the
+  start or the last reset, ``failed`` the accepted generations that ended failed, ``faults`` every
+  fault served by kind (generation and read alike), ``read_faults`` the GETs answered with a fault
 - ``POST /_emulator/reset`` — clears history, statistics, quota used and forced faults, and goes back
   to the settings the emulator started with; an optional JSON object changes some of them
   (``{"latency": 0.2, "quota": 10, "fault_kinds": ["stall"], "files_need_auth": true}``); answers

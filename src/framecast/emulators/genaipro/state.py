@@ -69,6 +69,19 @@ class RefusalReason(StrEnum):
     QUOTA = "quota"  # not enough credits
 
 
+# The keys of ``refused_by`` in the statistics: each refusal is counted once, under its cause.
+REFUSAL_CAUSES: dict[RefusalReason, str] = {
+    RefusalReason.CONCURRENCY: "concurrency",
+    RefusalReason.RATE_LIMIT: "rate",
+    RefusalReason.QUOTA: "quota",
+}
+FAULT_CAUSE = "fault"  # a generation kind of fault that refuses (a read fault is counted in read_faults)
+
+
+def _no_refusals() -> dict[str, int]:
+    return dict.fromkeys([*REFUSAL_CAUSES.values(), FAULT_CAUSE], 0)
+
+
 @dataclass(frozen=True)
 class Refusal:
     reason: RefusalReason
@@ -80,6 +93,7 @@ class Stats:
     requests: int = 0  # generation requests received, whatever became of them
     accepted: int = 0  # charged and recorded
     refused: int = 0  # valid, but turned away (faults that refuse, 429, 402)
+    refused_by: dict[str, int] = field(default_factory=_no_refusals)  # ``refused`` by cause
     rejected: int = 0  # not authenticated or not valid (401, 400)
     completed: int = 0  # accepted generations that finished in history with their files
     failed: int = 0  # accepted generations that ended failed in history (charged, no files)
@@ -127,6 +141,7 @@ class EmulatorState:
         self.quota_used = 0
         self.concurrency = concurrency
         self.in_flight = 0
+        self.max_in_flight = 0  # the most generations in flight at once since this state began
         self.stats = Stats()
         self.started_at = datetime.now(UTC)
         self._limiter = SlidingWindowLimiter(rate_per_minute, clock=clock)
@@ -143,11 +158,14 @@ class EmulatorState:
         """Record a request turned away for authentication or validation."""
         self.stats.rejected += 1
 
-    def refuse(self, fault: FaultKind | None = None) -> None:
-        """Record a valid request turned away before acceptance (by a fault or a limit)."""
+    def refuse(self, cause: FaultKind | RefusalReason) -> None:
+        """Record a valid request turned away before acceptance, by a refusing fault or a limit."""
         self.stats.refused += 1
-        if fault is not None:
-            self.stats.faults[fault.value] += 1
+        if isinstance(cause, FaultKind):
+            self.stats.faults[cause.value] += 1
+            self.stats.refused_by[FAULT_CAUSE] += 1
+        else:
+            self.stats.refused_by[REFUSAL_CAUSES[cause]] += 1
 
     def read_fault(self, fault: FaultKind) -> None:
         """Record a GET answered with a fault instead of its data."""
@@ -173,17 +191,18 @@ class EmulatorState:
         """
         wait = self._limiter.try_acquire()
         if wait is not None:
-            self.refuse()
+            self.refuse(RefusalReason.RATE_LIMIT)
             return Refusal(RefusalReason.RATE_LIMIT, retry_after=max(1, math.ceil(wait)))
         if self.concurrency and self.in_flight >= self.concurrency:
-            self.refuse()
+            self.refuse(RefusalReason.CONCURRENCY)
             return Refusal(RefusalReason.CONCURRENCY, retry_after=1)
         available = self.quota_available
         if available is not None and available < order.count:
-            self.refuse()
+            self.refuse(RefusalReason.QUOTA)
             return Refusal(RefusalReason.QUOTA)
         self.quota_used += order.count
         self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
         self.stats.accepted += 1
         self.stats.accepted_prompts[order.prompt] += 1
         if fault is not None:
@@ -230,10 +249,12 @@ class EmulatorState:
             "requests": self.stats.requests,
             "accepted": self.stats.accepted,
             "refused": self.stats.refused,
+            "refused_by": dict(self.stats.refused_by),
             "rejected": self.stats.rejected,
             "completed": self.stats.completed,
             "failed": self.stats.failed,
             "in_flight": self.in_flight,
+            "max_in_flight": self.max_in_flight,
             "accepted_prompts": dict(self.stats.accepted_prompts),
             "faults": dict(self.stats.faults),
             "read_faults": self.stats.read_faults,
