@@ -13,6 +13,7 @@ from framecast.providers.offline.sound_alikes import (
     one_phone_away,
     respell,
     sound_alikes,
+    unsettled,
     variant_name,
 )
 
@@ -31,6 +32,9 @@ ENTRIES = [
     ("sea", ("S", "IY")),
     ("see", ("S", "IY")),
     ("she", ("SH", "IY")),
+    ("today", ("T", "AH", "D", "EY")),
+    ("today", ("T", "UW", "D", "EY")),
+    ("toupee", ("T", "UW", "P", "EY")),
 ]
 COMMON = {
     "rate": 5.0,
@@ -85,6 +89,14 @@ def test_homophones_never_compete_with_the_word(lexicon: Lexicon) -> None:
     assert "see" not in names
     assert "she" in names  # s before "ee" said as sh
     assert sound_alikes("unknown", lexicon, frequency=frequency, neighbours=10) == ()
+
+
+def test_a_place_where_the_words_own_pronunciations_disagree_is_never_changed(lexicon: Lexicon) -> None:
+    assert unsettled(("T", "AH", "D", "EY"), lexicon.pronunciations("today")) == {1}
+    alikes = sound_alikes("today", lexicon, frequency=frequency, neighbours=10)
+
+    assert ("T", "UH", "D", "EY") not in [alike.phones for alike in alikes]  # "tuday": UW said as UH
+    assert "toupee" in [alike.name for alike in alikes]  # a settled place (D) may change
 
 
 def test_swaps_and_neighbours_are_one_phone_away() -> None:

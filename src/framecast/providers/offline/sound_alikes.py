@@ -12,7 +12,14 @@ For a word of the CMU pronouncing dictionary that ships with pocketsphinx, its s
   a consonant, or one phone dropped), the ``neighbours`` most frequent by the language model's
   unigram probability (a word like *cat* has dozens, most of them names nobody says).
 
-Homophones of the word (its own pronunciations under another spelling) are never competitors.
+Never competitors:
+
+- homophones of the word (its own pronunciations under another spelling);
+- sound-alikes that change only a place where the word's own pronunciations disagree
+  (:func:`unsettled`): *today* is ``T AH D EY`` or ``T UW D EY``, so *tuday* (``T UH D EY``) is
+  no mistake, and *nice* (``N AY S``, or the city ``N IY S``) does not compete with *kniss*. In
+  espeak-ng's voices, and in a learner's mouth, such a rival is the word itself said one accepted
+  way; letting it compete flagged correct readings.
 """
 
 from __future__ import annotations
@@ -155,15 +162,17 @@ def sound_alikes(
     word: str, lexicon: Lexicon, *, frequency: Callable[[str], float], neighbours: int
 ) -> tuple[SoundAlike, ...]:
     """The competitors of ``word``: its Korean-learner variants, then its ``neighbours`` most
-    frequent dictionary neighbours (``frequency``: higher is more common). Empty for a word the
-    lexicon lacks."""
-    own = set(lexicon.pronunciations(word))
-    taken: set[Phones] = set(own)
+    frequent dictionary neighbours (``frequency``: higher is more common), none of them a homophone
+    or a change of an unsettled place (see the module docstring). Empty for a word the lexicon
+    lacks."""
+    pronunciations = lexicon.pronunciations(word)
+    taken: set[Phones] = set(pronunciations)
     found: list[SoundAlike] = []
-    for phones in lexicon.pronunciations(word):
+    for phones in pronunciations:
+        loose = unsettled(phones, pronunciations)
         for index, meant, said in korean_swaps(phones):
             changed = (*phones[:index], said, *phones[index + 1 :])
-            if changed in taken:
+            if changed in taken or index in loose:
                 continue
             taken.add(changed)
             spelled = _most_frequent(lexicon.words(changed), frequency)
@@ -173,9 +182,10 @@ def sound_alikes(
             spelling = respell(word, phones, index, said) or word
             found.append(SoundAlike(variant_name(word, changed), spelling, changed, (meant, said)))
     near: list[tuple[float, str, Phones]] = []
-    for phones in lexicon.pronunciations(word):
+    for phones in pronunciations:
+        loose = unsettled(phones, pronunciations)
         for changed in one_phone_away(phones):
-            if changed in taken:
+            if changed in taken or _changes_only(phones, changed, loose):
                 continue
             spelled = _most_frequent(lexicon.words(changed), frequency)
             if spelled is not None and spelled != word:
@@ -209,6 +219,28 @@ def one_phone_away(phones: Phones) -> set[Phones]:
         if len(phones) > 1:
             out.add(phones[:index] + phones[index + 1 :])
     return out
+
+
+def unsettled(phones: Phones, pronunciations: Iterable[Phones]) -> frozenset[int]:
+    """The places of ``phones`` where another pronunciation of the same length has another sound
+    (today, ``T AH D EY`` or ``T UW D EY``: place 1): the dictionary accepts more than one sound
+    there, so a sound-alike that changes only that place is no clear mistake."""
+    return frozenset(
+        index
+        for other in pronunciations
+        if len(other) == len(phones)
+        for index, (ours, theirs) in enumerate(zip(phones, other, strict=True))
+        if ours != theirs
+    )
+
+
+def _changes_only(phones: Phones, changed: Phones, places: frozenset[int]) -> bool:
+    """Whether ``changed`` (a substitution of ``phones``) differs from it only at ``places``."""
+    return (
+        bool(places)
+        and len(changed) == len(phones)
+        and all(index in places for index, (a, b) in enumerate(zip(phones, changed, strict=True)) if a != b)
+    )
 
 
 def variant_name(word: str, phones: Phones) -> str:
