@@ -19,9 +19,6 @@ from pathlib import Path
 import anyio
 from cryptography.fernet import Fernet
 
-# Studio generations register themselves where the jobs machinery cannot look (it imports no
-# kind); until step 2 moves them, the runner lives here and registers on import.
-import framecast.jobs.runner as _generation  # noqa: F401
 from framecast.core.errors import ConfigurationError, FramecastError
 from framecast.core.files import DISK_FULL_MESSAGE, is_disk_full, remove_leftovers
 from framecast.core.secret import fernet, token_hash

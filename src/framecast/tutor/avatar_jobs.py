@@ -36,7 +36,7 @@ from framecast.db.base import utcnow
 from framecast.db.session import Database
 from framecast.db.tutor import Conversation
 from framecast.providers.base import AvatarRenderer, MediaItem, RemoteAvatarRenderer, SpeechAudio
-from framecast.studio.downloads import download_file
+from framecast.providers.downloads import download_file
 
 log = logging.getLogger(__name__)
 

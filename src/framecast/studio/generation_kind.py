@@ -1,4 +1,6 @@
-"""Run one claimed job: generate (or reconcile), then put the outputs in place.
+"""The job kind ``studio.generation``: generate (or reconcile) one request, then put the outputs in
+place. Registered with the queue when this module is imported; ``jobs/`` supplies the lease,
+heartbeat, limits, retries' back-off and state machine.
 
 The decision table, by the category of a provider error:
 
@@ -39,12 +41,12 @@ from framecast.core.errors import (
     ProviderError,
 )
 from framecast.db.base import utcnow
+from framecast.db.library import MediaFile
 from framecast.db.models import GENERATION_KIND, Job
 from framecast.jobs.journal import CancelledBeforeSendError, DbJournal, backoff_delay
 from framecast.jobs.kinds import KindContext, register_kind
 from framecast.jobs.repository import ClaimedJob
 from framecast.jobs.states import JobState
-from framecast.jobs.transitions import add_to_library
 from framecast.providers.base import (
     GenerationRequest,
     GenerationResult,
@@ -381,6 +383,28 @@ class _GenerationRun:
     @staticmethod
     async def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
+
+
+def add_to_library(session: Session, job: Job) -> None:
+    """An owned job succeeded: each output becomes a file in its owner's library."""
+    kind = "image" if job.mode == "image" else "video"
+    for output in job.outputs or []:
+        path = Path(output["path"])
+        session.add(
+            MediaFile(
+                owner_id=job.owner_id,
+                job_id=job.id,
+                batch_id=job.batch_id,
+                kind=kind,
+                path=str(path),
+                name=path.name,
+                prompt=str(job.request.get("prompt", "")),
+                provider=job.provider,
+                provider_id=output.get("provider_id"),
+                size_bytes=path.stat().st_size if path.is_file() else 0,
+                poster_path=output.get("poster"),
+            )
+        )
 
 
 def _past(since: datetime, seconds: float) -> bool:
