@@ -573,8 +573,15 @@ class JobRepository:
         with self.db.session() as session:
             return bool(session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
 
-    def pending(self, *, batch_id: int | None = None, job_ids: Collection[int] | None = None) -> int:
-        """Jobs in scope that are not finished (paused ones excluded: they wait for the user)."""
+    def pending(
+        self,
+        *,
+        batch_id: int | None = None,
+        job_ids: Collection[int] | None = None,
+        kinds: Collection[str] | None = None,
+    ) -> int:
+        """Jobs in scope (of ``kinds``; None: any) that are not finished (paused ones excluded: they
+        wait for the user)."""
         finished = [
             s.value for s in (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED, JobState.PAUSED)
         ]
@@ -583,5 +590,7 @@ class JobRepository:
             query = query.where(Job.batch_id == batch_id)
         if job_ids is not None:
             query = query.where(Job.id.in_(list(job_ids)))
+        if kinds is not None:
+            query = query.where(Job.kind.in_(list(kinds)))
         with self.db.session() as session:
             return int(session.scalar(query) or 0)

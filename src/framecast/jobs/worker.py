@@ -115,6 +115,13 @@ class Worker:
         # job id -> (task, kind, provider, reconciling)
         self._tasks: dict[int, tuple[asyncio.Task[None], str, str, bool]] = {}
         self.on_progress: Callable[[int, Progress], None] | None = None
+        # Set by ``wake`` from any thread: look for work now instead of at the next poll.
+        self._wakers: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+
+    def wake(self) -> None:
+        """A job of one of this worker's kinds was queued: look now instead of at the next poll."""
+        for loop, event in list(self._wakers):
+            loop.call_soon_threadsafe(event.set)
 
     def _context(self, kind: str) -> KindContext:
         return KindContext(
@@ -145,8 +152,11 @@ class Worker:
         last_sweep = 0.0
         last_cleanup = float("-inf")
         loop = asyncio.get_running_loop()
+        waker = (loop, asyncio.Event())
+        self._wakers.append(waker)
         try:
             while not stop.is_set():
+                waker[1].clear()  # before looking, so a wake-up during the look is not lost
                 if loop.time() - last_sweep >= min(min(map(self._lease_s, self.handlers)) / 3, 5.0):
                     recovered = await anyio.to_thread.run_sync(self.repo.recover_expired)
                     if recovered:
@@ -161,8 +171,9 @@ class Worker:
                 await self._claim_more()
                 if until_done and not self._tasks and await self._nothing_left():
                     break
-                await self._wait_for_work(cfg.poll_s)
+                await self._wait_for_work(cfg.poll_s, waker[1])
         finally:
+            self._wakers.remove(waker)
             stop.set()
             await self._shutdown()
             heartbeat.cancel()
@@ -200,7 +211,7 @@ class Worker:
 
     async def _nothing_left(self) -> bool:
         pending = await anyio.to_thread.run_sync(
-            lambda: self.repo.pending(batch_id=self.batch_id, job_ids=self.job_ids)
+            lambda: self.repo.pending(batch_id=self.batch_id, job_ids=self.job_ids, kinds=list(self.handlers))
         )
         return pending == 0
 
@@ -307,12 +318,15 @@ class Worker:
         if not task.cancelled() and task.exception() is not None:
             log.error("job %s crashed in the worker", job_id, exc_info=task.exception())
 
-    async def _wait_for_work(self, poll_s: float) -> None:
-        tasks = [t for t, _, _, _ in self._tasks.values()]
-        if tasks:
-            await asyncio.wait(tasks, timeout=poll_s, return_when=asyncio.FIRST_COMPLETED)
-        else:
-            await asyncio.sleep(poll_s)
+    async def _wait_for_work(self, poll_s: float, wake: asyncio.Event) -> None:
+        waiter = asyncio.create_task(wake.wait())
+        try:
+            tasks = [t for t, _, _, _ in self._tasks.values()]
+            await asyncio.wait([*tasks, waiter], timeout=poll_s, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiter
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
