@@ -60,6 +60,7 @@ def engine_run(root: str, n: int, concurrency: int, tag: str, rate: float) -> fl
     from framecast.jobs.states import JobState
     from framecast.jobs.worker import Worker
     from framecast.providers.base import Aspect, GenerationRequest, Mode
+    from framecast.studio.generation_kind import KIND as GENERATION
     from framecast.studio.requests import request_to_json
 
     with fresh_env(root, FRAMECAST_GENAIPRO__RATE_PER_MINUTE=str(rate)) as tmp:
@@ -79,7 +80,7 @@ def engine_run(root: str, n: int, concurrency: int, tag: str, rate: float) -> fl
             )
 
         async def main() -> float:
-            worker = Worker(db, settings, providers=["genaipro"], concurrency=concurrency)
+            worker = Worker(db, settings, kinds=[GENERATION], providers=["genaipro"], concurrency=concurrency)
             start = time.perf_counter()
             try:
                 await worker.run(until_done=True)

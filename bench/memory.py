@@ -33,7 +33,8 @@ def main() -> None:
     from framecast.jobs.states import JobState
     from framecast.jobs.worker import Worker
     from framecast.providers.base import Aspect, GenerationRequest, Mode
-    from framecast.studio.downloads import download_file
+    from framecast.providers.downloads import download_file
+    from framecast.studio.generation_kind import KIND as GENERATION
     from framecast.studio.requests import request_to_json
 
     n = args.streams
@@ -55,7 +56,7 @@ def main() -> None:
             repo.enqueue(spec)
 
         async def streams() -> tuple[int, int, float]:
-            worker = Worker(db, settings, providers=["genaipro"], concurrency=n)
+            worker = Worker(db, settings, kinds=[GENERATION], providers=["genaipro"], concurrency=n)
             import psutil
 
             baseline = psutil.Process().memory_info().rss

@@ -9,10 +9,17 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings as hypothesis_settings
 
 from framecast.core.settings import Settings, get_settings
 from framecast.db.migrate import upgrade
 from framecast.db.session import Database
+
+# The same examples on every run (a suite that must be deterministic); new examples are explored by
+# setting FRAMECAST_HYPOTHESIS_PROFILE=explore.
+hypothesis_settings.register_profile("framecast", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("FRAMECAST_HYPOTHESIS_PROFILE", "framecast"))
 
 POSTGRES_URL = os.environ.get(
     "FRAMECAST_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

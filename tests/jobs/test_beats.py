@@ -79,7 +79,7 @@ async def test_a_running_worker_beats_and_its_row_is_removed_when_it_stops(
 
     first = await row()
     assert first is not None
-    assert first.capabilities == "fake"
+    assert first.capabilities == "studio.generation"  # the kinds it runs
     for _ in range(400):
         current = await row()
         assert current is not None

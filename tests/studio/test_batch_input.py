@@ -21,7 +21,7 @@ from framecast.studio.batch_input import (
     CountColumn,
     read_batch_file,
 )
-from framecast.studio.batch_output import find_name_clash
+from framecast.studio.batch_output import find_name_clash, from_spreadsheet
 
 # Samples shipped with the original app (reference §6.3), byte for byte.
 SAMPLE_AROLL_TXT = (
@@ -522,7 +522,10 @@ def test_csv_items_read_back_equal(
         if blank_before:
             buffer.write(",,\n")
         line = buffer.getvalue().count("\n") + 1
-        expected.append(BatchItem(key, prompt, count, image_number, aspect, line))
+        # A cell that starts with "'" before a formula start reads as a Framecast CSV neutralised it
+        # (batch_output.from_spreadsheet): "''" is read as "'", "'=1" as "=1".
+        read = BatchItem(from_spreadsheet(key), from_spreadsheet(prompt), count, image_number, aspect, line)
+        expected.append(read)
         cells = {
             "id": key,
             "prompt": prompt,

@@ -116,6 +116,13 @@ CORRECTION = {
             "severity": "medium",
         },
         {
+            "type": "grammar",
+            "original": "see",
+            "corrected": "saw",
+            "explanation": "과거 시제를 쓰세요.",
+            "severity": "medium",
+        },
+        {
             "type": "expression",
             "original": "an dog",
             "corrected": "a dog",
@@ -190,7 +197,8 @@ def test_a_spoken_turn_on_the_remote_providers(settings: Settings) -> None:
         for c in correction["data"]["corrections"]
         if c["type"] != "pronunciation"
     ]
-    assert pairs == [("grammar", "go", "went"), ("vocabulary", "an dog", "a dog")]
+    # The model's own corrections (its labels), used because they pass the checker's validation.
+    assert pairs == [("grammar", "go", "went"), ("grammar", "see", "saw"), ("vocabulary", "an dog", "a dog")]
     assert correction["data"]["better_expression"] == "Yesterday I went to the park and saw a dog."
     assert response["data"]["text"] == "That sounds lovely! What kind of dog was it?"
     assert base64.b64decode(response["data"]["audio"]) == b"ID3remote-speech"

@@ -37,6 +37,7 @@ from framecast.studio.batches import (
     plan_batch,
     write_report,
 )
+from framecast.studio.generation_kind import KIND as GENERATION
 
 app = typer.Typer(
     no_args_is_help=True, help="Run a batch from a TXT or CSV file (re-run the same command to resume)."
@@ -76,7 +77,14 @@ def _run_batch(
     plan.out_dir.mkdir(parents=True, exist_ok=True)
 
     async def main(stop: asyncio.Event) -> str:
-        worker = Worker(db, settings, providers=[chosen], concurrency=concurrency, api_key=api_key)
+        worker = Worker(
+            db,
+            settings,
+            kinds=[GENERATION],
+            providers=[chosen],
+            concurrency=concurrency,
+            api_key=api_key,
+        )
         try:
             bundle = worker.bundles[chosen]
             if bundle.paid:

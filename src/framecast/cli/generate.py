@@ -19,6 +19,7 @@ from framecast.jobs.repository import JobRepository, JobSpec
 from framecast.jobs.states import JobState
 from framecast.jobs.worker import Worker
 from framecast.providers.base import Aspect, GenerationRequest, Mode
+from framecast.studio.generation_kind import KIND as GENERATION
 from framecast.studio.outputs import slug
 from framecast.studio.requests import request_to_json
 
@@ -50,7 +51,7 @@ def _run(
     job_ids: list[int] = []
 
     async def main(stop: asyncio.Event) -> bool:
-        worker = Worker(db, settings, providers=[chosen], api_key=api_key)
+        worker = Worker(db, settings, kinds=[GENERATION], providers=[chosen], api_key=api_key)
         try:
             bundle = worker.bundles[chosen]
             credits = bundle.traits.credits_for(request.mode, request.count)

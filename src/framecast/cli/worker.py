@@ -13,6 +13,7 @@ from framecast.cli.options import ApiKeyOpt, ConcurrencyOpt
 from framecast.core.log_format import configure_logging
 from framecast.core.settings import get_settings
 from framecast.jobs.worker import Worker
+from framecast.studio.generation_kind import KIND as GENERATION
 
 app = typer.Typer(help="Run a queue worker.")
 
@@ -30,7 +31,9 @@ def worker(
     db = open_database(settings)
 
     async def main(stop: asyncio.Event) -> None:
-        runner = Worker(db, settings, providers=provider, concurrency=concurrency, api_key=api_key)
+        runner = Worker(
+            db, settings, kinds=[GENERATION], providers=provider, concurrency=concurrency, api_key=api_key
+        )
         logging.getLogger("framecast.worker").info("worker %s started", runner.worker_id)
         try:
             await runner.run(stop=stop, until_done=until_idle)

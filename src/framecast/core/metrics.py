@@ -277,7 +277,9 @@ REGISTRY = Registry()
 # -- Framecast's metrics ---------------------------------------------------------------------------
 # Read from the database when /metrics is scraped (the same figure whichever process answers):
 
-JOBS = REGISTRY.gauge("framecast_jobs", "Jobs in the queue, by state and provider.", ("state", "provider"))
+JOBS = REGISTRY.gauge(
+    "framecast_jobs", "Jobs in the queue, by state, kind and provider.", ("state", "kind", "provider")
+)
 DATABASE_UP = REGISTRY.gauge(
     "framecast_database_up", "1 when the database answered this scrape, else 0 (and no figures from it)."
 )

@@ -197,9 +197,9 @@ class TutorSettings(BaseModel):
     max_pending_videos: int = 3
     # A word whose pronunciation score (0..1) is below this becomes a pronunciation correction.
     pronunciation_threshold: float = 0.3
-    # Avatar video renders: attempts before a message's video is marked failed, and the lease.
+    # Avatar video renders (jobs of the queue, under its lease and heartbeat): attempts before a
+    # message's video is marked failed.
     avatar_attempts: int = 3
-    avatar_lease_s: float = 120.0
     # Load the offline models when the server starts, so the first learner does not wait for them.
     warm_up: bool = True
     # Where this server is reachable from the internet (D-ID downloads the speech from there).

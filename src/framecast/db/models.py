@@ -20,6 +20,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from framecast.db.base import Base, UTCDateTime, utcnow
 
+# What every job was before kinds existed, and what a row without a kind still is.
+GENERATION_KIND = "studio.generation"
+
 
 class Batch(Base):
     """A batch run: many items from one TXT/CSV file, written to one output folder."""
@@ -44,7 +47,8 @@ class Batch(Base):
 
 
 class Job(Base):
-    """One generation (or one pipeline step) under the durable queue's state machine."""
+    """One unit of work of some ``kind`` (a generation, a pipeline step, an avatar render…) under the
+    durable queue's state machine."""
 
     __tablename__ = "jobs"
 
@@ -55,6 +59,8 @@ class Job(Base):
     item_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # Pipeline: the image job whose first output becomes this job's start frame.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), nullable=True)
+    # The kind of work (``studio.generation``, ``tutor.avatar_render``…): which handler runs it.
+    kind: Mapped[str] = mapped_column(String(64), default=GENERATION_KIND, server_default=GENERATION_KIND)
     provider: Mapped[str] = mapped_column(String(32))
     mode: Mapped[str] = mapped_column(String(16))
     # GenerationRequest fields as JSON, plus ``out_dir`` and ``basename`` for the output files.
@@ -94,6 +100,7 @@ class Job(Base):
 
     __table_args__ = (
         Index("ix_jobs_claim", "state", "provider", "not_before"),
+        Index("ix_jobs_kind_claim", "state", "kind", "not_before"),
         Index("ix_jobs_batch_item", "batch_id", "item_key"),
     )
 

@@ -40,7 +40,7 @@ class Beat:
     pid: int
     started_at: datetime
     beat_at: datetime
-    capabilities: str | None
+    capabilities: str | None  # the kinds of job the worker runs, comma-separated
 
     def seconds_since(self, now: datetime) -> float:
         return max(0.0, (now - self.beat_at).total_seconds())

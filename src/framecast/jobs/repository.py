@@ -7,7 +7,7 @@ own a job: a claim succeeds only for the worker whose UPDATE matched.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,11 +18,14 @@ from sqlalchemy.orm import Session
 
 from framecast.core.errors import JobStateError, NotFoundError
 from framecast.db.base import utcnow
-from framecast.db.models import Job, ProviderGeneration
+from framecast.db.models import GENERATION_KIND, Job, ProviderGeneration
 from framecast.db.session import Database
 from framecast.jobs.leases import holder_is_dead
 from framecast.jobs.states import JobState
-from framecast.jobs.transitions import add_to_library, fail_children, move, release_children
+from framecast.jobs.transitions import fail_children, move, release_children
+
+# Called inside the transaction that marks a job SUCCEEDED (a kind's ``on_success``).
+OnSuccess = Callable[[Session, Job], None]
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class JobSpec:
     priority: int = 0
     max_attempts: int = 8
     blocked: bool = False
+    kind: str = GENERATION_KIND
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class ClaimedJob:
     reconcile_since: datetime | None
     provider_ids: tuple[str, ...]
     outputs: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    kind: str = GENERATION_KIND
 
 
 def _snapshot(job: Job) -> ClaimedJob:
@@ -73,6 +78,7 @@ def _snapshot(job: Job) -> ClaimedJob:
         reconcile_since=job.reconcile_since,
         provider_ids=tuple(job.provider_ids or ()),
         outputs=tuple(job.outputs or ()),
+        kind=job.kind,
     )
 
 
@@ -121,6 +127,7 @@ class JobRepository:
             batch_id=spec.batch_id,
             item_key=spec.item_key,
             parent_id=spec.parent_id,
+            kind=spec.kind,
             provider=spec.provider,
             mode=spec.mode,
             request=spec.request,
@@ -180,19 +187,21 @@ class JobRepository:
         self,
         worker_id: str,
         *,
-        providers: Collection[str],
+        providers: Collection[str] | None,
         lease_s: float,
         limit: int = 1,
         batch_id: int | None = None,
         job_ids: Collection[int] | None = None,
         reconciling: bool = False,
+        kinds: Collection[str] | None = None,
     ) -> list[ClaimedJob]:
-        """Take up to ``limit`` ready jobs: QUEUED ones (or, with ``reconciling``, RECONCILING ones).
+        """Take up to ``limit`` ready jobs: QUEUED ones (or, with ``reconciling``, RECONCILING ones)
+        of ``kinds`` on ``providers`` (None: any).
 
         A user's queued jobs are passed over while that user already has as many jobs running (on
         any worker) as their ``concurrency`` preference allows.
         """
-        if limit <= 0 or not providers:
+        if limit <= 0 or (providers is not None and not providers) or (kinds is not None and not kinds):
             return []
         now = utcnow()
         source = JobState.RECONCILING if reconciling else JobState.QUEUED
@@ -203,7 +212,6 @@ class JobRepository:
                 select(Job.id, Job.owner_id)
                 .where(
                     Job.state == source.value,
-                    Job.provider.in_(list(providers)),
                     Job.not_before <= now,
                     or_(Job.lease_owner.is_(None), Job.lease_expires_at < now),
                 )
@@ -211,6 +219,10 @@ class JobRepository:
                 # Look past jobs of users at their cap, but not endlessly.
                 .limit(limit * 4 + 20)
             )
+            if kinds is not None:
+                query = query.where(Job.kind.in_(list(kinds)))
+            if providers is not None:
+                query = query.where(Job.provider.in_(list(providers)))
             if batch_id is not None:
                 query = query.where(Job.batch_id == batch_id)
             if job_ids is not None:
@@ -250,14 +262,15 @@ class JobRepository:
                         room[owner_id] -= 1
         return claimed
 
-    def heartbeat(self, worker_id: str, lease_s: float) -> int:
-        """Extend every lease this worker holds; returns how many."""
+    def heartbeat(self, worker_id: str, lease_s: float, *, kinds: Collection[str] | None = None) -> int:
+        """Extend every lease this worker holds (on jobs of ``kinds``; None: all); returns how many."""
         now = utcnow()
+        held = [Job.lease_owner == worker_id, Job.state.in_([JobState.RUNNING, JobState.RECONCILING])]
+        if kinds is not None:
+            held.append(Job.kind.in_(list(kinds)))
         with self.db.session() as session:
             result = session.execute(
-                update(Job)
-                .where(Job.lease_owner == worker_id, Job.state.in_([JobState.RUNNING, JobState.RECONCILING]))
-                .values(lease_expires_at=now + timedelta(seconds=lease_s))
+                update(Job).where(*held).values(lease_expires_at=now + timedelta(seconds=lease_s))
             )
             return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -403,9 +416,16 @@ class JobRepository:
             job.outputs = outputs
 
     def succeed(
-        self, job_id: int, worker_id: str, outputs: list[dict[str, Any]], *, charged: bool = False
+        self,
+        job_id: int,
+        worker_id: str,
+        outputs: list[dict[str, Any]],
+        *,
+        charged: bool = False,
+        on_success: OnSuccess | None = None,
     ) -> None:
-        """The outputs are on disk; ``charged`` when a paid provider made them."""
+        """The outputs are on disk; ``charged`` when a paid provider made them. ``on_success`` (the
+        kind's) runs in the same transaction, so the job and what its success means commit together."""
         with self.db.session() as session:
             job = self._held(session, job_id, worker_id)
             self._move(job, JobState.SUCCEEDED)
@@ -419,8 +439,8 @@ class JobRepository:
             job.progress_status = "done"
             job.progress_percent = 100
             job.finished_at = utcnow()
-            if job.owner_id is not None:
-                add_to_library(session, job)
+            if on_success is not None:
+                on_success(session, job)
             release_children(session, job)
 
     def requeue(
@@ -553,8 +573,15 @@ class JobRepository:
         with self.db.session() as session:
             return bool(session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
 
-    def pending(self, *, batch_id: int | None = None, job_ids: Collection[int] | None = None) -> int:
-        """Jobs in scope that are not finished (paused ones excluded: they wait for the user)."""
+    def pending(
+        self,
+        *,
+        batch_id: int | None = None,
+        job_ids: Collection[int] | None = None,
+        kinds: Collection[str] | None = None,
+    ) -> int:
+        """Jobs in scope (of ``kinds``; None: any) that are not finished (paused ones excluded: they
+        wait for the user)."""
         finished = [
             s.value for s in (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED, JobState.PAUSED)
         ]
@@ -563,5 +590,7 @@ class JobRepository:
             query = query.where(Job.batch_id == batch_id)
         if job_ids is not None:
             query = query.where(Job.id.in_(list(job_ids)))
+        if kinds is not None:
+            query = query.where(Job.kind.in_(list(kinds)))
         with self.db.session() as session:
             return int(session.scalar(query) or 0)

@@ -5,8 +5,6 @@ Every function works inside the caller's session and checks each move against th
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,30 +29,6 @@ def release_children(session: Session, parent: Job) -> None:
         child.request = {**child.request, "start_image": first}
         move(child, JobState.QUEUED)
         child.not_before = utcnow()
-
-
-def add_to_library(session: Session, job: Job) -> None:
-    """An owned job succeeded: each output becomes a file in its owner's library."""
-    from framecast.db.library import MediaFile
-
-    kind = "image" if job.mode == "image" else "video"
-    for output in job.outputs or []:
-        path = Path(output["path"])
-        session.add(
-            MediaFile(
-                owner_id=job.owner_id,
-                job_id=job.id,
-                batch_id=job.batch_id,
-                kind=kind,
-                path=str(path),
-                name=path.name,
-                prompt=str(job.request.get("prompt", "")),
-                provider=job.provider,
-                provider_id=output.get("provider_id"),
-                size_bytes=path.stat().st_size if path.is_file() else 0,
-                poster_path=output.get("poster"),
-            )
-        )
 
 
 def fail_children(session: Session, parent: Job, state: JobState = JobState.FAILED) -> None:

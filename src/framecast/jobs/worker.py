@@ -1,4 +1,5 @@
-"""The worker loop: claim ready jobs up to each provider's free capacity, run them, keep leases alive.
+"""The worker loop: claim ready jobs of the kinds it runs up to their free capacity, hand each to
+its kind's handler (:mod:`framecast.jobs.kinds`), keep leases alive, settle what a handler let fall.
 
 Any number of workers (processes, hosts) may run against one database; the repository's
 compare-and-set claims make sure each job has one holder at a time. A worker also sweeps expired
@@ -21,16 +22,19 @@ import anyio
 from cryptography.fernet import Fernet
 
 from framecast.core import metrics
-from framecast.core.files import remove_leftovers
+from framecast.core.errors import ConfigurationError, FramecastError
+from framecast.core.files import DISK_FULL_MESSAGE, is_disk_full, remove_leftovers
 from framecast.core.secret import fernet, token_hash
 from framecast.core.settings import Settings
 from framecast.db.base import utcnow
 from framecast.db.session import Database
 from framecast.jobs import beats
+from framecast.jobs import kinds as kind_registry
+from framecast.jobs.kinds import KindContext, KindHandler
 from framecast.jobs.leases import new_worker_id
 from framecast.jobs.limits import AdaptiveLimiter
-from framecast.jobs.repository import ClaimedJob, JobRepository
-from framecast.jobs.runner import JobRunner
+from framecast.jobs.repository import ClaimedJob, JobRepository, LeaseLostError
+from framecast.jobs.states import JobState
 from framecast.providers import registry
 from framecast.providers.base import Progress
 from framecast.providers.registry import BuildContext, ProviderBundle, ProviderTraits
@@ -67,22 +71,44 @@ class Worker:
         bundles: dict[str, ProviderBundle] | None = None,
         api_key: str | None = None,
         worker_id: str | None = None,
+        kinds: list[str] | None = None,
+        handlers: dict[str, KindHandler] | None = None,
     ) -> None:
+        """``kinds``: the kinds of job this worker claims (None: every registered kind and every
+        kind in ``handlers``); ``handlers`` adds or replaces kinds' handlers for this worker only.
+        Raises :class:`~framecast.jobs.kinds.UnknownKindError` for a kind with no handler."""
         self.db = db
         self.settings = settings
         self.repo = JobRepository(db)
         self.worker_id = worker_id or new_worker_id()
         self.batch_id = batch_id
         self.job_ids = job_ids
-        names = providers or registry.provider_names()
-        work_dir = Path(settings.data_dir) / "work"
-        self.bundles = bundles or {
-            name: registry.build(
-                name,
-                BuildContext(settings=settings, work_dir=work_dir, api_key=api_key, concurrency=concurrency),
+        names_of_kinds = (
+            kinds if kinds is not None else sorted({*kind_registry.kind_names(), *(handlers or {})})
+        )
+        if not names_of_kinds:
+            raise ConfigurationError(
+                "this worker has no kinds of job to run: import the package that registers them "
+                "(framecast.studio.generation_kind for Studio generations) or pass handlers"
             )
-            for name in names
-        }
+        self.handlers = {name: kind_registry.handler_for(name, handlers) for name in names_of_kinds}
+        # Provider bundles are built only for kinds whose concurrency each provider's limiter decides.
+        uses_providers = any(h.concurrency is None for h in self.handlers.values())
+        names = (providers or registry.provider_names()) if uses_providers else []
+        work_dir = Path(settings.data_dir) / "work"
+        self.bundles = (
+            bundles
+            if bundles is not None
+            else {
+                name: registry.build(
+                    name,
+                    BuildContext(
+                        settings=settings, work_dir=work_dir, api_key=api_key, concurrency=concurrency
+                    ),
+                )
+                for name in names
+            }
+        )
         self.limiters = {
             name: default_limiter(bundle.traits, concurrency) for name, bundle in self.bundles.items()
         }
@@ -91,29 +117,57 @@ class Worker:
         # Paid providers built with a user's own key, keyed by (provider, hash of the key).
         self._user_bundles: dict[tuple[str, str], ProviderBundle] = {}
         self._fernet: Fernet | None = None
-        self.runner = JobRunner(
-            self.repo, self.bundles, self.limiters, settings, self.worker_id, resolve=self.bundle_for
-        )
-        self._tasks: dict[int, tuple[asyncio.Task[None], str, bool]] = {}
+        # job id -> (task, kind, provider, reconciling)
+        self._tasks: dict[int, tuple[asyncio.Task[None], str, str, bool]] = {}
         self.on_progress: Callable[[int, Progress], None] | None = None
         self.beat_s = beats.BEAT_S  # seconds between two rows written in worker_beats
         self._reporting = False  # whether /metrics shows this worker's limits (while it runs)
+        # Set by ``wake`` from any thread: look for work now instead of at the next poll.
+        self._wakers: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+
+    def wake(self) -> None:
+        """A job of one of this worker's kinds was queued: look now instead of at the next poll."""
+        for loop, event in list(self._wakers):
+            loop.call_soon_threadsafe(event.set)
+
+    def _context(self, kind: str) -> KindContext:
+        return KindContext(
+            kind=kind,
+            handler=self.handlers[kind],
+            repo=self.repo,
+            settings=self.settings,
+            worker_id=self.worker_id,
+            bundles=self.bundles,
+            limiters=self.limiters,
+            bundle_for=self.bundle_for,
+            on_progress=self.on_progress,
+        )
+
+    def _lease_s(self, kind: str) -> float:
+        lease = self.handlers[kind].lease_s
+        return lease if lease is not None else self.settings.jobs.lease_s
+
+    def _heartbeat_s(self) -> float:
+        wanted = [h.heartbeat_s for h in self.handlers.values() if h.heartbeat_s is not None]
+        return min([*wanted, self.settings.jobs.heartbeat_s])
 
     async def run(self, *, stop: asyncio.Event | None = None, until_done: bool = False) -> None:
         """Work until ``stop`` is set, or (``until_done``) until the batch/queue has nothing left."""
         stop = stop or asyncio.Event()
-        self.runner.on_progress = self.on_progress
         self._reporting = True
         remove_collector = metrics.REGISTRY.add_collector(self._report_limits)
-        beating = asyncio.create_task(self._beats(stop, beats.describe(self.worker_id, self.bundles)))
+        beating = asyncio.create_task(self._beats(stop, beats.describe(self.worker_id, self.handlers)))
         heartbeat = asyncio.create_task(self._heartbeat(stop))
         cfg = self.settings.jobs
         last_sweep = 0.0
         last_cleanup = float("-inf")
         loop = asyncio.get_running_loop()
+        waker = (loop, asyncio.Event())
+        self._wakers.append(waker)
         try:
             while not stop.is_set():
-                if loop.time() - last_sweep >= min(cfg.lease_s / 3, 5.0):
+                waker[1].clear()  # before looking, so a wake-up during the look is not lost
+                if loop.time() - last_sweep >= min(min(map(self._lease_s, self.handlers)) / 3, 5.0):
                     recovered = await anyio.to_thread.run_sync(self.repo.recover_expired)
                     if recovered:
                         log.info("recovered jobs %s from stopped workers", recovered)
@@ -127,8 +181,9 @@ class Worker:
                 await self._claim_more()
                 if until_done and not self._tasks and await self._nothing_left():
                     break
-                await self._wait_for_work(cfg.poll_s)
+                await self._wait_for_work(cfg.poll_s, waker[1])
         finally:
+            self._wakers.remove(waker)
             stop.set()
             await self._shutdown()
             for task in (heartbeat, beating):
@@ -221,62 +276,137 @@ class Worker:
 
     async def _nothing_left(self) -> bool:
         pending = await anyio.to_thread.run_sync(
-            lambda: self.repo.pending(batch_id=self.batch_id, job_ids=self.job_ids)
+            lambda: self.repo.pending(batch_id=self.batch_id, job_ids=self.job_ids, kinds=list(self.handlers))
         )
         return pending == 0
 
     async def _claim_more(self) -> None:
-        for name, limiter in self.limiters.items():
-            generating = sum(1 for _, p, recon in self._tasks.values() if p == name and not recon)
-            reconciling = sum(1 for _, p, recon in self._tasks.values() if p == name and recon)
-            for recon, room in (
-                (False, limiter.concurrency - generating),
-                (True, RECONCILE_SLOTS - reconciling),
-            ):
-                if room <= 0:
-                    continue
-                jobs = await anyio.to_thread.run_sync(self._claim, name, room, recon)
-                for job in jobs:
-                    self._start(job, recon)
+        for kind, handler in self.handlers.items():
+            # A fixed number of slots for the kind, or one set of slots per provider's limiter.
+            lanes: list[tuple[str | None, int]] = (
+                [(None, handler.concurrency)]
+                if handler.concurrency is not None
+                else [(name, limiter.concurrency) for name, limiter in self.limiters.items()]
+            )
+            for provider, concurrency in lanes:
+                mine = [
+                    recon
+                    for _, k, p, recon in self._tasks.values()
+                    if k == kind and (provider is None or p == provider)
+                ]
+                for recon, room in (
+                    (False, concurrency - mine.count(False)),
+                    (True, RECONCILE_SLOTS - mine.count(True)),
+                ):
+                    if room <= 0:
+                        continue
+                    jobs = await anyio.to_thread.run_sync(self._claim, kind, provider, room, recon)
+                    for job in jobs:
+                        self._start(job, recon)
 
-    def _claim(self, provider: str, limit: int, reconciling: bool) -> list[ClaimedJob]:
+    def _claim(self, kind: str, provider: str | None, limit: int, reconciling: bool) -> list[ClaimedJob]:
         claimed = self.repo.claim(
             self.worker_id,
-            providers=[provider],
-            lease_s=self.settings.jobs.lease_s,
+            kinds=[kind],
+            providers=None if provider is None else [provider],
+            lease_s=self._lease_s(kind),
             limit=limit,
             batch_id=self.batch_id,
             job_ids=self.job_ids,
             reconciling=reconciling,
         )
-        if claimed:
-            metrics.CLAIMS.inc(len(claimed), provider=provider)
+        for job in claimed:
+            metrics.CLAIMS.inc(provider=job.provider)
         return claimed
 
     def _start(self, job: ClaimedJob, reconciling: bool) -> None:
-        task = asyncio.create_task(self.runner.run(job), name=f"job-{job.id}")
-        self._tasks[job.id] = (task, job.provider, reconciling)
+        task = asyncio.create_task(self._run_job(job), name=f"job-{job.id}")
+        self._tasks[job.id] = (task, job.kind, job.provider, reconciling)
         task.add_done_callback(functools.partial(self._done, job.id))
+
+    async def _run_job(self, job: ClaimedJob) -> None:
+        context = self._context(job.kind)
+        try:
+            if job.state is JobState.RECONCILING:
+                await context.handler.reconcile(job, context)
+            else:
+                await context.handler.run(job, context)
+        except LeaseLostError:
+            log.info("job %s: no longer held by this worker (cancelled, or its lease expired)", job.id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            # A bug must not leave the job held forever under a live heartbeat: settle it now.
+            if not isinstance(exc, FramecastError):
+                log.exception("job %s: unexpected error", job.id)
+            await self._settle_crash(job, exc)
+
+    async def _settle_crash(self, job: ClaimedJob, exc: Exception) -> None:
+        current = await anyio.to_thread.run_sync(self.repo.get, job.id)
+        if isinstance(exc, FramecastError):
+            message, category = (
+                str(exc),
+                ("configuration" if isinstance(exc, ConfigurationError) else "error"),
+            )
+        elif is_disk_full(exc):
+            message, category = DISK_FULL_MESSAGE, "disk_full"
+        else:
+            # The exception's own text may carry SQL or server paths: it goes to the log only.
+            message = f"internal error ({type(exc).__name__}); the server's log has the details"
+            category = "internal"
+        bundle = self.bundles.get(job.provider)
+        poll_s = (bundle.traits if bundle is not None else ProviderTraits()).reconcile_poll_s
+        try:
+            if current.submitted_at is not None or current.outputs:
+                # A paid request may be out: find it in history rather than failing or resending.
+                # Each such crash counts as an attempt, so a job that always crashes ends failed
+                # instead of going round for ever.
+                await anyio.to_thread.run_sync(
+                    functools.partial(
+                        self.repo.reconcile_later,
+                        job.id,
+                        self.worker_id,
+                        delay_s=poll_s,
+                        category=category,
+                        message=message,
+                        count_attempt=True,
+                    )
+                )
+            else:
+                await anyio.to_thread.run_sync(
+                    functools.partial(
+                        self.repo.fail, job.id, self.worker_id, category=category, message=message
+                    )
+                )
+        except LeaseLostError:
+            log.warning("job %s: lease lost while settling a crash", job.id)
 
     def _done(self, job_id: int, task: asyncio.Task[None]) -> None:
         self._tasks.pop(job_id, None)
         if not task.cancelled() and task.exception() is not None:
             log.error("job %s crashed in the worker", job_id, exc_info=task.exception())
 
-    async def _wait_for_work(self, poll_s: float) -> None:
-        tasks = [t for t, _, _ in self._tasks.values()]
-        if tasks:
-            await asyncio.wait(tasks, timeout=poll_s, return_when=asyncio.FIRST_COMPLETED)
-        else:
-            await asyncio.sleep(poll_s)
+    async def _wait_for_work(self, poll_s: float, wake: asyncio.Event) -> None:
+        waiter = asyncio.create_task(wake.wait())
+        try:
+            tasks = [t for t, _, _, _ in self._tasks.values()]
+            await asyncio.wait([*tasks, waiter], timeout=poll_s, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiter
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
-        cfg = self.settings.jobs
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=cfg.heartbeat_s)
+                await asyncio.wait_for(stop.wait(), timeout=self._heartbeat_s())
             if self._tasks:
-                await anyio.to_thread.run_sync(self.repo.heartbeat, self.worker_id, cfg.lease_s)
+                for kind in {k for _, k, _, _ in self._tasks.values()}:
+                    await anyio.to_thread.run_sync(
+                        functools.partial(
+                            self.repo.heartbeat, self.worker_id, self._lease_s(kind), kinds=[kind]
+                        )
+                    )
                 # A job cancelled before it was sent is no longer ours: stop working on it.
                 held = list(self._tasks)
                 for job_id in await anyio.to_thread.run_sync(self.repo.cancelled_among, held):
@@ -288,9 +418,9 @@ class Worker:
     async def _shutdown(self) -> None:
         """Stop in-flight work and hand the jobs back (reconcile where a send may have happened)."""
         held = list(self._tasks)
-        for task, _, _ in list(self._tasks.values()):
+        for task, _, _, _ in list(self._tasks.values()):
             task.cancel()
-        for task, _, _ in list(self._tasks.values()):
+        for task, _, _, _ in list(self._tasks.values()):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         for job_id in held:

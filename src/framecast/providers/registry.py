@@ -11,7 +11,7 @@ are registered below exactly as a plugin or a test would register its own with :
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -27,6 +27,7 @@ from framecast.providers.base import (
     ImageGenerator,
     Mode,
     QuotaReader,
+    SpeechAudio,
     VideoGenerator,
 )
 
@@ -274,13 +275,19 @@ register("genaipro", _genaipro, _genaipro_traits)
 TutorCapability = Literal["stt", "tts", "chat", "avatar"]
 
 
+# Stores a clip of speech where a remote renderer can fetch it and returns its public URL.
+AudioPublisher = Callable[[SpeechAudio], Awaitable[str]]
+
+
 @dataclass
 class TutorContext:
-    """What a Tutor provider factory gets: the settings and a shared HTTP client made on first use."""
+    """What a Tutor provider factory gets: the settings, a shared HTTP client made on first use, and
+    (from the Tutor, which owns the public speech folder) how to publish speech for a remote avatar."""
 
     settings: Settings
     transport: httpx.AsyncBaseTransport | None = None
     http: httpx.AsyncClient | None = None
+    audio_publisher: AudioPublisher | None = None
 
     def client(self) -> httpx.AsyncClient:
         if self.http is None:
@@ -362,11 +369,15 @@ def _did_avatar(context: TutorContext) -> Any:
             "D-ID downloads the speech from a public URL: set FRAMECAST_TUTOR__PUBLIC_BASE_URL to the "
             "address where this server is reachable from the internet"
         )
+    if context.audio_publisher is None:
+        raise ConfigurationError(
+            "D-ID downloads the speech from a public URL, and nothing publishes it: build the D-ID "
+            "avatar with a TutorContext that has an audio_publisher (the Tutor's services do)"
+        )
     from framecast.providers.did.talks import DIDAvatarProvider
-    from framecast.tutor.public_audio import publisher
 
     return DIDAvatarProvider.from_settings(
-        context.client(), settings.did, audio_publisher=publisher(settings)
+        context.client(), settings.did, audio_publisher=context.audio_publisher
     )
 
 

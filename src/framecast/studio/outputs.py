@@ -13,8 +13,8 @@ import httpx
 
 from framecast.core.errors import DownloadError
 from framecast.providers.base import MediaItem, Mode
+from framecast.providers.downloads import download_file
 from framecast.providers.registry import DownloadAuth
-from framecast.studio.downloads import download_file
 
 
 def slug(prompt: str, limit: int = 40) -> str:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+from sqlalchemy.orm import Session
 
 from framecast.core import metrics
 from framecast.core.errors import FramecastError, InvalidInputError, ProviderError, TooManyAttemptsError
@@ -42,6 +43,7 @@ from framecast.db.session import Database
 from framecast.db.tutor import new_id
 from framecast.providers.base import Transcript
 from framecast.tutor import client_messages, store
+from framecast.tutor.avatar_kind import queue_render
 from framecast.tutor.brain import Analysis, Lesson
 from framecast.tutor.client_messages import shown
 from framecast.tutor.phrase_scoring import FREE, PHRASE, PhraseHearer, hear_and_score
@@ -309,6 +311,7 @@ class ConversationEngine:
             message_id=message_id,
             kind="reply" if answering else "opening",
             want_video=want_video,
+            queue_video=self._queue_video,
             **saved,
         )
         await send(self._response_message(reply, audio=audio_b64, audio_url=reply.audio_url))
@@ -318,6 +321,13 @@ class ConversationEngine:
             await send(error(skipped, message_id=reply.id))
         elif reply.video_state == "pending" and self._on_video_wanted is not None:
             self._on_video_wanted()
+
+    def _queue_video(self, session: Session, session_id: str, message_id: str) -> None:
+        avatar = self.services.avatar
+        name = avatar.name if avatar is not None else "avatar"
+        queue_render(
+            session, session_id, message_id, renderer=name, attempts=self.settings.tutor.avatar_attempts
+        )
 
     async def _video_refusal(self, lesson: Lesson) -> str | None:
         """Why a reply gets no avatar video (the learner has too many to come), or None."""

@@ -28,6 +28,7 @@ import httpx
 from framecast.core.settings import Settings
 from framecast.providers.base import AvatarRenderer, SpeechToText, TextToSpeech
 from framecast.providers.registry import TutorContext, build_tutor
+from framecast.tutor import public_audio
 from framecast.tutor.brain import TutorBrain
 
 
@@ -81,7 +82,7 @@ def build_services(settings: Settings, *, transport: httpx.AsyncBaseTransport | 
     """Build the configured providers through the registry; raises ``ConfigurationError`` when a
     chosen remote provider lacks its key or settings."""
     chosen = choose(settings)
-    context = TutorContext(settings, transport=transport)
+    context = TutorContext(settings, transport=transport, audio_publisher=public_audio.publisher(settings))
     scorer: SpeechToText = build_tutor("stt", "offline", context)
     stt: SpeechToText = scorer if chosen["stt"] == "offline" else build_tutor("stt", chosen["stt"], context)
     tts: TextToSpeech = build_tutor("tts", chosen["tts"], context)

@@ -8,6 +8,7 @@ tabs, two processes) can never interleave into the same slot.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -250,9 +251,11 @@ def save_reply(
     message_id: str | None = None,
     audio_path: str | None = None,
     audio_url: str | None = None,
+    queue_video: Callable[[Session, str, str], object] | None = None,
 ) -> StoredMessage:
     """Store the assistant's reply (with its speech, when there is some) and link the user message
-    to it, in one transaction."""
+    to it, in one transaction; with ``want_video``, ``queue_video(session, session_id, message_id)``
+    queues its avatar render in that same transaction."""
     for attempt in range(_SEQ_RETRIES):
         try:
             with db.session() as session:
@@ -267,6 +270,8 @@ def save_reply(
                     audio_url=audio_url,
                     video_state="pending" if want_video else None,
                 )
+                if want_video and queue_video is not None:
+                    queue_video(session, session_id, row.id)
                 if user_message_id is not None:
                     user_row = session.get(Conversation, user_message_id)
                     if user_row is not None:

@@ -25,6 +25,7 @@ from framecast.core.settings import Settings
 from framecast.db.migrate import upgrade
 from framecast.db.session import Database
 from framecast.jobs.worker import Worker
+from framecast.studio.generation_kind import KIND as GENERATION
 from framecast.tutor.phrases import seed_phrases
 from framecast.tutor.runtime import TutorRuntime
 from framecast.tutor.services import TutorServices
@@ -82,7 +83,7 @@ def create_app(
         task: asyncio.Task[None] | None = None
         worker: Worker | None = None
         if run_worker:
-            worker = Worker(db, settings)
+            worker = Worker(db, settings, kinds=[GENERATION])
             task = asyncio.create_task(worker.run(stop=stop))
         try:
             async with tutor.running():

@@ -18,7 +18,7 @@ import anyio
 from sqlalchemy import func, select
 
 from framecast.core import metrics
-from framecast.db.models import Job
+from framecast.db.models import GENERATION_KIND, Job
 from framecast.db.session import Database
 from framecast.db.tutor import Conversation
 from framecast.jobs import beats
@@ -33,9 +33,9 @@ T = TypeVar("T")
 PROBE_TIMEOUT_S = 2.0
 MAX_STUCK_PROBES = 2
 # The columns jobs are counted by in /metrics, as label name → column (the state first); a new label
-# (a job's kind) is one more entry here and in ``metrics.JOBS``.
-JOB_LABELS = {"state": Job.state, "provider": Job.provider}
-# The states of a Tutor avatar video that wait for a renderer (``tutor/avatar_jobs.py``).
+# is one more entry here and in ``metrics.JOBS``.
+JOB_LABELS = {"state": Job.state, "kind": Job.kind, "provider": Job.provider}
+# The states of a Tutor avatar video that wait for a renderer (``tutor/avatar_kind.py``).
 AVATAR_QUEUE_STATES = ("pending", "rendering")
 
 
@@ -100,7 +100,7 @@ def live_workers(db: Database) -> list[beats.Beat]:
 
 
 def refresh_database_gauges(db: Database) -> None:
-    """Set the gauges read from the database: jobs by state and provider, live workers, avatar renders
+    """Set the gauges read from the database: jobs by state, kind and provider, live workers, avatar renders
     waiting. Raises what the database raises."""
     columns = list(JOB_LABELS.values())
     with db.session() as session:
@@ -114,7 +114,7 @@ def refresh_database_gauges(db: Database) -> None:
     counted = {tuple(str(value) for value in labels): count for *labels, count in rows}
     # Every state is shown, 0 when empty, for each registered provider and each label set with jobs,
     # so a state that empties reads 0 instead of vanishing.
-    others = {key[1:] for key in counted} | {(name,) for name in registry.provider_names()}
+    others = {key[1:] for key in counted} | {(GENERATION_KIND, name) for name in registry.provider_names()}
     jobs: dict[tuple[str, ...], float] = {
         (state.value, *rest): 0 for state in JobState for rest in others if len(rest) == len(JOB_LABELS) - 1
     }

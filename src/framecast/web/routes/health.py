@@ -29,6 +29,7 @@ class WorkerPublic(BaseModel):
 
     id: str  # host:pid:nonce, as its job leases name it
     host: str
+    kinds: list[str]  # the kinds of job it runs
     beat_at: datetime
     seconds_since_beat: float
 
@@ -71,6 +72,7 @@ async def health(request: Request, context: Ctx) -> HealthPublic | JSONResponse:
         WorkerPublic(
             id=beat.worker_id,
             host=beat.host,
+            kinds=(beat.capabilities or "").split(",") if beat.capabilities else [],
             beat_at=beat.beat_at,
             seconds_since_beat=round(beat.seconds_since(now), 1),
         )

@@ -33,8 +33,8 @@ from framecast.db.library import MediaFile
 from framecast.jobs.repository import JobRepository
 from framecast.providers import registry
 from framecast.providers.base import MAX_COUNT, GenerationHistory, HistoryItem, HistoryStatus, Mode
+from framecast.providers.downloads import download_file
 from framecast.providers.registry import DownloadAuth, ProviderBundle
-from framecast.studio.downloads import download_file
 from framecast.studio.outputs import slug
 from framecast.studio.posters import make_poster, poster_path
 from framecast.studio.pricing import Quote, make_quote

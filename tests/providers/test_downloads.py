@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from framecast.core.errors import DownloadError
-from framecast.studio.downloads import download_file
+from framecast.providers.downloads import download_file
 
 MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100

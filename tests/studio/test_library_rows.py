@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import select
+from tests.jobs.fakes import FakeVideo, fake_bundle
 
 from framecast.core.settings import Settings
 from framecast.db.accounts import User
@@ -11,8 +12,8 @@ from framecast.db.session import Database
 from framecast.jobs.repository import JobRepository, JobSpec
 from framecast.jobs.worker import Worker
 from framecast.providers.base import Aspect, GenerationRequest, Mode
+from framecast.studio.generation_kind import KIND as GENERATION
 from framecast.studio.requests import request_to_json
-from tests.jobs.fakes import FakeVideo, fake_bundle
 
 
 async def test_an_owned_job_that_succeeds_adds_its_files_to_the_owners_library(
@@ -42,7 +43,9 @@ async def test_an_owned_job_that_succeeds_adds_its_files_to_the_owners_library(
         )
     )
     video = FakeVideo(tmp_path)
-    await Worker(db, settings, bundles={"fake": fake_bundle(tmp_path, video)}).run(until_done=True)
+    await Worker(db, settings, kinds=[GENERATION], bundles={"fake": fake_bundle(tmp_path, video)}).run(
+        until_done=True
+    )
     with db.session() as session:
         files = session.scalars(select(MediaFile).order_by(MediaFile.name)).all()
         rows = [(f.owner_id, f.job_id, f.name, f.kind, f.prompt, f.size_bytes > 0) for f in files]

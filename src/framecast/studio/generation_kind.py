@@ -1,4 +1,6 @@
-"""Run one claimed job: generate (or reconcile), then put the outputs in place.
+"""The job kind ``studio.generation``: generate (or reconcile) one request, then put the outputs in
+place. Registered with the queue when this module is imported; ``jobs/`` supplies the lease,
+heartbeat, limits, retries' back-off and state machine.
 
 The decision table, by the category of a provider error:
 
@@ -20,21 +22,18 @@ accepted, so it may be sent again.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import anyio
+from sqlalchemy.orm import Session
 
 from framecast.core import metrics
 from framecast.core.errors import (
     AmbiguousError,
-    ConfigurationError,
     DownloadError,
     ErrorCategory,
     FramecastError,
@@ -42,145 +41,64 @@ from framecast.core.errors import (
     InvalidInputError,
     ProviderError,
 )
-from framecast.core.files import DISK_FULL_MESSAGE, is_disk_full
-from framecast.core.settings import Settings
 from framecast.db.base import utcnow
-from framecast.jobs.limits import AdaptiveLimiter
-from framecast.jobs.repository import ClaimedJob, JobRepository, LeaseLostError
+from framecast.db.library import MediaFile
+from framecast.db.models import GENERATION_KIND, Job
+from framecast.jobs.journal import CancelledBeforeSendError, DbJournal, backoff_delay
+from framecast.jobs.kinds import KindContext, register_kind
+from framecast.jobs.repository import ClaimedJob
 from framecast.jobs.states import JobState
 from framecast.providers.base import (
     GenerationRequest,
     GenerationResult,
     Mode,
-    Progress,
     ReconcileState,
     Submission,
 )
-from framecast.providers.registry import ProviderBundle, ProviderTraits
+from framecast.providers.registry import ProviderBundle
 from framecast.studio.outputs import materialize, plan_outputs
 from framecast.studio.requests import output_stems, request_from_json
 
 log = logging.getLogger(__name__)
 
-PROGRESS_WRITE_INTERVAL_S = 0.5
+KIND = GENERATION_KIND
 
 
-def backoff_delay(attempt: int, base_s: float, max_s: float) -> float:
-    """Exponential back-off with full jitter in its upper half."""
-    ceiling = min(max_s, base_s * 2 ** max(0, attempt - 1))
-    return float(ceiling / 2 + random.random() * ceiling / 2)
+class StudioGeneration:
+    """The kind ``studio.generation``: one video or image request to a provider (a solo job, a
+    batch item or a pipeline step), its outputs written under the request's ``out_dir``."""
+
+    # The worker's settings decide the lease and heartbeat; each provider's limiter the concurrency.
+    lease_s: float | None = None
+    heartbeat_s: float | None = None
+    concurrency: int | None = None
+
+    async def run(self, claimed: ClaimedJob, context: KindContext) -> None:
+        await _GenerationRun(context)._generate(claimed)
+
+    async def reconcile(self, claimed: ClaimedJob, context: KindContext) -> None:
+        await _GenerationRun(context)._reconcile(claimed)
+
+    def on_success(self, session: Session, job: Job) -> None:
+        if job.owner_id is not None:
+            add_to_library(session, job)
 
 
-class DbJournal:
-    """The write-ahead journal of one job, backed by the jobs table."""
+class _GenerationRun:
+    """The steps of one generation job, on the worker's providers and limiters."""
 
-    def __init__(self, repo: JobRepository, job: ClaimedJob, worker_id: str, *, paid: bool) -> None:
-        self.repo = repo
-        self.job = job
-        self.worker_id = worker_id
-        self.paid = paid
-        self.submitted = False
-        self.provider_ids: tuple[str, ...] = ()
-        self.on_progress: Callable[[int, Progress], None] | None = None
-        self._last_progress: Progress | None = None
-        self._last_write = float("-inf")
-
-    async def before_submit(self) -> None:
-        if not await anyio.to_thread.run_sync(self.repo.mark_submitting, self.job.id, self.worker_id):
-            raise _CancelledBeforeSendError
-        self.submitted = True
-
-    async def accepted(self, provider_ids: tuple[str, ...]) -> None:
-        self.provider_ids = provider_ids
-        await anyio.to_thread.run_sync(
-            self.repo.record_provider_ids, self.job.id, self.job.provider, provider_ids
-        )
-
-    async def progress(self, progress: Progress) -> None:
-        # Progress is informative, not durable state: write it when it changes, at most twice a second.
-        now = time.monotonic()
-        if progress != self._last_progress and now - self._last_write >= PROGRESS_WRITE_INTERVAL_S:
-            self._last_progress = progress
-            self._last_write = now
-            await anyio.to_thread.run_sync(
-                self.repo.set_progress, self.job.id, progress.status, progress.percent
-            )
-        if self.on_progress is not None:
-            self.on_progress(self.job.id, progress)
-
-
-class _CancelledBeforeSendError(Exception):
-    """Raised inside a run when the user cancelled before anything was sent."""
-
-
-class JobRunner:
-    def __init__(
-        self,
-        repo: JobRepository,
-        bundles: dict[str, ProviderBundle],
-        limiters: dict[str, AdaptiveLimiter],
-        settings: Settings,
-        worker_id: str,
-        resolve: Callable[[ClaimedJob], Awaitable[ProviderBundle]] | None = None,
-    ) -> None:
-        self.repo = repo
-        self.bundles = bundles
-        self.resolve = resolve or self._platform_bundle
-        self.limiters = limiters
-        self.settings = settings
-        self.worker_id = worker_id
-        self.on_progress: Callable[[int, Progress], None] | None = None
+    def __init__(self, context: KindContext) -> None:
+        self.context = context
+        self.repo = context.repo
+        self.bundles = context.bundles
+        self.limiters = context.limiters
+        self.settings = context.settings
+        self.worker_id = context.worker_id
+        self.on_progress = context.on_progress
+        self.resolve = context.bundle_for or self._platform_bundle
 
     async def _platform_bundle(self, job: ClaimedJob) -> ProviderBundle:
         return self.bundles[job.provider]
-
-    async def run(self, job: ClaimedJob) -> None:
-        try:
-            if job.state is JobState.RECONCILING:
-                await self._reconcile(job)
-            else:
-                await self._generate(job)
-        except LeaseLostError:
-            log.info("job %s: no longer held by this worker (cancelled, or its lease expired)", job.id)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            # A bug must not leave the job held forever under a live heartbeat: settle it now.
-            if not isinstance(exc, FramecastError):
-                log.exception("job %s: unexpected error", job.id)
-            await self._settle_crash(job, exc)
-
-    async def _settle_crash(self, job: ClaimedJob, exc: Exception) -> None:
-        current = await self._call(self.repo.get, job.id)
-        if isinstance(exc, FramecastError):
-            message, category = (
-                str(exc),
-                ("configuration" if isinstance(exc, ConfigurationError) else "error"),
-            )
-        elif is_disk_full(exc):
-            message, category = DISK_FULL_MESSAGE, "disk_full"
-        else:
-            # The exception's own text may carry SQL or server paths: it goes to the log only.
-            message = f"internal error ({type(exc).__name__}); the server's log has the details"
-            category = "internal"
-        try:
-            if current.submitted_at is not None or current.outputs:
-                # A paid request may be out: find it in history rather than failing or resending.
-                # Each such crash counts as an attempt, so a job that always crashes ends failed
-                # instead of going round for ever.
-                await self._call(
-                    self.repo.reconcile_later,
-                    job.id,
-                    self.worker_id,
-                    delay_s=self._traits(job).reconcile_poll_s,
-                    category=category,
-                    message=message,
-                    count_attempt=True,
-                )
-            else:
-                await self._call(self.repo.fail, job.id, self.worker_id, category=category, message=message)
-        except LeaseLostError:
-            log.warning("job %s: lease lost while settling a crash", job.id)
 
     # -- generate ---------------------------------------------------------------------------
 
@@ -208,7 +126,7 @@ class JobRunner:
                         raise InvalidInputError(f"{job.provider} cannot make videos")
                     result = await bundle.video.generate_video(request, journal)
             limiter.on_success()
-        except _CancelledBeforeSendError:
+        except CancelledBeforeSendError:
             await self._call(self.repo.release_cancelled, job.id, self.worker_id)
             return
         except ProviderError as exc:
@@ -395,10 +313,6 @@ class JobRunner:
             message=message,
         )
 
-    def _traits(self, job: ClaimedJob) -> ProviderTraits:
-        bundle = self.bundles.get(job.provider)
-        return bundle.traits if bundle is not None else ProviderTraits()
-
     # -- outputs ----------------------------------------------------------------------------
 
     async def _finish(self, job: ClaimedJob, result: GenerationResult, bundle: ProviderBundle) -> None:
@@ -453,7 +367,7 @@ class JobRunner:
         if job.owner_id is not None and Mode(job.mode).is_video:
             # Users' videos show a poster in lists (library, batch, queue); made once, here.
             await anyio.to_thread.run_sync(self._add_posters, outputs)
-        await self._call(self.repo.succeed, job.id, self.worker_id, outputs, charged=bundle.paid)
+        await self._call(self.context.succeed, job.id, outputs, charged=bundle.paid)
 
     def _add_posters(self, outputs: list[dict[str, Any]]) -> None:
         # Imported here: decoding a frame needs PyAV and OpenCV (~50 MB), which a worker that only
@@ -483,6 +397,28 @@ def _count_request(provider: str, exc: ProviderError) -> None:
         metrics.RATE_LIMITED.inc(provider=provider)
 
 
+def add_to_library(session: Session, job: Job) -> None:
+    """An owned job succeeded: each output becomes a file in its owner's library."""
+    kind = "image" if job.mode == "image" else "video"
+    for output in job.outputs or []:
+        path = Path(output["path"])
+        session.add(
+            MediaFile(
+                owner_id=job.owner_id,
+                job_id=job.id,
+                batch_id=job.batch_id,
+                kind=kind,
+                path=str(path),
+                name=path.name,
+                prompt=str(job.request.get("prompt", "")),
+                provider=job.provider,
+                provider_id=output.get("provider_id"),
+                size_bytes=path.stat().st_size if path.is_file() else 0,
+                poster_path=output.get("poster"),
+            )
+        )
+
+
 def _past(since: datetime, seconds: float) -> bool:
     return utcnow() - since >= timedelta(seconds=seconds)
 
@@ -490,3 +426,6 @@ def _past(since: datetime, seconds: float) -> bool:
 def _shorten(text: str, limit: int = 80) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+register_kind(KIND, StudioGeneration())

@@ -5,6 +5,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from tests.jobs.fakes import FAKE_TRAITS, FakeHistory, FakeVideo, fake_bundle, local_result
 
 from framecast.core.errors import (
     AmbiguousError,
@@ -30,8 +31,8 @@ from framecast.providers.base import (
     SubmissionJournal,
 )
 from framecast.providers.registry import ProviderTraits
+from framecast.studio.generation_kind import KIND as GENERATION
 from framecast.studio.requests import request_to_json
-from tests.jobs.fakes import FAKE_TRAITS, FakeHistory, FakeVideo, fake_bundle, local_result
 
 
 @pytest.fixture
@@ -62,7 +63,9 @@ async def run_until_done(
     history: FakeHistory | None,
     traits: ProviderTraits = FAKE_TRAITS,
 ) -> None:
-    worker = Worker(db, settings, bundles={"fake": fake_bundle(video.work, video, history, traits)})
+    worker = Worker(
+        db, settings, kinds=[GENERATION], bundles={"fake": fake_bundle(video.work, video, history, traits)}
+    )
     await worker.run(until_done=True)
 
 
@@ -295,7 +298,7 @@ async def test_a_job_cancelled_while_a_worker_holds_it_unsent_is_stopped_and_nev
 
     video = WaitingForASlot(tmp_path)
     job_id = enqueue(db, tmp_path / "out")
-    worker = Worker(db, fast_settings, bundles={"fake": fake_bundle(tmp_path, video)})
+    worker = Worker(db, fast_settings, kinds=[GENERATION], bundles={"fake": fake_bundle(tmp_path, video)})
     run = asyncio.create_task(worker.run(until_done=True))
     await asyncio.wait_for(holding.wait(), timeout=30)
     assert JobRepository(db).get(job_id).state == JobState.RUNNING
