@@ -12,8 +12,9 @@ from framecast.cli.context import open_database, run_async
 from framecast.cli.options import ApiKeyOpt, ConcurrencyOpt
 from framecast.core.log_format import configure_logging
 from framecast.core.settings import get_settings
+from framecast.jobs.kinds import kind_names
 from framecast.jobs.worker import Worker
-from framecast.studio.generation_kind import KIND as GENERATION
+from framecast.studio import generation_kind  # noqa: F401  (registers the Studio generation kind)
 
 app = typer.Typer(help="Run a queue worker.")
 
@@ -24,15 +25,28 @@ def worker(
     concurrency: ConcurrencyOpt = None,
     api_key: ApiKeyOpt = None,
     until_idle: Annotated[bool, typer.Option("--until-idle", help="Exit when the queue is empty.")] = False,
+    kinds: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kinds", help="Only jobs of these kinds (repeatable); every registered kind by default."
+        ),
+    ] = None,
 ) -> None:
     """Claim and run jobs; any number of workers may share one database."""
+    known = kind_names()
+    unknown = [kind for kind in kinds or () if kind not in known]
+    if unknown:
+        raise typer.BadParameter(
+            f"no such kind of job: {', '.join(unknown)} (this worker runs: {', '.join(known)})",
+            param_hint="--kinds",
+        )
     settings = get_settings()
     configure_logging(settings)
     db = open_database(settings)
 
     async def main(stop: asyncio.Event) -> None:
         runner = Worker(
-            db, settings, kinds=[GENERATION], providers=provider, concurrency=concurrency, api_key=api_key
+            db, settings, kinds=kinds or known, providers=provider, concurrency=concurrency, api_key=api_key
         )
         logging.getLogger("framecast.worker").info("worker %s started", runner.worker_id)
         try:
