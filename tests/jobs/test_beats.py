@@ -11,6 +11,7 @@ from pathlib import Path
 
 from framecast.core.settings import Settings
 from framecast.db.base import utcnow
+from framecast.db.models import GENERATION_KIND
 from framecast.db.session import Database
 from framecast.jobs import beats
 from framecast.jobs.worker import Worker
@@ -64,7 +65,9 @@ def test_a_beat_deletes_the_rows_of_workers_gone_for_a_day(db: Database) -> None
 async def test_a_running_worker_beats_and_its_row_is_removed_when_it_stops(
     db: Database, settings: Settings, tmp_path: Path
 ) -> None:
-    worker = Worker(db, settings, bundles={"fake": fake_bundle(tmp_path, FakeVideo(tmp_path))})
+    worker = Worker(
+        db, settings, kinds=[GENERATION_KIND], bundles={"fake": fake_bundle(tmp_path, FakeVideo(tmp_path))}
+    )
     worker.beat_s = 0.05
     stop = asyncio.Event()
     run = asyncio.create_task(worker.run(stop=stop))

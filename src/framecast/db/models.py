@@ -1,4 +1,5 @@
-"""Queue tables: batches, jobs, the provider generations linked to jobs, and workers' heartbeats."""
+"""Queue tables: batches, jobs, the provider generations linked to jobs, workers' heartbeats, the
+limits all workers share, and the news table SQLite uses instead of ``NOTIFY``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -133,3 +135,42 @@ class WorkerBeat(Base):
     beat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # What it runs, comma-separated: the providers it claims for (job kinds once the queue has them).
     capabilities: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class LimitSlot(Base):
+    """One of a provider account's concurrent request slots, held under a lease by one worker while
+    its request is out (``jobs/shared_limits.py``); a dead worker's slot comes back when it expires."""
+
+    __tablename__ = "limit_slots"
+
+    account: Mapped[str] = mapped_column(String(100), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class LimitRate(Base):
+    """A provider account's request rate, shared by every worker: a token bucket whose rate falls
+    after a 429 and climbs back with successes (AIMD), and the pause a 429 imposed on all of them."""
+
+    __tablename__ = "limit_rates"
+
+    account: Mapped[str] = mapped_column(String(100), primary_key=True)
+    rate: Mapped[float] = mapped_column(Float)
+    ceiling: Mapped[float] = mapped_column(Float)
+    tokens: Mapped[float] = mapped_column(Float)
+    refilled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    consecutive_429: Mapped[int] = mapped_column(Integer, default=0)
+    rate_limited: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class NewsItem(Base):
+    """A notice for other processes on SQLite, which has no ``NOTIFY`` (``db/news.py``); kept minutes."""
+
+    __tablename__ = "news"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

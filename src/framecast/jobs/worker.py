@@ -27,6 +27,7 @@ from framecast.core.files import DISK_FULL_MESSAGE, is_disk_full, remove_leftove
 from framecast.core.secret import fernet, token_hash
 from framecast.core.settings import Settings
 from framecast.db.base import utcnow
+from framecast.db.news import QUEUED, News
 from framecast.db.session import Database
 from framecast.jobs import beats
 from framecast.jobs import kinds as kind_registry
@@ -73,12 +74,16 @@ class Worker:
         worker_id: str | None = None,
         kinds: list[str] | None = None,
         handlers: dict[str, KindHandler] | None = None,
+        news: News | None = None,
     ) -> None:
         """``kinds``: the kinds of job this worker claims (None: every registered kind and every
         kind in ``handlers``); ``handlers`` adds or replaces kinds' handlers for this worker only.
-        Raises :class:`~framecast.jobs.kinds.UnknownKindError` for a kind with no handler."""
+        Raises :class:`~framecast.jobs.kinds.UnknownKindError` for a kind with no handler.
+        ``news``: the process's listener, already listening (None: the worker listens itself on
+        PostgreSQL); a job of one of its kinds becoming queued wakes it before its next poll."""
         self.db = db
         self.settings = settings
+        self._news = news
         self.repo = JobRepository(db)
         self.worker_id = worker_id or new_worker_id()
         self.batch_id = batch_id
@@ -154,6 +159,21 @@ class Worker:
     async def run(self, *, stop: asyncio.Event | None = None, until_done: bool = False) -> None:
         """Work until ``stop`` is set, or (``until_done``) until the batch/queue has nothing left."""
         stop = stop or asyncio.Event()
+        async with contextlib.AsyncExitStack() as stack:
+            news = self._news
+            if news is None and self.db.engine.dialect.name == "postgresql":
+                news = News(self.db)
+                await stack.enter_async_context(news.listening())
+            if news is not None and news.live:
+                stack.callback(news.subscribe(QUEUED, self._heard_queued))
+            await self._run(stop, until_done)
+
+    def _heard_queued(self, payload: dict[str, object]) -> None:
+        kind = payload.get("kind")
+        if kind is None or kind in self.handlers:
+            self.wake()
+
+    async def _run(self, stop: asyncio.Event, until_done: bool) -> None:
         self._reporting = True
         remove_collector = metrics.REGISTRY.add_collector(self._report_limits)
         beating = asyncio.create_task(self._beats(stop, beats.describe(self.worker_id, self.handlers)))

@@ -7,9 +7,11 @@ compare-and-set under a lease, renewed by the worker's heartbeat while a render 
 may take minutes), with the state machine's transition checks — renders the stored speech with the
 configured ``AvatarRenderer``, and on success stores the video on the message (in the transaction
 that marks the job SUCCEEDED) whether or not anyone is still connected, then tells the session's
-subscribers (``video_update``). A crash leaves the job held by a dead worker; its lease runs out and
-any worker takes it again. A render that keeps failing fails after ``tutor.avatar_attempts`` tries,
-and the learner is told.
+subscribers (``video_update``) through the news (``db/news.py``), which reaches the session's sockets
+on every server process. Any worker runs this kind: the Tutor's own in a server process, or
+``framecast worker``, which builds the configured renderer from settings. A crash leaves the job
+held by a dead worker; its lease runs out and any worker takes it again. A render that keeps
+failing fails after ``tutor.avatar_attempts`` tries, and the learner is told.
 
 A paid remote renderer (``RemoteAvatarRenderer``, e.g. D-ID) is driven in two steps: the write-ahead
 mark is committed before the render is started, and the remote id is bound to the job (and stored on
@@ -21,6 +23,7 @@ the id) is never sent again. Remote results are downloaded into the data dir: th
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -36,10 +39,11 @@ from framecast.core.http import build_http_client
 from framecast.core.media_types import MP3, audio_type_of
 from framecast.core.settings import Settings
 from framecast.db.models import Job
+from framecast.db.news import MAX_PAYLOAD, TUTOR, News
 from framecast.db.session import Database
 from framecast.db.tutor import Conversation
 from framecast.jobs.journal import backoff_delay
-from framecast.jobs.kinds import KindContext
+from framecast.jobs.kinds import KindContext, register_kind
 from framecast.jobs.repository import ClaimedJob
 from framecast.jobs.states import JobState
 from framecast.jobs.worker import Worker
@@ -126,6 +130,11 @@ class AvatarRender:
         await self._render_and_settle(claimed, context, recovering=True)
 
     def on_success(self, session: Session, job: Job) -> None:
+        self.store_video(session, job)
+
+    @staticmethod
+    def store_video(session: Session, job: Job) -> None:
+        """The rendered video on its message, in the transaction that marks the job SUCCEEDED."""
         message_id = str(job.request["message_id"])
         row = session.get(Conversation, message_id)
         if row is None:
@@ -285,6 +294,51 @@ class AvatarRender:
             row.video_state = "failed" if final else "pending"
 
 
+def announcer(news: News) -> Publish:
+    """``publish`` for this kind that reaches the session's sockets on every server process."""
+
+    async def publish(session_id: str, message: dict[str, Any]) -> None:
+        payload = {"session_id": session_id, "message": message}
+        if len(json.dumps(payload, ensure_ascii=False).encode()) > MAX_PAYLOAD // 2:
+            # The page has the reply's text already; the notice only needs to say which message.
+            data = {key: value for key, value in message.get("data", {}).items() if key != "text"}
+            payload = {"session_id": session_id, "message": {**message, "data": data}}
+        await news.publish_async(TUTOR, payload)
+
+    return publish
+
+
+class AvatarRenderFromSettings:
+    """The registered handler of this kind, for a worker process that runs no Tutor (``framecast
+    worker``): it builds the configured renderer on its first job and announces through the news."""
+
+    lease_s: float | None = None
+    heartbeat_s: float | None = None
+    concurrency: int | None = 1
+
+    def __init__(self) -> None:
+        self._handler: AvatarRender | None = None
+
+    def _built(self, context: KindContext) -> AvatarRender:
+        if self._handler is None:
+            from framecast.tutor.services import build_avatar
+
+            renderer = build_avatar(context.settings)
+            if renderer is None:
+                raise PermanentError("the avatar is switched off (tutor.avatar = none)", provider="avatar")
+            self._handler = AvatarRender(renderer, context.settings, announcer(News(context.repo.db)))
+        return self._handler
+
+    async def run(self, claimed: ClaimedJob, context: KindContext) -> None:
+        await self._built(context).run(claimed, context)
+
+    async def reconcile(self, claimed: ClaimedJob, context: KindContext) -> None:
+        await self._built(context).reconcile(claimed, context)
+
+    def on_success(self, session: Session, job: Job) -> None:
+        AvatarRender.store_video(session, job)
+
+
 def avatar_worker(
     db: Database,
     settings: Settings,
@@ -293,10 +347,14 @@ def avatar_worker(
     *,
     http: httpx.AsyncClient | None = None,
     job_ids: list[int] | None = None,
+    news: News | None = None,
 ) -> Worker:
     """A worker of the queue that runs this kind only (the Tutor runs one per event loop)."""
     handler = AvatarRender(renderer, settings, publish, http=http)
-    return Worker(db, settings, kinds=[KIND], handlers={KIND: handler}, job_ids=job_ids)
+    return Worker(db, settings, kinds=[KIND], handlers={KIND: handler}, job_ids=job_ids, news=news)
+
+
+register_kind(KIND, AvatarRenderFromSettings())
 
 
 async def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -78,6 +78,18 @@ def choose(settings: Settings) -> dict[str, str]:
     }
 
 
+def build_avatar(
+    settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+) -> AvatarRenderer | None:
+    """Only the configured avatar renderer (None when switched off), for a worker that renders."""
+    name = choose(settings)["avatar"]
+    if name == "none":
+        return None
+    context = TutorContext(settings, transport=transport, audio_publisher=public_audio.publisher(settings))
+    renderer: AvatarRenderer = build_tutor("avatar", name, context)
+    return renderer
+
+
 def build_services(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> TutorServices:
     """Build the configured providers through the registry; raises ``ConfigurationError`` when a
     chosen remote provider lacks its key or settings."""

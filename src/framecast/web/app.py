@@ -23,6 +23,7 @@ from framecast.core.files import private_data_dir, remove_leftovers
 from framecast.core.secret import fernet
 from framecast.core.settings import Settings
 from framecast.db.migrate import upgrade
+from framecast.db.news import News
 from framecast.db.session import Database
 from framecast.jobs.worker import Worker
 from framecast.studio.generation_kind import KIND as GENERATION
@@ -74,20 +75,26 @@ def create_app(
     seed_phrases(db)
     run_worker = settings.web.embedded_worker if embedded_worker is None else embedded_worker
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
-    tutor = TutorRuntime(db, settings, services=tutor_services, transport=transport)
-    context = WebContext(settings=settings, db=db, templates=templates, fernet=fernet(settings), tutor=tutor)
+    news = News(db)
+    tutor = TutorRuntime(
+        db, settings, services=tutor_services, transport=transport, news=news, run_renders=run_worker
+    )
+    context = WebContext(
+        settings=settings, db=db, templates=templates, fernet=fernet(settings), tutor=tutor, news=news
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
         task: asyncio.Task[None] | None = None
         worker: Worker | None = None
-        if run_worker:
-            worker = Worker(db, settings, kinds=[GENERATION])
-            task = asyncio.create_task(worker.run(stop=stop))
         try:
-            async with tutor.running():
-                yield
+            async with news.listening():
+                if run_worker:
+                    worker = Worker(db, settings, kinds=[GENERATION], news=news)
+                    task = asyncio.create_task(worker.run(stop=stop))
+                async with tutor.running():
+                    yield
         finally:
             stop.set()
             if task is not None:

@@ -10,6 +10,7 @@ from cryptography.fernet import Fernet
 from fastapi.templating import Jinja2Templates
 
 from framecast.core.settings import Settings
+from framecast.db.news import News
 from framecast.db.session import Database
 from framecast.jobs.control import JobControl
 from framecast.providers import registry
@@ -28,6 +29,8 @@ class WebContext:
     fernet: Fernet
     # Tutor conversations (engine, providers, avatar queue); None only in apps built without it.
     tutor: TutorRuntime | None = None
+    # What other processes announce (job changes, Tutor events); None: streams poll.
+    news: News | None = None
 
     def job_control(self) -> JobControl:
         """Cancel, retry, pause: with providers named by their labels in messages."""

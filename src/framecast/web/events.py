@@ -6,8 +6,11 @@ each time a job changes in a way the page can see. A comment line keeps idle con
 through proxies. A page that reloads, or another tab, simply connects again and gets a fresh
 snapshot: nothing about the stream is kept on the server.
 
-Workers may run in other processes or on other hosts, so changes are found by polling the database
-(``Job.updated_at``) from a thread rather than by in-process notifications. Each poll re-reads the
+Workers may run in other processes or on other hosts. On PostgreSQL every visible change of a job
+announces itself (``db/news.py``: a trigger's ``NOTIFY``), and the stream looks as soon as one of
+its owner's jobs changed, or every :data:`LIVE_POLL_S` in case a notice was missed; on SQLite it
+polls every :data:`POLL_S`. Either way the changes are read from the database (``Job.updated_at``)
+from a thread: a notice only says when to look. Each look re-reads the
 jobs updated within :data:`OVERLAP` before the newest change already seen: a transaction that
 stamped ``updated_at`` before another but committed after it is still picked up. Jobs whose JSON
 did not change (a lease heartbeat also touches ``updated_at``) are not sent again.
@@ -15,6 +18,8 @@ did not change (a lease heartbeat also touches ``updated_at``) are not sent agai
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -29,11 +34,14 @@ from sqlalchemy import Select, select
 from framecast.core.errors import NotFoundError
 from framecast.db.base import utcnow
 from framecast.db.models import Batch, Job
+from framecast.db.news import JOBS, News
 from framecast.db.session import Database
 from framecast.web.serializers import jobs_to_json
 
 RETRY_MS = 2000
 POLL_S = 0.5
+# With news from PostgreSQL: a look at least this often all the same (a notice may be missed).
+LIVE_POLL_S = 5.0
 HEARTBEAT_S = 15.0
 OVERLAP = timedelta(seconds=10)
 # The snapshot of an unfiltered stream holds at most this many jobs (the newest); the queue page
@@ -81,6 +89,7 @@ class JobWatcher:
         self.filter = job_filter
         self._sent: dict[int, dict[str, Any]] = {}
         self._cursor: datetime = utcnow()
+        self.looked_at = time.monotonic()  # when the database was last read
 
     def snapshot(self) -> list[dict[str, Any]]:
         """Every matching job (newest first), remembered as sent."""
@@ -98,6 +107,7 @@ class JobWatcher:
     def changes(self) -> list[dict[str, Any]]:
         """Jobs that changed (or appeared) since the last call, oldest change first."""
         since = self._cursor - OVERLAP
+        self.looked_at = time.monotonic()
         query = self.filter.query().where(Job.updated_at >= since).order_by(Job.updated_at, Job.id)
         with self.db.session() as session:
             jobs = list(session.scalars(query))
@@ -131,21 +141,40 @@ async def job_events(
     request: Request,
     watcher: JobWatcher,
     *,
-    poll_s: float = POLL_S,
+    news: News | None = None,
+    poll_s: float | None = None,
     heartbeat_s: float = HEARTBEAT_S,
 ) -> AsyncIterator[str]:
     """The stream's text, until the client disconnects (the server then cancels this generator)."""
-    yield f"retry: {RETRY_MS}\n\n"
-    items = await anyio.to_thread.run_sync(watcher.snapshot)
-    yield sse_event("snapshot", {"items": items})
-    quiet_since = time.monotonic()
-    while True:
-        await anyio.sleep(poll_s)
-        if await request.is_disconnected():
-            return
-        for item in await anyio.to_thread.run_sync(watcher.changes):
-            yield sse_event("job", item)
-            quiet_since = time.monotonic()
-        if time.monotonic() - quiet_since >= heartbeat_s:
-            yield ": keep-alive\n\n"
-            quiet_since = time.monotonic()
+    live = news is not None and news.live
+    wait_s = poll_s if poll_s is not None else (LIVE_POLL_S if live else POLL_S)
+    changed = asyncio.Event()
+    owner = watcher.filter.owner_id
+
+    def heard(payload: dict[str, Any]) -> None:
+        if payload.get("owner") in (owner, None):
+            changed.set()
+
+    stop_hearing = news.subscribe(JOBS, heard) if live and news is not None else None
+    try:
+        yield f"retry: {RETRY_MS}\n\n"
+        items = await anyio.to_thread.run_sync(watcher.snapshot)
+        yield sse_event("snapshot", {"items": items})
+        quiet_since = time.monotonic()
+        while True:
+            # Live: wake for a notice, and each second to see whether the client has gone.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), timeout=min(wait_s, 1.0) if live else wait_s)
+            if await request.is_disconnected():
+                return
+            if changed.is_set() or not live or time.monotonic() - watcher.looked_at >= wait_s:
+                changed.clear()
+                for item in await anyio.to_thread.run_sync(watcher.changes):
+                    yield sse_event("job", item)
+                    quiet_since = time.monotonic()
+            if time.monotonic() - quiet_since >= heartbeat_s:
+                yield ": keep-alive\n\n"
+                quiet_since = time.monotonic()
+    finally:
+        if stop_hearing is not None:
+            stop_hearing()

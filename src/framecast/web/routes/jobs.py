@@ -209,7 +209,7 @@ async def events(
     await anyio.to_thread.run_sync(job_filter.check, context.db)
     watcher = JobWatcher(context.db, job_filter)
     return StreamingResponse(
-        job_events(request, watcher), media_type="text/event-stream", headers=EVENT_HEADERS
+        job_events(request, watcher, news=context.news), media_type="text/event-stream", headers=EVENT_HEADERS
     )
 
 
