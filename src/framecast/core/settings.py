@@ -76,6 +76,9 @@ class JobSettings(BaseModel):
     lease_s: float = 30.0
     heartbeat_s: float = 5.0
     poll_s: float = 0.2
+    # A remote provider account's concurrency and rate are kept in the database for every worker on
+    # every host (jobs/shared_limits.py); false: each worker process keeps its own.
+    shared_limits: bool = True
     max_attempts: int = 8
     backoff_base_s: float = 2.0
     backoff_max_s: float = 300.0

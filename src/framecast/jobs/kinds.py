@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from framecast.core.errors import ConfigurationError
 from framecast.core.settings import Settings
 from framecast.db.models import Job
-from framecast.jobs.limits import AdaptiveLimiter
+from framecast.jobs.limits import Limiter
 from framecast.providers.base import Progress
 from framecast.providers.registry import ProviderBundle
 
@@ -70,7 +70,7 @@ class KindContext:
     worker_id: str
     # The worker's provider bundles and per-provider limiters (for kinds that call providers).
     bundles: dict[str, ProviderBundle] = field(default_factory=dict)
-    limiters: dict[str, AdaptiveLimiter] = field(default_factory=dict)
+    limiters: dict[str, Limiter] = field(default_factory=dict)
     # The job's provider, built with its owner's stored key if they have one, else the platform's.
     bundle_for: Callable[[ClaimedJob], Awaitable[ProviderBundle]] | None = None
     on_progress: Callable[[int, Progress], None] | None = None

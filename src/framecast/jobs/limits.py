@@ -2,7 +2,9 @@
 
 The rate is a token bucket. A 429 pauses the provider for ``Retry-After`` (or an exponential back-off
 when the header is missing) and lowers the rate multiplicatively; every success then probes it back
-up additively towards the configured ceiling (AIMD, as TCP does). Limits live in each worker process.
+up additively towards the configured ceiling (AIMD, as TCP does). :class:`AdaptiveLimiter` keeps
+them in one process (a local renderer's limit is its host's); ``jobs/shared_limits.py`` keeps a
+provider account's in the database for every worker, with the same arithmetic (below).
 """
 
 from __future__ import annotations
@@ -11,8 +13,29 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from typing import Protocol
+
+
+def raised(rate: float, ceiling: float) -> float:
+    """The rate after a success: 5% of the ceiling more, up to the ceiling."""
+    return min(ceiling, rate + ceiling * 0.05)
+
+
+def lowered(rate: float, min_rate: float) -> float:
+    """The rate after a 429: 30% less, down to the floor."""
+    return max(min_rate, rate * 0.7)
+
+
+def pause_after_429(retry_after: float | None, consecutive: int) -> float:
+    """``Retry-After`` when the provider said it, else 2, 4, 8… seconds, at most 60."""
+    return retry_after if retry_after is not None else min(60.0, 2.0 ** min(consecutive, 6))
+
+
+def refilled(tokens: float, elapsed_s: float, rate: float, burst: float) -> float:
+    """The bucket after ``elapsed_s`` seconds at ``rate`` per minute, holding at most ``burst``."""
+    return min(burst, tokens + max(0.0, elapsed_s) * rate / 60.0)
 
 
 @dataclass
@@ -59,10 +82,8 @@ class AdaptiveLimiter:
     def _refill(self, now: float) -> None:
         if now <= self._last_refill:
             return
-        elapsed = now - self._last_refill
+        self._tokens = refilled(self._tokens, now - self._last_refill, self.rate, float(self.concurrency))
         self._last_refill = now
-        burst = float(self.concurrency)
-        self._tokens = min(burst, self._tokens + elapsed * self.rate / 60.0)
 
     def wait_needed(self, now: float) -> float:
         if now < self._paused_until:
@@ -107,20 +128,52 @@ class AdaptiveLimiter:
     def on_success(self) -> None:
         """Probe upward: add 5% of the ceiling per success, up to the ceiling."""
         self._consecutive_429 = 0
-        self.rate = min(self.ceiling, self.rate + self.ceiling * 0.05)
+        self.rate = raised(self.rate, self.ceiling)
 
     def on_rate_limited(self, retry_after: float | None) -> float:
         """Back off after a 429; returns the pause applied to every request of this provider."""
         self.stats.rate_limited += 1
         self._consecutive_429 += 1
-        self.rate = max(self.min_rate, self.rate * 0.7)
-        pause = retry_after if retry_after is not None else min(60.0, 2.0 ** min(self._consecutive_429, 6))
+        self.rate = lowered(self.rate, self.min_rate)
+        pause = pause_after_429(retry_after, self._consecutive_429)
         self._paused_until = max(self._paused_until, self._clock() + pause)
         # Start the bucket empty when the pause ends so the resumed flow follows the lowered rate.
         self._tokens = min(self._tokens, 0.0)
         self._last_refill = max(self._last_refill, self._paused_until)
         return pause
 
+    # The asynchronous face every limiter shares (``jobs/shared_limits.py`` writes to the database).
+
+    async def succeeded(self) -> None:
+        self.on_success()
+
+    async def rate_limited(self, retry_after: float | None) -> float:
+        return self.on_rate_limited(retry_after)
+
+    async def claimable(self, running: int) -> int:
+        """How many more jobs a worker running ``running`` of this provider's may claim now."""
+        return max(0, self.concurrency - running)
+
     async def wake(self) -> None:
         async with self._cond:
             self._cond.notify_all()
+
+
+class Limiter(Protocol):
+    """What the worker and the kinds use of a provider's limits, kept in-process or shared."""
+
+    concurrency: int
+    rate: float
+    ceiling: float
+    stats: LimiterStats
+
+    @property
+    def in_flight(self) -> int: ...
+
+    def slot(self) -> AbstractAsyncContextManager[None]: ...
+
+    async def succeeded(self) -> None: ...
+
+    async def rate_limited(self, retry_after: float | None) -> float: ...
+
+    async def claimable(self, running: int) -> int: ...

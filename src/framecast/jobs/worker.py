@@ -33,8 +33,9 @@ from framecast.jobs import beats
 from framecast.jobs import kinds as kind_registry
 from framecast.jobs.kinds import KindContext, KindHandler
 from framecast.jobs.leases import new_worker_id
-from framecast.jobs.limits import AdaptiveLimiter
+from framecast.jobs.limits import AdaptiveLimiter, Limiter
 from framecast.jobs.repository import ClaimedJob, JobRepository, LeaseLostError
+from framecast.jobs.shared_limits import SharedLimiter
 from framecast.jobs.states import JobState
 from framecast.providers import registry
 from framecast.providers.base import Progress
@@ -53,10 +54,23 @@ UNLIMITED_PER_MINUTE = 6000.0
 
 
 def default_limiter(traits: ProviderTraits, concurrency: int | None) -> AdaptiveLimiter:
-    """The limiter of one provider: ``concurrency`` (a worker's --concurrency) or the provider's own
-    limits; local rendering is CPU-bound, so by default one clip per two cores."""
+    """The in-process limiter of one provider: ``concurrency`` (a worker's --concurrency) or the
+    provider's own limits; local rendering is CPU-bound, so by default one clip per two cores."""
     chosen = concurrency or traits.concurrency or max(1, (os.cpu_count() or 2) // 2)
     return AdaptiveLimiter(chosen, traits.rate_per_minute or UNLIMITED_PER_MINUTE)
+
+
+def limiter_for(
+    name: str, traits: ProviderTraits, concurrency: int | None, db: Database, settings: Settings, holder: str
+) -> Limiter:
+    """A remote account's limits shared by every worker (``jobs/shared_limits.py``) when the
+    provider says its limits are an account's; else this process's own."""
+    local = default_limiter(traits, concurrency)
+    if not (traits.account_limits and settings.jobs.shared_limits):
+        return local
+    return SharedLimiter(
+        db, name, local.concurrency, local.ceiling, holder=holder, lease_s=settings.jobs.lease_s
+    )
 
 
 class Worker:
@@ -115,7 +129,8 @@ class Worker:
             }
         )
         self.limiters = {
-            name: default_limiter(bundle.traits, concurrency) for name, bundle in self.bundles.items()
+            name: limiter_for(name, bundle.traits, concurrency, db, settings, self.worker_id)
+            for name, bundle in self.bundles.items()
         }
         self._concurrency = concurrency
         self._work_dir = work_dir
@@ -303,21 +318,22 @@ class Worker:
     async def _claim_more(self) -> None:
         for kind, handler in self.handlers.items():
             # A fixed number of slots for the kind, or one set of slots per provider's limiter.
-            lanes: list[tuple[str | None, int]] = (
-                [(None, handler.concurrency)]
-                if handler.concurrency is not None
-                else [(name, limiter.concurrency) for name, limiter in self.limiters.items()]
+            lanes: list[tuple[str | None, Limiter | None]] = (
+                [(None, None)] if handler.concurrency is not None else list(self.limiters.items())
             )
-            for provider, concurrency in lanes:
+            for provider, limiter in lanes:
                 mine = [
                     recon
                     for _, k, p, recon in self._tasks.values()
                     if k == kind and (provider is None or p == provider)
                 ]
-                for recon, room in (
-                    (False, concurrency - mine.count(False)),
-                    (True, RECONCILE_SLOTS - mine.count(True)),
-                ):
+                running = mine.count(False)
+                fresh = (
+                    await limiter.claimable(running)
+                    if limiter is not None
+                    else (handler.concurrency or 1) - running
+                )
+                for recon, room in ((False, fresh), (True, RECONCILE_SLOTS - mine.count(True))):
                     if room <= 0:
                         continue
                     jobs = await anyio.to_thread.run_sync(self._claim, kind, provider, room, recon)

@@ -54,6 +54,9 @@ class ProviderTraits:
     # Ambiguous submissions: how often to look in the history, and for how long before resending.
     reconcile_poll_s: float = 5.0
     reconcile_grace_s: float = 90.0
+    # The limits are a remote account's, shared by every worker on every host (False: the host's
+    # own, as for local rendering).
+    account_limits: bool = False
 
     def credits_for(self, mode: Mode, count: int) -> int:
         """What ``count`` videos (or images, for ``Mode.IMAGE``) cost, in credits."""
@@ -209,6 +212,7 @@ def _genaipro_traits(settings: Settings) -> ProviderTraits:
         rate_per_minute=config.rate_per_minute,
         reconcile_poll_s=config.reconcile_poll_s,
         reconcile_grace_s=config.reconcile_grace_s,
+        account_limits=True,
     )
 
 

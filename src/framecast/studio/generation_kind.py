@@ -125,7 +125,7 @@ class _GenerationRun:
                     if bundle.video is None:
                         raise InvalidInputError(f"{job.provider} cannot make videos")
                     result = await bundle.video.generate_video(request, journal)
-            limiter.on_success()
+            await limiter.succeeded()
         except CancelledBeforeSendError:
             await self._call(self.repo.release_cancelled, job.id, self.worker_id)
             return
@@ -175,7 +175,7 @@ class _GenerationRun:
             return
         if exc.retry_safe:
             if exc.category is ErrorCategory.RATE_LIMIT:
-                delay = limiter.on_rate_limited(exc.retry_after)
+                delay = await limiter.rate_limited(exc.retry_after)
             else:
                 delay = exc.retry_after or backoff_delay(
                     job.attempts + 1, cfg.backoff_base_s, cfg.backoff_max_s
