@@ -63,6 +63,17 @@ def test_a_database_url_overrides_the_default(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_wrong_value_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FRAMECAST_DEFAULT_PROVIDER", "nope")
-    with pytest.raises(ValueError, match="default_provider"):
+    monkeypatch.setenv("FRAMECAST_LOG_FORMAT", "xml")
+    with pytest.raises(ValueError, match="log_format"):
         Settings()
+
+
+def test_a_provider_name_is_read_as_text_and_checked_where_providers_register(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # core/ cannot know which providers exist; providers.registry.check_settings refuses "nope"
+    # when the app or a command starts (tests/providers/test_registry.py).
+    monkeypatch.setenv("FRAMECAST_DEFAULT_PROVIDER", "nope")
+    monkeypatch.setenv("FRAMECAST_TUTOR__STT", "nope")
+    settings = Settings()
+    assert (settings.default_provider, settings.tutor.stt) == ("nope", "nope")

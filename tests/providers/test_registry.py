@@ -17,17 +17,27 @@ from framecast.providers.registry import (
     DownloadAuth,
     ProviderBundle,
     ProviderTraits,
-    TutorContext,
     build,
-    build_tutor,
+    check_settings,
     key_hosts,
+    key_missing,
+    key_provider_names,
     label,
     paid_provider_names,
+    platform_key,
     register,
-    register_tutor,
     traits,
-    tutor_provider_names,
     unregister,
+)
+from framecast.providers.tutor_registry import (
+    TutorContext,
+    TutorTraits,
+    build_tutor,
+    choose_tutor,
+    register_tutor,
+    tutor_missing,
+    tutor_provider_names,
+    tutor_traits,
     unregister_tutor,
 )
 
@@ -39,8 +49,15 @@ class FakeSpeech:
 def test_tutor_providers_are_built_by_capability_and_name(settings: Settings) -> None:
     context = TutorContext(settings)
     assert isinstance(build_tutor("stt", "offline", context), OfflineSpeechToTextProvider)
-    assert tutor_provider_names("avatar") == ["did", "offline"]
-    assert tutor_provider_names("chat") == ["openrouter"]
+    assert tutor_provider_names("avatar") == ["did", "none", "offline"]
+    assert tutor_provider_names("chat") == ["offline", "openrouter"]
+    assert tutor_provider_names("realtime") == ["tavus"]
+
+
+def test_the_offline_chat_and_no_avatar_build_nothing(settings: Settings) -> None:
+    # No chat model: the Tutor answers with its scripted mind; no renderer: replies come without video.
+    assert build_tutor("chat", "offline", TutorContext(settings)) is None
+    assert build_tutor("avatar", "none", TutorContext(settings)) is None
 
 
 def test_an_unknown_name_says_which_names_exist(settings: Settings) -> None:
@@ -49,7 +66,7 @@ def test_an_unknown_name_says_which_names_exist(settings: Settings) -> None:
 
 
 def test_a_fake_registers_like_a_built_in_provider(settings: Settings) -> None:
-    register_tutor("tts", "fake", lambda _: FakeSpeech())
+    register_tutor("tts", "fake", lambda _: FakeSpeech())  # type: ignore[arg-type,return-value]
     try:
         assert isinstance(build_tutor("tts", "fake", TutorContext(settings)), FakeSpeech)
     finally:
@@ -123,3 +140,94 @@ def test_a_genaipro_bundle_downloads_with_the_users_key_else_the_platforms(
     assert platform.download_auth.header == "Bearer platform-key"
     assert none.download_auth is None
     assert own.paid
+
+
+# -- keys and the other settings a provider needs ---------------------------------------------------
+
+
+def test_a_studio_provider_says_where_its_key_is_set_and_whether_one_is_missing(settings: Settings) -> None:
+    assert key_provider_names(settings) == ["genaipro"]
+    assert key_missing("genaipro", settings)
+    assert not key_missing("genaipro", settings, own_key="users-key")
+    assert not key_missing("offline", settings)  # it takes none
+    settings.genaipro.api_key = SecretStr(" pk ")
+    assert platform_key("genaipro", settings) == "pk"
+    assert not key_missing("genaipro", settings)
+    assert platform_key("offline", settings) is None
+
+
+def test_a_tutor_provider_names_the_variables_it_still_needs(settings: Settings) -> None:
+    assert tutor_missing("avatar", "did", settings) == [
+        "FRAMECAST_DID__API_KEY",
+        "FRAMECAST_TUTOR__PUBLIC_BASE_URL",
+    ]
+    assert tutor_missing("realtime", "tavus", settings) == [
+        "FRAMECAST_TAVUS__API_KEY",
+        "FRAMECAST_TAVUS__PERSONA_ID",
+    ]
+    settings.tavus.replica_id = "r1"  # a replica of its own needs no persona
+    assert tutor_missing("realtime", "tavus", settings) == ["FRAMECAST_TAVUS__API_KEY"]
+    assert tutor_missing("chat", "openrouter", settings) == []  # a local server takes no key
+    assert tutor_missing("stt", "offline", settings) == []
+
+
+def test_auto_takes_a_provider_whose_key_is_set_and_nothing_else_is_missing(settings: Settings) -> None:
+    assert choose_tutor("chat", "auto", settings) == "offline"  # a keyless remote is never guessed
+    settings.did.api_key = SecretStr("did-key")
+    assert choose_tutor("avatar", "auto", settings) == "offline"  # no public URL yet
+    settings.tutor.public_base_url = "https://tutor.example.com"
+    assert choose_tutor("avatar", "auto", settings) == "did"
+    assert choose_tutor("avatar", "none", settings) == "none"
+
+
+def test_only_calls_that_cost_money_are_billed(settings: Settings) -> None:
+    assert tutor_traits("tts", "elevenlabs", settings).billed
+    assert not tutor_traits("tts", "offline", settings).billed
+
+
+# -- settings name registered providers -------------------------------------------------------------
+
+
+def test_an_unknown_default_provider_names_the_variable_and_the_known_providers(settings: Settings) -> None:
+    settings.default_provider = "genaipr0"
+
+    with pytest.raises(ConfigurationError) as raised:
+        check_settings(settings)
+
+    assert str(raised.value) == (
+        "FRAMECAST_DEFAULT_PROVIDER='genaipr0' names no provider; choose one of: genaipro, offline"
+    )
+
+
+def test_an_unknown_tutor_provider_names_its_variable_and_the_choices(settings: Settings) -> None:
+    settings.tutor.stt = "whisper"
+    settings.tutor.avatar = "off"
+
+    with pytest.raises(ConfigurationError) as raised:
+        check_settings(settings)
+
+    assert str(raised.value) == (
+        "FRAMECAST_TUTOR__STT='whisper' names no stt provider; choose one of: auto, elevenlabs, offline; "
+        "FRAMECAST_TUTOR__AVATAR='off' names no avatar provider; choose one of: auto, did, none, offline"
+    )
+
+
+def test_the_default_settings_name_registered_providers(settings: Settings) -> None:
+    check_settings(settings)
+
+
+def test_a_registered_fake_is_accepted_in_settings_until_it_is_unregistered(settings: Settings) -> None:
+    settings.default_provider = "fakecam"
+    settings.tutor.stt = "fake-ears"
+    register("fakecam", lambda context: ProviderBundle(name="fakecam"))
+    register_tutor("stt", "fake-ears", lambda _: FakeSpeech(), lambda _: TutorTraits(label="Fake ears"))  # type: ignore[arg-type,return-value]
+    try:
+        check_settings(settings)
+    finally:
+        unregister("fakecam")
+        unregister_tutor("stt", "fake-ears")
+
+    with pytest.raises(
+        ConfigurationError, match=r"FRAMECAST_DEFAULT_PROVIDER='fakecam'.*FRAMECAST_TUTOR__STT"
+    ):
+        check_settings(settings)

@@ -47,7 +47,8 @@ async def test_no_keys_means_every_capability_is_offline(settings: Settings) -> 
         assert isinstance(services.brain, ScriptedTutor)
         assert isinstance(services.avatar, OfflineAvatarRenderer)
         assert services.scorer is services.stt
-        assert services.voice == "en-us+f2"
+        assert services.tts.default_voice == "en-us+f2"
+        assert services.billed == frozenset()  # nothing costs money, so warming up may use them all
     finally:
         await services.aclose()
 
@@ -66,7 +67,7 @@ async def test_keys_switch_auto_capabilities_to_the_remote_providers(settings: S
         assert isinstance(services.tts, ElevenLabsTextToSpeechProvider)
         assert isinstance(services.brain, LLMTutor)
         assert isinstance(services.scorer, OfflineSpeechToTextProvider)  # pronunciation stays local
-        assert services.voice is None
+        assert services.billed == {"stt", "tts", "chat"}
     finally:
         await services.aclose()
 

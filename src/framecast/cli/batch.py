@@ -22,7 +22,6 @@ from framecast.cli.options import (
     AspectOpt,
     ConcurrencyOpt,
     OutOpt,
-    ProviderChoice,
     ProviderOpt,
 )
 from framecast.cli.progress import run_with_progress
@@ -54,7 +53,7 @@ def _run_batch(
     *,
     out: Path,
     aspect: AspectChoice,
-    provider: ProviderChoice | None,
+    provider: str | None,
     concurrency: int | None,
     force: bool,
     api_key: str | None,
@@ -63,7 +62,7 @@ def _run_batch(
     images: Path | None = None,
 ) -> None:
     settings = get_settings()
-    chosen = provider.value if provider else settings.default_provider
+    chosen = provider or settings.default_provider
     plan = plan_batch(
         kind,
         file,

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from framecast.cli.context import open_database, run_async
 from framecast.cli.costs import announce_cost
-from framecast.cli.options import ApiKeyOpt, AspectChoice, AspectOpt, OutOpt, ProviderChoice, ProviderOpt
+from framecast.cli.options import ApiKeyOpt, AspectChoice, AspectOpt, OutOpt, ProviderOpt
 from framecast.cli.progress import run_with_progress
 from framecast.core.errors import FramecastError
 from framecast.core.settings import get_settings
@@ -34,13 +34,13 @@ ForceOpt = Annotated[
 
 def _run(
     request: GenerationRequest,
-    provider: ProviderChoice | None,
+    provider: str | None,
     out: Path,
     api_key: str | None,
     force: bool,
 ) -> None:
     settings = get_settings()
-    chosen = provider.value if provider else settings.default_provider
+    chosen = provider or settings.default_provider
     request.validate()
     db = open_database(settings)
     repo = JobRepository(db)

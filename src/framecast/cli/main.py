@@ -16,6 +16,16 @@ from framecast.core.errors import FramecastError
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Framecast: AI video studio and tutor.")
 
 
+@app.callback()
+def check_settings() -> None:
+    """Before any command: refuse settings that name a provider nothing registered (raises
+    ``ConfigurationError`` naming the variable and the known names)."""
+    from framecast.core.settings import get_settings
+    from framecast.providers import registry
+
+    registry.check_settings(get_settings())
+
+
 @functools.cache
 def mounted_app() -> typer.Typer:
     """``app`` with every command group mounted, once per process (``main`` and tests that walk or

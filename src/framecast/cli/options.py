@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from framecast.providers import registry
+
 
 class AspectChoice(StrEnum):
     landscape = "landscape"
@@ -15,14 +17,34 @@ class AspectChoice(StrEnum):
     square = "square"
 
 
-class ProviderChoice(StrEnum):
-    offline = "offline"
-    genaipro = "genaipro"
+def check_provider(value: str | None) -> str | None:
+    """``--provider``'s value when it names a registered provider; else ``typer.BadParameter``
+    listing the names (the registry's at the time of the call, so a plugin's or a test's count)."""
+    if value is not None and value not in registry.provider_names():
+        raise typer.BadParameter(
+            f"no provider {value!r}; choose one of: {', '.join(registry.provider_names())}"
+        )
+    return value
+
+
+def check_providers(values: list[str] | None) -> list[str] | None:
+    """Each of a repeated ``--provider``'s values, checked like :func:`check_provider`."""
+    for value in values or ():
+        check_provider(value)
+    return values
 
 
 ProviderOpt = Annotated[
-    ProviderChoice | None,
-    typer.Option("--provider", help="Where to generate (default: FRAMECAST_DEFAULT_PROVIDER, else offline)."),
+    str | None,
+    typer.Option(
+        "--provider",
+        callback=check_provider,
+        help=(
+            f"Where to generate: {', '.join(registry.provider_names())} "
+            "(default: FRAMECAST_DEFAULT_PROVIDER, else offline)."
+        ),
+        show_default=False,
+    ),
 ]
 AspectOpt = Annotated[
     AspectChoice, typer.Option("--aspect", help="landscape (16:9), portrait (9:16), square (images).")

@@ -13,7 +13,7 @@ from rich.table import Table
 from framecast.cli.context import run_async
 from framecast.cli.options import ApiKeyOpt, ProviderOpt
 from framecast.core.errors import ConfigurationError
-from framecast.core.settings import get_settings
+from framecast.core.settings import Settings, get_settings
 from framecast.providers import registry
 from framecast.providers.base import HistoryPage, Quota
 from framecast.providers.registry import BuildContext, ProviderBundle
@@ -21,19 +21,29 @@ from framecast.providers.registry import BuildContext, ProviderBundle
 console = Console()
 
 
+def remote_default(settings: Settings) -> str:
+    """The provider ``quota`` and ``history`` ask when none is named: the default one when it is
+    paid (it has an account to read), else the first paid provider, else the default one."""
+    default = settings.default_provider
+    if registry.may_charge(default, settings):
+        return default
+    paid = registry.paid_provider_names(settings)
+    return paid[0] if paid else default
+
+
 def _bundle(provider: str | None, api_key: str | None) -> ProviderBundle:
     settings = get_settings()
-    name = provider or ("genaipro" if settings.default_provider == "offline" else settings.default_provider)
+    name = provider or remote_default(settings)
     return registry.build(
         name, BuildContext(settings=settings, work_dir=Path(settings.data_dir) / "work", api_key=api_key)
     )
 
 
 def quota(provider: ProviderOpt = None, api_key: ApiKeyOpt = None) -> None:
-    """Credits available at the provider (default genaipro)."""
+    """Credits available at the provider (default: the default provider if paid, else the first paid one)."""
 
     async def main(_: asyncio.Event) -> Quota:
-        bundle = _bundle(provider.value if provider else None, api_key)
+        bundle = _bundle(provider, api_key)
         try:
             if bundle.quota is None:
                 raise ConfigurationError(f"{bundle.name} has no quota")
@@ -57,7 +67,7 @@ def history(
     """The provider's generation history, newest first."""
 
     async def main(_: asyncio.Event) -> HistoryPage:
-        bundle = _bundle(provider.value if provider else None, api_key)
+        bundle = _bundle(provider, api_key)
         try:
             if bundle.history is None:
                 raise ConfigurationError(

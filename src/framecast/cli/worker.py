@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from framecast.cli.context import open_database, run_async
-from framecast.cli.options import ApiKeyOpt, ConcurrencyOpt
+from framecast.cli.options import ApiKeyOpt, ConcurrencyOpt, check_providers
 from framecast.core.log_format import configure_logging
 from framecast.core.settings import get_settings
 from framecast.jobs.kinds import kind_names
@@ -22,7 +22,10 @@ app = typer.Typer(help="Run a queue worker.")
 
 @app.callback(invoke_without_command=True)
 def worker(
-    provider: Annotated[list[str] | None, typer.Option("--provider", help="Only these providers.")] = None,
+    provider: Annotated[
+        list[str] | None,
+        typer.Option("--provider", callback=check_providers, help="Only these providers (repeatable)."),
+    ] = None,
     concurrency: ConcurrencyOpt = None,
     api_key: ApiKeyOpt = None,
     until_idle: Annotated[bool, typer.Option("--until-idle", help="Exit when the queue is empty.")] = False,

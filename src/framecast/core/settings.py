@@ -6,6 +6,10 @@ The original Studio's names ``VEO_API_KEY`` and ``VEO_BASE_URL`` keep working as
 ``FRAMECAST_GENAIPRO__API_KEY`` and ``FRAMECAST_GENAIPRO__BASE_URL``; the ``FRAMECAST_`` names win
 when both are set. The README's configuration table lists every field below.
 
+Provider names are plain text here, because providers register themselves (``providers/registry.py``,
+which this package cannot import): ``providers.registry.check_settings`` refuses an unknown name
+when the web application or a CLI command starts.
+
 Settings are never created at import time: call :func:`get_settings` (cached) and
 ``get_settings.cache_clear()`` after changing the environment in tests.
 """
@@ -19,8 +23,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-ProviderName = Literal["offline", "genaipro"]
 
 
 def default_data_dir() -> Path:
@@ -174,14 +176,17 @@ class TavusSettings(BaseModel):
 class TutorSettings(BaseModel):
     """Which provider does each Tutor capability, and the conversation engine's limits.
 
-    ``auto`` picks the remote provider when its key is configured, else the offline one.
+    Each capability names a registered provider (``providers/tutor_registry.py``) or ``auto``, which
+    picks a remote provider whose key is configured, else the offline one.
     """
 
-    stt: Literal["auto", "offline", "elevenlabs"] = "auto"
-    tts: Literal["auto", "offline", "elevenlabs"] = "auto"
+    # offline | elevenlabs
+    stt: str = "auto"
+    tts: str = "auto"
     # offline = rule-based checker + scripted tutor; openrouter = any OpenAI-compatible chat model.
-    chat: Literal["auto", "offline", "openrouter"] = "auto"
-    avatar: Literal["auto", "offline", "did", "none"] = "auto"
+    chat: str = "auto"
+    # offline | did | none (no video)
+    avatar: str = "auto"
     # Explanation and feedback language for new learners: en | ko.
     language: Literal["en", "ko"] = "en"
     # espeak-ng voice of the offline tutor.
@@ -224,7 +229,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     # SQLAlchemy URL; empty means a SQLite file ``framecast.db`` in ``data_dir``.
     database_url: str = ""
-    default_provider: ProviderName = "offline"
+    # A registered Studio provider: offline | genaipro (and any a plugin registers).
+    default_provider: str = "offline"
     log_level: str = "INFO"
     # "text": the usual lines; "json": one JSON object per record (time, level, logger, message,
     # exception, extra fields) for log collectors (core/log_format.py).

@@ -8,13 +8,13 @@ read them through :func:`stored_key`.
 from __future__ import annotations
 
 from cryptography.fernet import Fernet, InvalidToken
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from framecast.core.errors import ConfigurationError
 from framecast.core.settings import Settings
 from framecast.db.accounts import ProviderKey
 from framecast.db.session import Database
+from framecast.providers import registry
 
 
 def stored_key(db: Database, fernet: Fernet, owner_id: int, provider: str) -> str | None:
@@ -41,10 +41,6 @@ def stored_key(db: Database, fernet: Fernet, owner_id: int, provider: str) -> st
 
 
 def platform_key(settings: Settings, provider: str) -> str | None:
-    """The key configured in settings for ``provider`` (e.g. ``FRAMECAST_GENAIPRO__API_KEY``), if any."""
-    section = getattr(settings, provider, None)
-    key = getattr(section, "api_key", None)
-    if isinstance(key, SecretStr):
-        value = key.get_secret_value().strip()
-        return value or None
-    return None
+    """The key configured in settings for ``provider`` (e.g. ``FRAMECAST_GENAIPRO__API_KEY``), if
+    any: where its traits say its key is set (``ProviderTraits.key_setting``)."""
+    return registry.platform_key(provider, settings)

@@ -1,5 +1,6 @@
 """Capabilities every provider implements, as Protocols, and the values they exchange: Studio's
-(video, image, history, quota) first, then the Tutor's (speech to text, text to speech, chat, avatar).
+(video, image, history, quota) first, then the Tutor's (speech to text, text to speech, chat, avatar,
+real-time avatar call).
 
 A provider is one vendor's implementation of one or more capabilities. Providers never decide
 whether to retry: they raise :class:`framecast.core.errors.ProviderError` subclasses whose category
@@ -359,4 +360,38 @@ class RemoteAvatarRenderer(AvatarRenderer, Protocol):
 
     async def wait(self, render_id: str) -> MediaItem:
         """The finished render (usually a URL to download)."""
+        ...
+
+
+class LiveConversation(Protocol):
+    """A real-time avatar call that was opened: its id (to end it) and the room the browser joins."""
+
+    @property
+    def conversation_id(self) -> str: ...
+
+    @property
+    def conversation_url(self) -> str | None: ...
+
+
+@runtime_checkable
+class RealtimeAvatar(Protocol):
+    """A live video call with a talking avatar (the Tutor's real-time mode). A call is billed and
+    holds one of the account's concurrent slots from ``create`` until ``end``."""
+
+    name: str
+
+    async def create(
+        self,
+        *,
+        conversation_name: str | None = None,
+        conversational_context: str | None = None,
+        custom_greeting: str | None = None,
+        audio_only: bool | None = None,
+        properties: dict[str, Any] | None = None,
+    ) -> LiveConversation:
+        """Open a call (billing starts now)."""
+        ...
+
+    async def end(self, conversation_id: str) -> None:
+        """End the call and free its slot."""
         ...

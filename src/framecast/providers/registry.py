@@ -2,19 +2,20 @@
 
 Studio: a *provider set* bundles what one vendor offers (video, image, history, quota), built by name
 with :func:`build`; its :class:`ProviderTraits` (label, whether it is paid, pricing, limits, refund
-rule) are known without building it, from :func:`traits`. Tutor: one provider per capability
-(``stt``, ``tts``, ``chat``, ``avatar``) and vendor, built with :func:`build_tutor`. Built-in vendors
-are registered below exactly as a plugin or a test would register its own with :func:`register` /
-:func:`register_tutor`.
+rule, its key) are known without building it, from :func:`traits`. The Tutor's providers, one per
+capability and vendor, are registered in ``providers/tutor_registry.py``. Built-in vendors are
+registered below exactly as a plugin or a test would register its own with :func:`register`.
+
+Settings name providers as plain text; :func:`check_settings` (called when the web application and
+every CLI command start) refuses a name nothing registered, naming the variable and the choices.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
@@ -22,14 +23,15 @@ import httpx
 from framecast.core.errors import ConfigurationError
 from framecast.core.http import build_http_client
 from framecast.core.settings import Settings
+from framecast.providers import setting_paths
 from framecast.providers.base import (
     GenerationHistory,
     ImageGenerator,
     Mode,
     QuotaReader,
-    SpeechAudio,
     VideoGenerator,
 )
+from framecast.providers.tutor_registry import check_tutor_settings
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,11 @@ class ProviderTraits:
     """
 
     label: str = ""  # as users see it: "GenAIPro · Veo"
+    # What it is, said plainly wherever it can be chosen ("" for nothing to add).
+    note: str = ""
+    # Where the platform's key is set, as a settings path ("genaipro.api_key"); None: it takes no
+    # key. Users may store their own key for a provider that takes one.
+    key_setting: str | None = None
     # Requests may cost money: they go through the write-ahead journal and show their cost.
     paid: bool = False
     # Credits one video / one image costs (0 for a free provider).
@@ -178,8 +185,53 @@ def may_charge(name: str, settings: Settings) -> bool:
 
 
 def paid_provider_names(settings: Settings) -> list[str]:
-    """The registered providers whose requests cost money (and so take a key)."""
+    """The registered providers whose requests cost money."""
     return [name for name in provider_names() if traits(name, settings).paid]
+
+
+def key_provider_names(settings: Settings) -> list[str]:
+    """The registered providers that take a key (users may store their own for these)."""
+    return [name for name in provider_names() if traits(name, settings).key_setting]
+
+
+def platform_key(name: str, settings: Settings) -> str | None:
+    """The key configured in settings for ``name`` (e.g. ``FRAMECAST_GENAIPRO__API_KEY``), if any;
+    None also for an unknown provider or one that takes no key."""
+    make = _TRAITS.get(name)
+    path = make(settings).key_setting if make is not None else None
+    return setting_paths.value(settings, path) if path else None
+
+
+def key_missing(name: str, settings: Settings, *, own_key: str | None = None) -> bool:
+    """Whether ``name`` takes a key and has none: neither ``own_key`` (the user's) nor the
+    platform's. Raises :class:`ConfigurationError` for an unknown name."""
+    if not traits(name, settings).key_setting:
+        return False
+    return not (own_key or "").strip() and platform_key(name, settings) is None
+
+
+def key_variable(name: str, settings: Settings) -> str | None:
+    """The variable the platform's key for ``name`` is set with, or None when it takes no key."""
+    path = traits(name, settings).key_setting
+    return setting_paths.variable(path) if path else None
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse settings that name a provider nothing registered: ``FRAMECAST_DEFAULT_PROVIDER`` and
+    the Tutor's ``FRAMECAST_TUTOR__STT`` / ``TTS`` / ``CHAT`` / ``AVATAR``.
+
+    Raises :class:`ConfigurationError` saying, for each such setting, the variable as the user
+    writes it, the value, and the names it accepts.
+    """
+    problems = []
+    if settings.default_provider not in _FACTORIES:
+        problems.append(
+            f"{setting_paths.variable('default_provider')}={settings.default_provider!r} names no "
+            f"provider; choose one of: {', '.join(provider_names())}"
+        )
+    problems += check_tutor_settings(settings)
+    if problems:
+        raise ConfigurationError("; ".join(problems))
 
 
 def build(name: str, context: BuildContext) -> ProviderBundle:
@@ -196,14 +248,23 @@ def _unknown(name: str) -> ConfigurationError:
     return ConfigurationError(f"unknown provider {name!r}; known providers: {known}")
 
 
+# What the offline provider is, said plainly wherever it can be chosen.
+OFFLINE_NOTE = (
+    "Offline is Framecast's built-in local renderer, not an AI model: it draws a storyboard card of "
+    "your prompt with camera motion (or blends your frames and references) right on this server. "
+    "It is free and needs no key, which makes it a dry run before paying for a real generation."
+)
+
+
 def _offline_traits(settings: Settings) -> ProviderTraits:
-    return ProviderTraits(label="Offline renderer (local, free)", rate_per_minute=None)
+    return ProviderTraits(label="Offline renderer (local, free)", note=OFFLINE_NOTE, rate_per_minute=None)
 
 
 def _genaipro_traits(settings: Settings) -> ProviderTraits:
     config = settings.genaipro
     return ProviderTraits(
         label="GenAIPro · Veo",
+        key_setting="genaipro.api_key",
         paid=True,
         credits_per_video=config.credits_per_video,
         credits_per_image=config.credits_per_image,
@@ -272,123 +333,3 @@ def _genaipro(context: BuildContext) -> ProviderBundle:
 
 register("offline", _offline, _offline_traits)
 register("genaipro", _genaipro, _genaipro_traits)
-
-
-# -- Tutor -----------------------------------------------------------------------------------------
-
-TutorCapability = Literal["stt", "tts", "chat", "avatar"]
-
-
-# Stores a clip of speech where a remote renderer can fetch it and returns its public URL.
-AudioPublisher = Callable[[SpeechAudio], Awaitable[str]]
-
-
-@dataclass
-class TutorContext:
-    """What a Tutor provider factory gets: the settings, a shared HTTP client made on first use, and
-    (from the Tutor, which owns the public speech folder) how to publish speech for a remote avatar."""
-
-    settings: Settings
-    transport: httpx.AsyncBaseTransport | None = None
-    http: httpx.AsyncClient | None = None
-    audio_publisher: AudioPublisher | None = None
-
-    def client(self) -> httpx.AsyncClient:
-        if self.http is None:
-            self.http = build_http_client(read_timeout_s=120.0, transport=self.transport)
-        return self.http
-
-
-# A factory returns a SpeechToText, TextToSpeech, ChatModel or AvatarRenderer (see providers/base.py).
-TutorFactory = Callable[[TutorContext], Any]
-_TUTOR_FACTORIES: dict[tuple[str, str], TutorFactory] = {}
-
-
-def register_tutor(capability: TutorCapability, name: str, factory: TutorFactory) -> None:
-    """Register (or replace) the factory of one Tutor capability's provider."""
-    _TUTOR_FACTORIES[(capability, name)] = factory
-
-
-def unregister_tutor(capability: TutorCapability, name: str) -> None:
-    _TUTOR_FACTORIES.pop((capability, name), None)
-
-
-def tutor_provider_names(capability: TutorCapability) -> list[str]:
-    return sorted(name for cap, name in _TUTOR_FACTORIES if cap == capability)
-
-
-def build_tutor(capability: TutorCapability, name: str, context: TutorContext) -> Any:
-    """Build a Tutor provider; raises :class:`ConfigurationError` for an unknown name, and whatever
-    the factory raises (``ConfigurationError`` for a missing key)."""
-    try:
-        factory = _TUTOR_FACTORIES[(capability, name)]
-    except KeyError:
-        known = ", ".join(tutor_provider_names(capability))
-        raise ConfigurationError(f"unknown {capability} provider {name!r}; known: {known}") from None
-    return factory(context)
-
-
-def _offline_stt(context: TutorContext) -> Any:
-    from framecast.providers.offline.stt import OfflineSpeechToTextProvider
-
-    tutor = context.settings.tutor
-    # Nothing longer than the longest recording the Tutor takes is ever decoded.
-    return OfflineSpeechToTextProvider(max_seconds=max(tutor.max_turn_seconds, tutor.max_practice_seconds))
-
-
-def _elevenlabs_stt(context: TutorContext) -> Any:
-    from framecast.providers.elevenlabs.stt import ElevenLabsSpeechToTextProvider
-
-    return ElevenLabsSpeechToTextProvider.from_settings(context.client(), context.settings.elevenlabs)
-
-
-def _offline_tts(context: TutorContext) -> Any:
-    from framecast.providers.offline.tts import OfflineTextToSpeechProvider
-
-    return OfflineTextToSpeechProvider(default_voice=context.settings.tutor.offline_voice)
-
-
-def _elevenlabs_tts(context: TutorContext) -> Any:
-    from framecast.providers.elevenlabs.tts import ElevenLabsTextToSpeechProvider
-
-    return ElevenLabsTextToSpeechProvider.from_settings(context.client(), context.settings.elevenlabs)
-
-
-def _openrouter_chat(context: TutorContext) -> Any:
-    from framecast.providers.openrouter.chat import OpenRouterChatProvider
-
-    return OpenRouterChatProvider.from_settings(context.client(), context.settings.openrouter)
-
-
-def _offline_avatar(_: TutorContext) -> Any:
-    from framecast.providers.offline.avatar import OfflineAvatarRenderer
-
-    return OfflineAvatarRenderer()
-
-
-def _did_avatar(context: TutorContext) -> Any:
-    settings = context.settings
-    if not settings.tutor.public_base_url:
-        raise ConfigurationError(
-            "D-ID downloads the speech from a public URL: set FRAMECAST_TUTOR__PUBLIC_BASE_URL to the "
-            "address where this server is reachable from the internet"
-        )
-    if context.audio_publisher is None:
-        raise ConfigurationError(
-            "D-ID downloads the speech from a public URL, and nothing publishes it: build the D-ID "
-            "avatar with a TutorContext that has an audio_publisher (the Tutor's services do)"
-        )
-    from framecast.providers.did.talks import DIDAvatarProvider
-
-    return DIDAvatarProvider.from_settings(
-        context.client(), settings.did, audio_publisher=context.audio_publisher
-    )
-
-
-register_tutor("stt", "offline", _offline_stt)
-register_tutor("stt", "elevenlabs", _elevenlabs_stt)
-register_tutor("tts", "offline", _offline_tts)
-register_tutor("tts", "elevenlabs", _elevenlabs_tts)
-register_tutor("chat", "openrouter", _openrouter_chat)
-register_tutor("avatar", "offline", _offline_avatar)
-register_tutor("avatar", "did", _did_avatar)

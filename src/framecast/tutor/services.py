@@ -1,8 +1,9 @@
-"""How the Tutor's providers are chosen from settings (they are built by ``providers/registry.py``).
+"""How the Tutor's providers are chosen from settings (they are built by ``providers/tutor_registry.py``).
 
 Each capability (speech to text, text to speech, the tutor's mind, the talking avatar) is set in
-``settings.tutor`` to a provider name or ``auto``. ``auto`` takes the remote provider when its key
-is configured and the offline one otherwise, so a fresh install works with no keys:
+``settings.tutor`` to a registered provider name or ``auto``. ``auto`` takes the remote provider when
+its key (and whatever else it needs) is configured and the offline one otherwise, so a fresh install
+works with no keys:
 
 ============  ==========================  ==============================================
 capability    offline (no key)            remote
@@ -12,7 +13,8 @@ tts           espeak-ng                   ElevenLabs TTS (``elevenlabs.api_key``
 chat          checker + scripted tutor    OpenAI-compatible chat (``openrouter.api_key``;
                                           a keyless local server such as Ollama: set
                                           ``tutor.chat = openrouter`` and its base URL)
-avatar        portrait renderer           D-ID (``did.api_key`` and ``tutor.public_base_url``)
+avatar        portrait renderer           D-ID (``did.api_key`` and ``tutor.public_base_url``);
+                                          ``none``: no video
 ============  ==========================  ==============================================
 
 Pronunciation is always scored by pocketsphinx, because only it gives per-word confidences.
@@ -27,7 +29,15 @@ import httpx
 
 from framecast.core.settings import Settings
 from framecast.providers.base import AvatarRenderer, SpeechToText, TextToSpeech
-from framecast.providers.registry import TutorContext, build_tutor
+from framecast.providers.tutor_registry import (
+    CHOSEN_IN_SETTINGS,
+    OFFLINE,
+    TutorCapability,
+    TutorContext,
+    build_tutor,
+    choose_tutor,
+    tutor_traits,
+)
 from framecast.tutor import public_audio
 from framecast.tutor.brain import TutorBrain
 
@@ -41,9 +51,11 @@ class TutorServices:
     avatar: AvatarRenderer | None
     # pocketsphinx, for per-word pronunciation scores (the same object as ``stt`` when offline).
     scorer: SpeechToText
-    # The offline TTS voice, or None to use the remote provider's configured voice.
+    # A voice to ask ``tts`` for; None: the provider's configured one.
     voice: str | None = None
     http: httpx.AsyncClient | None = field(default=None, repr=False)
+    # Capabilities whose calls cost money (their providers' ``billed`` trait); unknown: all may.
+    billed: frozenset[str] = frozenset(CHOSEN_IN_SETTINGS)
 
     @property
     def names(self) -> dict[str, str]:
@@ -59,22 +71,11 @@ class TutorServices:
             await self.http.aclose()
 
 
-def _has(secret: object) -> bool:
-    value = getattr(secret, "get_secret_value", None)
-    return bool(value and value())
-
-
-def choose(settings: Settings) -> dict[str, str]:
+def choose(settings: Settings) -> dict[TutorCapability, str]:
     """The provider name each capability will use, with ``auto`` resolved."""
-    tutor = settings.tutor
-    eleven = _has(settings.elevenlabs.api_key)
-    chat_remote = _has(settings.openrouter.api_key)
-    did = _has(settings.did.api_key) and bool(tutor.public_base_url)
     return {
-        "stt": ("elevenlabs" if eleven else "offline") if tutor.stt == "auto" else tutor.stt,
-        "tts": ("elevenlabs" if eleven else "offline") if tutor.tts == "auto" else tutor.tts,
-        "chat": ("openrouter" if chat_remote else "offline") if tutor.chat == "auto" else tutor.chat,
-        "avatar": ("did" if did else "offline") if tutor.avatar == "auto" else tutor.avatar,
+        capability: choose_tutor(capability, getattr(settings.tutor, capability), settings)
+        for capability in CHOSEN_IN_SETTINGS
     }
 
 
@@ -95,22 +96,24 @@ def build_services(settings: Settings, *, transport: httpx.AsyncBaseTransport | 
     chosen remote provider lacks its key or settings."""
     chosen = choose(settings)
     context = TutorContext(settings, transport=transport, audio_publisher=public_audio.publisher(settings))
-    scorer: SpeechToText = build_tutor("stt", "offline", context)
-    stt: SpeechToText = scorer if chosen["stt"] == "offline" else build_tutor("stt", chosen["stt"], context)
+    # Pronunciation is scored by the offline recogniser whichever one hears the learner.
+    scorer: SpeechToText = build_tutor("stt", OFFLINE, context)
+    stt: SpeechToText = scorer if chosen["stt"] == OFFLINE else build_tutor("stt", chosen["stt"], context)
     tts: TextToSpeech = build_tutor("tts", chosen["tts"], context)
+    model = build_tutor("chat", chosen["chat"], context)
     brain: TutorBrain
-    if chosen["chat"] == "offline":
+    if model is None:  # no chat model: the checker and scripted lessons answer
         from framecast.tutor.scripted import ScriptedTutor
 
         brain = ScriptedTutor()
     else:
         from framecast.tutor.llm_brain import LLMTutor
 
-        brain = LLMTutor(build_tutor("chat", chosen["chat"], context))
-    avatar: AvatarRenderer | None = None
-    if chosen["avatar"] != "none":
-        avatar = build_tutor("avatar", chosen["avatar"], context)
-    voice = settings.tutor.offline_voice if chosen["tts"] == "offline" else None
+        brain = LLMTutor(model)
+    avatar: AvatarRenderer | None = build_tutor("avatar", chosen["avatar"], context)
+    billed = frozenset(
+        capability for capability, name in chosen.items() if tutor_traits(capability, name, settings).billed
+    )
     return TutorServices(
-        stt=stt, tts=tts, brain=brain, avatar=avatar, scorer=scorer, voice=voice, http=context.http
+        stt=stt, tts=tts, brain=brain, avatar=avatar, scorer=scorer, http=context.http, billed=billed
     )

@@ -26,6 +26,7 @@ from framecast.db.migrate import upgrade
 from framecast.db.news import News
 from framecast.db.session import Database
 from framecast.jobs.worker import Worker
+from framecast.providers import registry
 from framecast.studio.generation_kind import KIND as GENERATION
 from framecast.tutor.phrases import seed_phrases
 from framecast.tutor.runtime import TutorRuntime
@@ -66,7 +67,11 @@ def create_app(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     """The application. ``tutor_services`` replaces the Tutor providers built from settings, and
-    ``transport`` carries every remote call of the Tutor (tests fake the vendors with it)."""
+    ``transport`` carries every remote call of the Tutor (tests fake the vendors with it).
+
+    Raises ``ConfigurationError`` when a setting names a provider nothing registered.
+    """
+    registry.check_settings(settings)
     private_data_dir(Path(settings.data_dir))
     # What a crash or a full disk left half-written (a file still being written keeps changing).
     remove_leftovers(Path(settings.data_dir))

@@ -37,11 +37,11 @@ from framecast.core.errors import (
     ProviderError,
 )
 from framecast.core.http import build_http_client
-from framecast.core.settings import TavusSettings
 from framecast.db.accounts import User
 from framecast.db.base import utcnow
 from framecast.db.tutor import AvatarSession
-from framecast.providers.tavus import TavusConversation, TavusConversations
+from framecast.providers.base import LiveConversation, RealtimeAvatar
+from framecast.providers.tutor_registry import TutorContext, build_tutor, tutor_missing
 from framecast.web.context import WebContext
 from framecast.web.deps import Ctx, CurrentUser
 
@@ -68,14 +68,12 @@ class AvatarSessionCreate(BaseModel):
     user_id: int | None = None
 
 
-def _tavus_settings(context: WebContext) -> TavusSettings:
-    config = context.settings.tavus
-    has_key = config.api_key is not None and bool(config.api_key.get_secret_value())
-    if not has_key or not (config.persona_id or config.replica_id):
-        raise ConfigurationError(
-            "real-time mode needs a Tavus key: set FRAMECAST_TAVUS__API_KEY and FRAMECAST_TAVUS__PERSONA_ID"
-        )
-    return config
+def _tavus(context: WebContext, http: httpx.AsyncClient) -> RealtimeAvatar:
+    """Tavus built by the registry on ``http``; ``ConfigurationError`` naming what is not set yet."""
+    missing = tutor_missing("realtime", PROVIDER, context.settings)
+    if missing:
+        raise ConfigurationError(f"real-time mode needs Tavus settings: set {' and '.join(missing)}")
+    return build_tutor("realtime", PROVIDER, TutorContext(context.settings, http=http))
 
 
 def _http(request: Request) -> httpx.AsyncClient:
@@ -97,13 +95,12 @@ async def create_avatar_session(
     """
     if body is not None and body.user_id is not None and body.user_id != user.id:
         raise ForbiddenError("user_id: you can only open a session for yourself")
-    config = _tavus_settings(context)
     context_text = CONVERSATIONAL_CONTEXT
     if (user.preferences or {}).get("tutor_language") == "ko":
         context_text += KOREAN_LEARNER
     greeting = f"Hi {user.name}! " if user.name else "Hi! "
     async with _http(request) as http:
-        tavus = TavusConversations.from_settings(http, config)
+        tavus = _tavus(context, http)
         conversation = await tavus.create(
             conversation_name=CONVERSATION_NAME,
             conversational_context=context_text,
@@ -130,7 +127,7 @@ async def create_avatar_session(
     return {"session_id": conversation.conversation_id, "room_url": room_url, "provider": PROVIDER}
 
 
-def _room_url(conversation: TavusConversation) -> str:
+def _room_url(conversation: LiveConversation) -> str:
     if not conversation.conversation_url:
         raise PermanentError(
             f"Tavus created conversation {conversation.conversation_id} without a room URL",
@@ -157,7 +154,7 @@ async def end_avatar_session(
     already = await anyio.to_thread.run_sync(_owned_ended, context, user.id, conversation_id)
     if not already:
         async with _http(request) as http:
-            tavus = TavusConversations.from_settings(http, _tavus_settings(context))
+            tavus = _tavus(context, http)
             try:
                 await tavus.end(conversation_id)
             except ProviderError as exc:

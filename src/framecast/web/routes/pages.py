@@ -34,13 +34,6 @@ from framecast.web.security.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 
 router = APIRouter(include_in_schema=False)
 
-# What the offline provider is, said plainly wherever it can be chosen.
-OFFLINE_NOTE = (
-    "Offline is Framecast's built-in local renderer, not an AI model: it draws a storyboard card of "
-    "your prompt with camera motion (or blends your frames and references) right on this server. "
-    "It is free and needs no key, which makes it a dry run before paying for a real generation."
-)
-
 
 @dataclass(frozen=True)
 class StudioMode:
@@ -140,16 +133,14 @@ def byte_label(size: int) -> str:
 
 
 def provider_choices(context: WebContext, user_id: int) -> list[dict[str, Any]]:
-    """Every provider with its label, whether it is paid, and a note: what offline is, or that a
-    key is missing."""
+    """Every registered provider with its label, whether it is paid, and a note: what it is (its
+    own ``note``), or that the key it takes is missing."""
     choices = []
     for name in registry.provider_names():
         traits = registry.traits(name, context.settings)
         label = traits.label or name
-        note = ""
-        if name == "offline":
-            note = OFFLINE_NOTE
-        elif traits.paid:
+        note = traits.note
+        if traits.key_setting and not note:
             try:
                 if key_source(context, user_id, name) == "none":
                     note = f"No {label} key yet: add yours under Settings before generating."
@@ -165,6 +156,7 @@ def _studio_values(context: WebContext, user: User) -> dict[str, Any]:
     return {
         "providers": provider_choices(context, user.id),
         "paid_providers": registry.paid_provider_names(context.settings),
+        "key_providers": registry.key_provider_names(context.settings),
         "provider_labels": {
             name: registry.label(name, context.settings) for name in registry.provider_names()
         },

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
 from framecast.db.accounts import User
+from framecast.providers.tutor_registry import OFFLINE, tutor_label, tutor_missing
 from framecast.tutor import sessions
 from framecast.tutor.brain import DIFFICULTIES
 from framecast.tutor.services import choose
@@ -24,14 +25,6 @@ from framecast.web.routes.pages import render
 from framecast.web.tutor_text import page_values, particle_words, ui_language
 
 router = APIRouter(include_in_schema=False)
-
-PROVIDER_LABELS = {
-    "offline": "offline",
-    "elevenlabs": "ElevenLabs",
-    "openrouter": "chat model",
-    "did": "D-ID",
-    "none": "off",
-}
 
 
 def _tutor_values(context: Any, user: User, language: str | None = None) -> dict[str, Any]:
@@ -43,12 +36,11 @@ def _tutor_values(context: Any, user: User, language: str | None = None) -> dict
         "user_id": user.id,
         "difficulties": DIFFICULTIES,
         "tutor_language": preferred,
-        "tutor_providers": {k: PROVIDER_LABELS.get(v, v) for k, v in chosen.items()},
-        "offline_tutor": chosen["chat"] == "offline",
-        "tavus_configured": bool(
-            context.settings.tavus.api_key
-            and (context.settings.tavus.persona_id or context.settings.tavus.replica_id)
-        ),
+        "tutor_providers": {
+            capability: tutor_label(capability, name, context.settings) for capability, name in chosen.items()
+        },
+        "offline_tutor": chosen["chat"] == OFFLINE,
+        "tavus_configured": not tutor_missing("realtime", "tavus", context.settings),
         "max_audio_bytes": context.settings.tutor.max_audio_bytes,
         "max_text_chars": context.settings.tutor.max_text_chars,
         "max_turn_seconds": context.settings.tutor.max_turn_seconds,

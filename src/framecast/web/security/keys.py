@@ -34,13 +34,12 @@ class StoredKeyInfo:
 
 
 def check_provider(provider: str, settings: Settings) -> str:
-    """``provider`` if it is a registered paid provider (those take a key); else
-    :class:`InvalidInputError`."""
-    paid = registry.paid_provider_names(settings)
-    if provider not in paid:
+    """``provider`` if it is a registered provider that takes a key; else :class:`InvalidInputError`."""
+    keyed = registry.key_provider_names(settings)
+    if provider not in keyed:
         what = "takes no key" if provider in registry.provider_names() else "is not a provider"
         raise field_error(
-            "provider", f"{provider!r} {what}; keys can be stored for: {', '.join(paid) or 'none'}"
+            "provider", f"{provider!r} {what}; keys can be stored for: {', '.join(keyed) or 'none'}"
         )
     return provider
 
