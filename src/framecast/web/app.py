@@ -25,7 +25,7 @@ from framecast.core.settings import Settings
 from framecast.db.migrate import upgrade
 from framecast.db.session import Database
 from framecast.jobs.worker import Worker
-from framecast.studio.generation_kind import KIND as GENERATION
+from framecast.studio import generation_kind, history_import_kind, zip_kind  # noqa: F401  (registers them)
 from framecast.tutor.phrases import seed_phrases
 from framecast.tutor.runtime import TutorRuntime
 from framecast.tutor.services import TutorServices
@@ -83,7 +83,9 @@ def create_app(
         task: asyncio.Task[None] | None = None
         worker: Worker | None = None
         if run_worker:
-            worker = Worker(db, settings, kinds=[GENERATION])
+            # Every registered kind (Studio generations, ZIPs, history imports); the Tutor's avatar
+            # renders are run by the Tutor runtime's own workers.
+            worker = Worker(db, settings)
             task = asyncio.create_task(worker.run(stop=stop))
         try:
             async with tutor.running():
