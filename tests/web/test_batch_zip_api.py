@@ -103,7 +103,7 @@ def test_a_zip_is_queued_followed_and_downloaded_once_built(
     assert waiting.json()["state"] == "queued"
     assert too_early.status_code == 409
     assert too_early.json()["error"]["message"] == (
-        f"the ZIP of batch {batch_id} is not ready (queued); prepare it first, then download it"
+        f"the ZIP of batch {batch_id} is still being prepared; download it once it is ready"
     )
     assert built.status_code == 200
     (part,) = built.json()["parts"]

@@ -374,9 +374,7 @@ def download_zip_part(context: Ctx, user: CurrentUser, batch_id: int, index: int
     with context.db.session() as session:
         status = zip_status(session, owned_batch(session, batch_id, user.id))
     if status.state != "succeeded":
-        raise JobStateError(
-            f"the ZIP of batch {batch_id} is not ready ({status.state}); prepare it first, then download it"
-        )
+        raise JobStateError(_not_ready(batch_id, status))
     part = next((p for p in status.parts if p.index == index), None)
     if part is None:
         raise NotFoundError(f"batch {batch_id} has no zip part {index} (it has {len(status.parts)})")
@@ -436,6 +434,15 @@ def _cancel_summary(context: WebContext, provider: str, reports: list[CancelRepo
 
 def _label(context: WebContext, provider: str) -> str:
     return registry.label(provider, context.settings)
+
+
+def _not_ready(batch_id: int, status: ZipStatus) -> str:
+    """Why a part of the batch's ZIP cannot be downloaded yet, and what to do."""
+    if status.state in ("queued", "running"):
+        return f"the ZIP of batch {batch_id} is still being prepared; download it once it is ready"
+    if status.state == "failed":
+        return f"the ZIP of batch {batch_id} could not be made: {status.error}; prepare it again"
+    return f"the ZIP of batch {batch_id} is not built from its current files; prepare it first"
 
 
 def _report(context: WebContext, batch_id: int, owner_id: int) -> BatchReport:
