@@ -105,8 +105,11 @@ def test_an_aroll_batch_re_attaches_after_a_reload_and_downloads_as_a_zip(
     expect(page.get_by_test_id("pause")).to_be_hidden()
     expect(page.get_by_test_id("failed-csv")).to_be_hidden()
 
+    # The finished batch asks for its zip on its own; a worker builds it while the page polls.
+    expect(page.get_by_test_id("zip-parts")).to_have_attribute("data-state", "succeeded")
     part = page.get_by_test_id("zip-part")
     expect(part).to_have_count(1)
+    expect(page.get_by_test_id("prepare-zip")).to_have_text("Prepare zip")
     with page.expect_download() as info:
         part.click()
     with zipfile.ZipFile(io.BytesIO(Path(info.value.path()).read_bytes())) as archive:
@@ -114,6 +117,11 @@ def test_an_aroll_batch_re_attaches_after_a_reload_and_downloads_as_a_zip(
         assert names == sorted(f"{key}.mp4" for key in KEYS)
         for name in names:
             assert archive.read(name)[4:8] == b"ftyp", name
+
+    # Asked again with nothing changed: the same part at once, no new build.
+    page.get_by_test_id("prepare-zip").click()
+    expect(page.get_by_test_id("zip-parts")).to_have_attribute("data-state", "succeeded")
+    expect(part).to_have_count(1)
 
     results = page.request.get(page.get_by_test_id("results-csv").get_attribute("href") or "")
     assert results.status == 200

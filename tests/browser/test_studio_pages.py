@@ -86,7 +86,8 @@ def test_a_deleted_library_file_comes_back_by_import_from_provider_history(admin
     row = admin_page.get_by_test_id("history-row").filter(has_text=prompt)
     expect(row).to_have_count(1)
     row.get_by_test_id("import").click()
-    expect(row.get_by_test_id("imported")).to_have_text("In library (1)")
+    # The import is a job: the button says so until a worker has the file in the library.
+    expect(row.get_by_test_id("imported")).to_have_text("In library (1)", timeout=RENDER_TIMEOUT_MS)
 
     admin_page.goto("/library")
     admin_page.get_by_test_id("library-search").fill("balloon")

@@ -267,3 +267,24 @@ def test_a_users_concurrency_preference_caps_their_running_jobs(db: Database) ->
     assert repo.claim("w2", providers=["fake"], lease_s=30, limit=10) == []  # the cap holds across workers
     repo.succeed(capped_jobs[0], "w1", [])
     assert [j.id for j in repo.claim("w2", providers=["fake"], lease_s=30, limit=10)] == [capped_jobs[2]]
+
+
+def test_other_kinds_neither_count_against_nor_wait_for_a_users_generation_cap(db: Database) -> None:
+    from framecast.db.accounts import User
+
+    with db.session() as s:
+        user = User(email="c@example.com", name="C", password_hash="x", preferences={"concurrency": 1})
+        s.add(user)
+        s.flush()
+        owner = user.id
+    repo = JobRepository(db)
+    generations = [repo.enqueue(spec(owner_id=owner)) for _ in range(2)]
+    builds = [repo.enqueue(spec(owner_id=owner, kind="test.build")) for _ in range(2)]
+
+    claimed = repo.claim("w1", providers=["fake"], lease_s=30, limit=10)
+
+    # One generation (the cap), and both builds: a build running does not block the next generation.
+    assert sorted(j.id for j in claimed) == sorted([generations[0], *builds])
+    assert repo.claim("w2", providers=["fake"], lease_s=30, limit=10) == []
+    repo.succeed(generations[0], "w1", [])
+    assert [j.id for j in repo.claim("w2", providers=["fake"], lease_s=30, limit=10)] == [generations[1]]

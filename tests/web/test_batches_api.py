@@ -28,7 +28,7 @@ from framecast.emulators.genaipro.config import EmulatorConfig
 from framecast.emulators.genaipro.testing import EmulatorHandle, running_emulator
 from framecast.jobs.states import JobState
 from framecast.jobs.worker import Worker
-from framecast.web import batch_zips
+from framecast.studio import batch_zips, zip_kind
 from framecast.web.context import WebContext
 from framecast.web.security.keys import store_key
 from tests.web.conftest import Account
@@ -149,6 +149,27 @@ def run_worker(web: WebContext, settings: Settings, batch_id: int) -> None:
             await worker.aclose()
 
     asyncio.run(main())
+
+
+def built_zip(
+    client: TestClient, web: WebContext, settings: Settings, account: Account, batch_id: int
+) -> Any:
+    """Ask for the batch's ZIP, let a worker build it, and answer its state once built."""
+    asked = client.post(f"/api/batches/{batch_id}/zip", headers=account.headers)
+    assert asked.status_code in (200, 202), asked.text
+
+    async def main() -> None:
+        worker = Worker(web.db, settings, kinds=[zip_kind.KIND])
+        try:
+            await worker.run(until_done=True)
+        finally:
+            await worker.aclose()
+
+    asyncio.run(main())
+    answer = client.get(asked.json()["status_url"], headers=account.headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["state"] == "succeeded", answer.text
+    return answer.json()
 
 
 def states(batch: dict[str, Any]) -> dict[str, str]:
@@ -393,7 +414,7 @@ def test_an_aroll_batch_runs_to_the_end_with_results_and_zip_parts(
     monkeypatch.setattr(
         batch_zips, "MAX_PART_BYTES", max(p.stat().st_size for p in files.glob("*.mp4")) + 400
     )
-    parts = client.get(f"/api/batches/{batch_id}/zip", headers=alice.headers).json()["parts"]
+    parts = built_zip(client, web, settings, alice, batch_id)["parts"]
     assert [(p["index"], p["url"]) for p in parts] == [
         (1, f"/api/batches/{batch_id}/zip/1"),
         (2, f"/api/batches/{batch_id}/zip/2"),
@@ -415,18 +436,24 @@ def test_the_zip_is_built_again_when_the_files_change(
     client: TestClient, web: WebContext, settings: Settings, alice: Account
 ) -> None:
     batch_id = started(client, alice)["id"]
-    empty = client.get(f"/api/batches/{batch_id}/zip", headers=alice.headers)
-    assert empty.json() == {"parts": []}
+    empty = client.post(f"/api/batches/{batch_id}/zip", headers=alice.headers)
+    assert empty.status_code == 200
+    assert (empty.json()["state"], empty.json()["parts"]) == ("succeeded", [])
     run_worker(web, settings, batch_id)
 
-    first = client.get(f"/api/batches/{batch_id}/zip", headers=alice.headers).json()["parts"]
-    again = client.get(f"/api/batches/{batch_id}/zip", headers=alice.headers).json()["parts"]
-    assert first == again
-    assert [p["name"] for p in first] == [f"batch_{batch_id}.zip"]
-    # Deleting a file from the library removes it from disk; the next zip leaves it out.
+    first = built_zip(client, web, settings, alice, batch_id)
+    again = client.post(f"/api/batches/{batch_id}/zip", headers=alice.headers)
+    assert again.status_code == 200
+    assert again.json()["parts"] == first["parts"]
+    assert [p["name"] for p in first["parts"]] == [f"batch_{batch_id}.zip"]
+    # Deleting a file from the library removes it from disk; the zip is out of date until rebuilt.
     intro = get_batch(client, alice, batch_id)["items"][0]["files"][0]
     assert client.delete(f"/api/files/{intro['id']}", headers=alice.headers).status_code == 204
-    rebuilt = client.get(f"/api/batches/{batch_id}/zip", headers=alice.headers).json()["parts"]
+    stale = client.get(f"/api/batches/{batch_id}/zip", headers=alice.headers).json()
+    assert (stale["state"], stale["parts"]) == ("none", [])
+    refused = client.get(first["parts"][0]["url"], headers=alice.headers)
+    assert refused.status_code == 409
+    rebuilt = built_zip(client, web, settings, alice, batch_id)["parts"]
     download = client.get(rebuilt[0]["url"], headers=alice.headers)
 
     with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
@@ -763,6 +790,7 @@ def test_bob_can_reach_nothing_of_alices_batch(
         ("POST", f"/api/batches/{batch_id}/resume"),
         ("POST", f"/api/batches/{batch_id}/cancel"),
         ("POST", f"/api/batches/{batch_id}/items/intro/retry"),
+        ("POST", f"/api/batches/{batch_id}/zip"),
         ("GET", f"/api/batches/{batch_id}/zip"),
         ("GET", f"/api/batches/{batch_id}/zip/1"),
         ("GET", f"/api/batches/{batch_id}/results.csv"),
@@ -787,6 +815,7 @@ def test_every_batch_route_needs_a_login(client: TestClient) -> None:
         ("POST", "/api/batches/1/resume"),
         ("POST", "/api/batches/1/cancel"),
         ("POST", "/api/batches/1/items/a/retry"),
+        ("POST", "/api/batches/1/zip"),
         ("GET", "/api/batches/1/zip"),
         ("GET", "/api/batches/1/zip/1"),
         ("GET", "/api/batches/1/results.csv"),

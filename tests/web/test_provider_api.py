@@ -1,10 +1,12 @@
-"""``/api/quota``, ``/api/history`` and ``/api/history/import`` against the real GenAIPro emulator."""
+"""``/api/quota``, ``/api/history`` and ``/api/history/import`` against the real GenAIPro emulator (an
+import is a job: a worker of its kind runs it here before its state is read)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,9 +17,11 @@ from framecast.db.models import Job
 from framecast.emulators.genaipro.config import EmulatorConfig
 from framecast.emulators.genaipro.testing import EmulatorHandle, running_emulator
 from framecast.jobs.repository import JobRepository, JobSpec
+from framecast.jobs.worker import Worker
 from framecast.providers import registry
 from framecast.providers.base import Aspect, GenerationRequest, Mode, NullJournal
 from framecast.providers.registry import BuildContext
+from framecast.studio import history_import_kind
 from framecast.studio.requests import request_to_json
 from framecast.web.context import WebContext
 from framecast.web.security.keys import store_key
@@ -104,6 +108,34 @@ def bind(web: WebContext, account: Account, provider_id: str, prompt: str = "a b
             update(Job).where(Job.id == job_id).values(state="succeeded", charges=1, charged=True)
         )
     return job_id
+
+
+def run_imports(web: WebContext, settings: Settings) -> None:
+    """A worker of the import kind, until no import is left to run."""
+
+    async def main() -> None:
+        worker = Worker(web.db, settings, kinds=[history_import_kind.KIND])
+        try:
+            await worker.run(until_done=True)
+        finally:
+            await worker.aclose()
+
+    asyncio.run(main())
+
+
+def import_item(
+    client: TestClient, web: WebContext, settings: Settings, account: Account, provider_id: str, **body: Any
+) -> Any:
+    """``POST /api/history/import``, a worker runs the import, and the answer of its status URL."""
+    asked = client.post(
+        "/api/history/import", json={"provider_id": provider_id, **body}, headers=account.headers
+    )
+    assert asked.status_code == 202, asked.text
+    assert asked.json()["state"] == "queued"
+    run_imports(web, settings)
+    answer = client.get(asked.json()["status_url"], headers=account.headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
 
 
 # -- quota ---------------------------------------------------------------------------------------------
@@ -340,15 +372,11 @@ def test_a_history_video_is_imported_into_the_library_once(
 ) -> None:
     (provider_id,) = generate(settings, tmp_path, "a heron at dawn")
 
-    imported = client.post(
-        "/api/history/import",
-        json={"provider": "genaipro", "provider_id": provider_id},
-        headers=alice.headers,
-    )
+    imported = import_item(client, web, settings, alice, provider_id, provider="genaipro")
     again = client.post("/api/history/import", json={"provider_id": provider_id}, headers=alice.headers)
 
-    assert imported.status_code == 201, imported.text
-    (file,) = imported.json()["items"]
+    assert (imported["state"], imported["error"], imported["provider_id"]) == ("succeeded", None, provider_id)
+    (file,) = imported["items"]
     assert (file["kind"], file["prompt"], file["provider"]) == ("video", "a heron at dawn", "genaipro")
     assert file["name"] == "a-heron-at-dawn.mp4"
     assert file["job_id"] is None
@@ -371,23 +399,25 @@ def test_a_history_video_is_imported_into_the_library_once(
 
 
 def test_a_history_image_is_imported_as_an_image(
-    client: TestClient, settings: Settings, tmp_path: Path, alice: Account
+    client: TestClient, web: WebContext, settings: Settings, tmp_path: Path, alice: Account
 ) -> None:
     (provider_id,) = generate(settings, tmp_path, "a red square", mode=Mode.IMAGE)
 
-    response = client.post("/api/history/import", json={"provider_id": provider_id}, headers=alice.headers)
+    imported = import_item(client, web, settings, alice, provider_id)
 
-    assert response.status_code == 201, response.text
-    (file,) = response.json()["items"]
+    assert imported["state"] == "succeeded", imported
+    (file,) = imported["items"]
     assert (file["kind"], file["name"], file["poster_url"]) == ("image", "a-red-square.png", None)
     assert client.get(file["url"], headers=alice.headers).content.startswith(b"\x89PNG")
 
 
-def test_an_unknown_history_item_is_404(client: TestClient, alice: Account) -> None:
-    response = client.post("/api/history/import", json={"provider_id": "no-such-id"}, headers=alice.headers)
+def test_an_unknown_history_item_fails_its_import_saying_so(
+    client: TestClient, web: WebContext, settings: Settings, alice: Account
+) -> None:
+    imported = import_item(client, web, settings, alice, "no-such-id")
 
-    assert response.status_code == 404
-    assert response.json()["error"]["message"] == "no item no-such-id in genaipro's recent history"
+    assert (imported["state"], imported["items"]) == ("failed", [])
+    assert imported["error"] == "no item no-such-id in genaipro's recent history"
 
 
 def test_on_the_platform_key_a_user_sees_and_imports_only_their_own_generations(
@@ -399,7 +429,7 @@ def test_on_the_platform_key_a_user_sees_and_imports_only_their_own_generations(
     history = client.get("/api/history", headers=bob.headers).json()
     admin_history = client.get("/api/history", headers=alice.headers).json()
     foreign = client.post("/api/history/import", json={"provider_id": others}, headers=bob.headers)
-    own = client.post("/api/history/import", json={"provider_id": bobs}, headers=bob.headers)
+    own = import_item(client, web, settings, bob, bobs)
 
     assert [item["provider_id"] for item in history["items"]] == [bobs]
     assert (history["total"], history["scope"]) == (1, "own")
@@ -408,7 +438,7 @@ def test_on_the_platform_key_a_user_sees_and_imports_only_their_own_generations(
     assert admin_history["scope"] == "all"
     assert foreign.status_code == 404
     assert foreign.json()["error"]["message"] == f"no item {others} among your generations at genaipro"
-    assert own.status_code == 201, own.text
+    assert own["state"] == "succeeded", own
 
 
 def test_each_user_imports_into_their_own_library(
@@ -416,17 +446,19 @@ def test_each_user_imports_into_their_own_library(
 ) -> None:
     (provider_id,) = generate(settings, tmp_path, "a shared account's clip")
     bind(web, bob, provider_id)
-    alices = client.post("/api/history/import", json={"provider_id": provider_id}, headers=alice.headers)
+    alices = import_item(client, web, settings, alice, provider_id)
 
-    bobs = client.post("/api/history/import", json={"provider_id": provider_id}, headers=bob.headers)
+    bobs = import_item(client, web, settings, bob, provider_id)
 
-    assert (alices.status_code, bobs.status_code) == (201, 201)
-    alice_file, bob_file = alices.json()["items"][0], bobs.json()["items"][0]
+    assert (alices["state"], bobs["state"]) == ("succeeded", "succeeded")
+    alice_file, bob_file = alices["items"][0], bobs["items"][0]
     assert client.get(alice_file["url"], headers=bob.headers).status_code == 404
     assert client.get(bob_file["url"], headers=alice.headers).status_code == 404
     assert [f["id"] for f in client.get("/api/files", headers=bob.headers).json()["items"]] == [
         bob_file["id"]
     ]
+    # An import is its owner's: another user's id answers like a missing one.
+    assert client.get(f"/api/history/imports/{alices['job_id']}", headers=bob.headers).status_code == 404
 
 
 def test_provider_routes_need_a_login(client: TestClient) -> None:
@@ -434,7 +466,8 @@ def test_provider_routes_need_a_login(client: TestClient) -> None:
         client.get("/api/quota"),
         client.get("/api/history"),
         client.post("/api/history/import", json={"provider_id": "x"}),
+        client.get("/api/history/imports/1"),
     ]
 
-    assert [r.status_code for r in answers] == [401, 401, 401]
+    assert [r.status_code for r in answers] == [401, 401, 401, 401]
     assert {r.json()["error"]["type"] for r in answers} == {"not_authenticated"}

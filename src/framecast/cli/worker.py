@@ -14,7 +14,7 @@ from framecast.core.log_format import configure_logging
 from framecast.core.settings import get_settings
 from framecast.jobs.kinds import kind_names
 from framecast.jobs.worker import Worker
-from framecast.studio import generation_kind  # noqa: F401  (registers the Studio generation kind)
+from framecast.studio import generation_kind, history_import_kind, zip_kind  # noqa: F401  (registers them)
 from framecast.tutor import avatar_kind  # noqa: F401  (registers the Tutor's avatar render kind)
 
 app = typer.Typer(help="Run a queue worker.")

@@ -9,25 +9,31 @@ import os
 import sqlite3
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 DISK_FULL_MESSAGE = "the server's disk is full; nothing was saved. Ask the administrator to free some space"
 # Names of files being written: downloads and encoders (``.<name>.<random>.part``) and
-# :func:`write_bytes_atomically` (``.<name>.<random>.tmp``).
+# :func:`atomic_file` (``.<name>.<random>.tmp``).
 PARTIAL_SUFFIXES = (".part", ".tmp")
 
 
-def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that readers see the old file or the new, never half.
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A binary handle whose contents replace ``path`` when the block ends without an error, so
+    readers see the old file or the new, never half (large files are streamed in, not held).
 
-    The folder is created when missing. Raises :class:`OSError` when it is not writable; no
-    temporary file is left behind.
+    The data goes to a hidden ``.<name>.<random>.tmp`` beside ``path`` (what
+    :func:`remove_leftovers` clears after a crash), is flushed to disk, and is then renamed into
+    place. The folder is created when missing. Raises :class:`OSError` when it is not writable; on
+    any error inside the block nothing replaces ``path`` and no temporary file is left behind.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "w+b") as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         # mkstemp makes the file private (0600), which is what every file of the data dir should be.
@@ -36,6 +42,16 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old file or the new, never half.
+
+    The folder is created when missing. Raises :class:`OSError` when it is not writable; no
+    temporary file is left behind.
+    """
+    with atomic_file(path) as handle:
+        handle.write(data)
 
 
 def write_text_atomically(path: Path, text: str) -> None:

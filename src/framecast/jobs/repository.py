@@ -83,7 +83,8 @@ def _snapshot(job: Job) -> ClaimedJob:
 
 
 def _owner_room(session: Session, owners: set[int]) -> dict[int, int]:
-    """For users with a ``concurrency`` preference: how many more of their jobs may start now."""
+    """For users with a ``concurrency`` preference: how many more of their generations may start
+    now (other kinds — a ZIP build, a history import — neither count nor wait for it)."""
     if not owners:
         return {}
     from framecast.db.accounts import User
@@ -98,7 +99,11 @@ def _owner_room(session: Session, owners: set[int]) -> dict[int, int]:
     running = dict(
         session.execute(
             select(Job.owner_id, func.count())
-            .where(Job.state == JobState.RUNNING.value, Job.owner_id.in_(list(caps)))
+            .where(
+                Job.state == JobState.RUNNING.value,
+                Job.kind == GENERATION_KIND,
+                Job.owner_id.in_(list(caps)),
+            )
             .group_by(Job.owner_id)
         ).all()
     )
@@ -198,8 +203,8 @@ class JobRepository:
         """Take up to ``limit`` ready jobs: QUEUED ones (or, with ``reconciling``, RECONCILING ones)
         of ``kinds`` on ``providers`` (None: any).
 
-        A user's queued jobs are passed over while that user already has as many jobs running (on
-        any worker) as their ``concurrency`` preference allows.
+        A user's queued generations are passed over while that user already has as many generations
+        running (on any worker) as their ``concurrency`` preference allows; other kinds are not.
         """
         if limit <= 0 or (providers is not None and not providers) or (kinds is not None and not kinds):
             return []
@@ -209,7 +214,7 @@ class JobRepository:
         claimed: list[ClaimedJob] = []
         with self.db.session() as session:
             query = (
-                select(Job.id, Job.owner_id)
+                select(Job.id, Job.owner_id, Job.kind)
                 .where(
                     Job.state == source.value,
                     Job.not_before <= now,
@@ -229,7 +234,10 @@ class JobRepository:
                 query = query.where(Job.id.in_(list(job_ids)))
             if session.bind is not None and session.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            candidates = [(row[0], row[1]) for row in session.execute(query)]
+            # Only generations are held to their owner's cap: ``owner`` is None for the others.
+            candidates = [
+                (row[0], row[1] if row[2] == GENERATION_KIND else None) for row in session.execute(query)
+            ]
             room = {} if reconciling else _owner_room(session, {o for _, o in candidates if o is not None})
             for job_id, owner_id in candidates:
                 if len(claimed) >= limit:

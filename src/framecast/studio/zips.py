@@ -13,13 +13,12 @@ deflated. Contents are streamed from disk, never read whole into memory.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from framecast.core.files import atomic_file
 
 DEFAULT_MAX_PART_BYTES = 200 * 1024 * 1024
 STORED_SUFFIXES = frozenset(
@@ -51,10 +50,11 @@ def write_zip_parts(
 
     Entries are named by the files' base names. Returns the archives written, in order; an empty
     ``files`` writes nothing and returns ``[]``. Each archive is written to a temporary file and
-    renamed into place; archives from an earlier call with other files are not removed, so use the
-    returned list. Raises :class:`ValueError` for a ``stem`` that is not a plain file name, two files
-    with the same base name, or a ``max_part_bytes`` too small to hold any file; :class:`OSError`
-    when a file cannot be read or ``dest_dir`` written.
+    renamed into place (:func:`~framecast.core.files.atomic_file`); archives from an earlier call
+    with other files are not removed, so use the returned list. Raises :class:`ValueError` for a
+    ``stem`` that is not a plain file name, two files with the same base name, or a
+    ``max_part_bytes`` too small to hold any file; :class:`OSError` when a file cannot be read or
+    ``dest_dir`` written.
     """
     if not stem or stem != Path(stem).name or stem.startswith("."):
         raise ValueError(f"zip stem must be a plain file name, got {stem!r}")
@@ -114,18 +114,11 @@ def _refuse_duplicate_names(entries: list[_Entry]) -> None:
 
 
 def _write_archive(target: Path, entries: list[_Entry]) -> None:
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w+b") as handle:
-            # strict_timestamps=False: a file dated before 1980 must not make the archive fail.
-            with zipfile.ZipFile(handle, "w", allowZip64=True, strict_timestamps=False) as archive:
-                for entry in entries:
-                    # ZipFile.write copies in small chunks: nothing is read whole into memory.
-                    archive.write(entry.path, entry.arcname, compress_type=entry.compress_type)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    # strict_timestamps=False: a file dated before 1980 must not make the archive fail.
+    with (
+        atomic_file(target) as handle,
+        zipfile.ZipFile(handle, "w", allowZip64=True, strict_timestamps=False) as archive,
+    ):
+        for entry in entries:
+            # ZipFile.write copies in small chunks: nothing is read whole into memory.
+            archive.write(entry.path, entry.arcname, compress_type=entry.compress_type)

@@ -141,7 +141,7 @@ class TutorRuntime:
             await asyncio.gather(
                 *(self.services.scorer.transcribe(silence) for _ in range(self.recognition.slots))
             )
-            if self.services.tts.name == "offline":  # a remote voice would be billed for it
+            if "tts" not in self.services.billed:  # a billed voice would charge for the warm-up
                 await self.services.tts.synthesize("Hello.", voice=self.services.voice, audio_format="mp3")
         except Exception as exc:  # only a head start: a real problem shows in the first real turn
             log.warning("warming up the Tutor providers failed: %s", exc)

@@ -83,12 +83,8 @@ def build_avatar(
     settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
 ) -> AvatarRenderer | None:
     """Only the configured avatar renderer (None when switched off), for a worker that renders."""
-    name = choose(settings)["avatar"]
-    if name == "none":
-        return None
     context = TutorContext(settings, transport=transport, audio_publisher=public_audio.publisher(settings))
-    renderer: AvatarRenderer = build_tutor("avatar", name, context)
-    return renderer
+    return build_tutor("avatar", choose(settings)["avatar"], context)
 
 
 def build_services(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> TutorServices:

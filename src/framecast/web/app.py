@@ -25,9 +25,11 @@ from framecast.core.settings import Settings
 from framecast.db.migrate import upgrade
 from framecast.db.news import News
 from framecast.db.session import Database
+from framecast.jobs.kinds import kind_names
 from framecast.jobs.worker import Worker
 from framecast.providers import registry
-from framecast.studio.generation_kind import KIND as GENERATION
+from framecast.studio import generation_kind, history_import_kind, zip_kind  # noqa: F401  (registers them)
+from framecast.tutor.avatar_kind import KIND as AVATAR_RENDER
 from framecast.tutor.phrases import seed_phrases
 from framecast.tutor.runtime import TutorRuntime
 from framecast.tutor.services import TutorServices
@@ -96,7 +98,10 @@ def create_app(
         try:
             async with news.listening():
                 if run_worker:
-                    worker = Worker(db, settings, kinds=[GENERATION], news=news)
+                    # Every registered kind (Studio generations, zips, history imports); the Tutor's
+                    # avatar renders are run by the Tutor runtime's own worker.
+                    kinds = [kind for kind in kind_names() if kind != AVATAR_RENDER]
+                    worker = Worker(db, settings, kinds=kinds, news=news)
                     task = asyncio.create_task(worker.run(stop=stop))
                 async with tutor.running():
                     yield

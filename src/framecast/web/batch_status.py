@@ -142,25 +142,6 @@ def report_plan(batch: Batch) -> BatchPlan:
     return BatchPlan(kind=kind, source=source, items=items, out_dir=Path(batch.out_dir))
 
 
-def succeeded_files(session: Session, batch: Batch) -> list[Path]:
-    """The files of the batch's succeeded jobs that are still on disk inside its folder, item by item."""
-    root = Path(batch.out_dir).resolve()
-    found: list[Path] = []
-    for item in batch_items(session, batch.id):
-        for job in item.jobs:
-            if job.state != JobState.SUCCEEDED:
-                continue
-            for output in job.outputs or []:
-                raw = output.get("path")
-                if not raw:
-                    continue
-                path = Path(raw).resolve()
-                # Only what the batch itself wrote: an output path is data, not a licence to read anywhere.
-                if path.is_relative_to(root) and path.is_file() and path not in found:
-                    found.append(path)
-    return found
-
-
 def _summary(batch: Batch, counts: Counter[str], item_count: int) -> dict[str, Any]:
     active = {s.value for s in ACTIVE_ITEM_STATES}
     return {

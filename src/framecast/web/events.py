@@ -33,7 +33,7 @@ from sqlalchemy import Select, select
 
 from framecast.core.errors import NotFoundError
 from framecast.db.base import utcnow
-from framecast.db.models import Batch, Job
+from framecast.db.models import GENERATION_KIND, Batch, Job
 from framecast.db.news import JOBS, News
 from framecast.db.session import Database
 from framecast.web.serializers import jobs_to_json
@@ -73,6 +73,9 @@ class JobFilter:
         query = select(Job).where(Job.owner_id == self.owner_id)
         if self.job_id is not None:
             query = query.where(Job.id == self.job_id)
+        else:
+            # The pages follow generations here; ZIP builds and imports have routes of their own.
+            query = query.where(Job.kind == GENERATION_KIND)
         if self.batch_id is not None:
             query = query.where(Job.batch_id == self.batch_id)
         return query

@@ -45,15 +45,15 @@ from framecast.studio.batches import (
     open_batch,
     write_report,
 )
+from framecast.studio.kind_states import ShownState
 from framecast.studio.pricing import number
-from framecast.web import batch_zips
+from framecast.studio.zip_kind import ZipStatus, request_zip, zip_status
 from framecast.web.batch_status import (
     batch_items,
     batch_to_json,
     list_batches,
     owned_batch,
     report_plan,
-    succeeded_files,
 )
 from framecast.web.batch_uploads import (
     BatchUpload,
@@ -304,29 +304,80 @@ def retry_item(context: Ctx, user: CurrentUser, batch_id: int, key: str) -> dict
 # -- downloads ------------------------------------------------------------------------------------
 
 
+class ZipPartPublic(BaseModel):
+    index: int  # from 1
+    name: str
+    url: str
+    bytes: int
+
+
+class ZipPublic(BaseModel):
+    """Where a batch's ZIP stands. ``succeeded``: ``parts`` can be downloaded (``[]``: the batch
+    has no finished files); ``queued`` / ``running``: ``job_id`` is building it, poll
+    ``status_url``; ``failed``: ``error`` says why; ``none``: never prepared, or the batch's files
+    changed since (prepare it again)."""
+
+    state: ShownState
+    job_id: int | None
+    error: str | None
+    status_url: str
+    parts: list[ZipPartPublic]
+
+    @classmethod
+    def of(cls, batch_id: int, status: ZipStatus) -> ZipPublic:
+        return cls(
+            state=status.state,
+            job_id=status.job_id,
+            error=status.error,
+            status_url=f"/api/batches/{batch_id}/zip",
+            parts=[
+                ZipPartPublic(
+                    index=part.index,
+                    name=part.name,
+                    url=f"/api/batches/{batch_id}/zip/{part.index}",
+                    bytes=part.size,
+                )
+                for part in status.parts
+            ],
+        )
+
+
+@router.post(
+    "/api/batches/{batch_id}/zip",
+    status_code=202,
+    responses={200: {"model": ZipPublic, "description": "the parts are built and current"}},
+)
+def prepare_zip(context: Ctx, user: CurrentUser, batch_id: int, response: Response) -> ZipPublic:
+    """Ask for the batch's finished files as ZIP parts (at most 200 MB each).
+
+    200 with ``parts`` when they are already built from the batch's current files; else 202: a
+    build is queued (or the one already waiting or running is answered), poll ``status_url``.
+    """
+    with context.db.session() as session:
+        status = request_zip(session, owned_batch(session, batch_id, user.id))
+    if status.state == "succeeded":
+        response.status_code = 200
+    return ZipPublic.of(batch_id, status)
+
+
 @router.get("/api/batches/{batch_id}/zip")
-def list_zip_parts(context: Ctx, user: CurrentUser, batch_id: int) -> dict[str, Any]:
-    """``{parts: [{index, name, url, bytes}]}``: the finished files in ZIP parts, built on demand."""
-    parts = _zip_parts(context, batch_id, user.id)
-    return {
-        "parts": [
-            {
-                "index": part.index,
-                "name": part.name,
-                "url": f"/api/batches/{batch_id}/zip/{part.index}",
-                "bytes": part.size,
-            }
-            for part in parts
-        ]
-    }
+def get_zip(context: Ctx, user: CurrentUser, batch_id: int) -> ZipPublic:
+    """The state of the batch's ZIP (see ``POST``); builds nothing."""
+    with context.db.session() as session:
+        return ZipPublic.of(batch_id, zip_status(session, owned_batch(session, batch_id, user.id)))
 
 
 @router.get("/api/batches/{batch_id}/zip/{index}")
 def download_zip_part(context: Ctx, user: CurrentUser, batch_id: int, index: int) -> FileResponse:
-    parts = _zip_parts(context, batch_id, user.id)
-    part = next((p for p in parts if p.index == index), None)
+    """One built part; 409 while the ZIP is not built from the batch's current files (prepare it
+    with ``POST /api/batches/{id}/zip``), 404 for a part it does not have."""
+    with context.db.session() as session:
+        status = zip_status(session, owned_batch(session, batch_id, user.id))
+    if status.state != "succeeded":
+        raise JobStateError(_not_ready(batch_id, status))
+    part = next((p for p in status.parts if p.index == index), None)
     if part is None:
-        raise NotFoundError(f"batch {batch_id} has no zip part {index} (it has {len(parts)})")
+        raise NotFoundError(f"batch {batch_id} has no zip part {index} (it has {len(status.parts)})")
     return FileResponse(part.path, media_type="application/zip", filename=part.name)
 
 
@@ -385,12 +436,13 @@ def _label(context: WebContext, provider: str) -> str:
     return registry.label(provider, context.settings)
 
 
-def _zip_parts(context: WebContext, batch_id: int, owner_id: int) -> list[batch_zips.ZipPart]:
-    with context.db.session() as session:
-        batch = owned_batch(session, batch_id, owner_id)
-        out_dir = Path(batch.out_dir)
-        files = succeeded_files(session, batch)
-    return batch_zips.zip_parts(batch_id, out_dir, files)
+def _not_ready(batch_id: int, status: ZipStatus) -> str:
+    """Why a part of the batch's ZIP cannot be downloaded yet, and what to do."""
+    if status.state in ("queued", "running"):
+        return f"the ZIP of batch {batch_id} is still being prepared; download it once it is ready"
+    if status.state == "failed":
+        return f"the ZIP of batch {batch_id} could not be made: {status.error}; prepare it again"
+    return f"the ZIP of batch {batch_id} is not built from its current files; prepare it first"
 
 
 def _report(context: WebContext, batch_id: int, owner_id: int) -> BatchReport:

@@ -20,7 +20,7 @@ from framecast.core.errors import InvalidInputError
 from framecast.core.text import text_problem
 from framecast.db.accounts import User
 from framecast.db.base import utcnow
-from framecast.db.models import Job
+from framecast.db.models import GENERATION_KIND, Job
 from framecast.jobs.repository import JobRepository, JobSpec
 from framecast.jobs.states import JobState
 from framecast.providers import registry
@@ -147,11 +147,12 @@ async def list_jobs(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    """The caller's jobs, newest first: ``{items, total}``."""
+    """The caller's generations, newest first: ``{items, total}`` (ZIP builds and history imports
+    are followed through their own routes)."""
     states = _parse_states(state)
 
     def load() -> dict[str, Any]:
-        query = select(Job).where(Job.owner_id == user.id)
+        query = select(Job).where(Job.owner_id == user.id, Job.kind == GENERATION_KIND)
         if states:
             query = query.where(Job.state.in_([s.value for s in states]))
         if batch_id is not None:

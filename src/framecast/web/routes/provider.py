@@ -1,5 +1,6 @@
 """What the provider says: quota and balance, what an action costs, generation history, and
-importing history items into the library.
+importing history items into the library (a job of the kind ``studio.history_import``: the
+request queues it and answers 202, the download happens in a worker).
 
 Calls run with the caller's own stored key for the provider, else the platform key from settings
 (``web/provider_access.py``). Without ``provider``, quota and history use the caller's default
@@ -10,16 +11,11 @@ and has no quota).
 from __future__ import annotations
 
 import math
-import re
-import uuid
-from pathlib import Path
-from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from framecast.core.errors import (
@@ -27,16 +23,21 @@ from framecast.core.errors import (
     NotFoundError,
     ProviderError,
 )
-from framecast.core.http import build_http_client
 from framecast.db.accounts import User
-from framecast.db.library import MediaFile
+from framecast.db.models import Job
 from framecast.jobs.repository import JobRepository
+from framecast.jobs.states import JobState
 from framecast.providers import registry
-from framecast.providers.base import MAX_COUNT, GenerationHistory, HistoryItem, HistoryStatus, Mode
-from framecast.providers.downloads import download_file
-from framecast.providers.registry import DownloadAuth, ProviderBundle
-from framecast.studio.outputs import slug
-from framecast.studio.posters import make_poster, poster_path
+from framecast.providers.base import MAX_COUNT, GenerationHistory, HistoryItem, Mode
+from framecast.studio.history_import_kind import KIND as IMPORT_KIND
+from framecast.studio.history_import_kind import (
+    SCAN_PAGE_SIZE,
+    SCAN_PAGES,
+    imported_rows,
+    library_rows,
+    queue_import,
+)
+from framecast.studio.kind_states import ShownState, shown_error, shown_state
 from framecast.studio.pricing import Quote, make_quote
 from framecast.web.context import WebContext
 from framecast.web.deps import Ctx, CurrentUser
@@ -46,12 +47,6 @@ from framecast.web.routes.jobs import preferred_provider
 from framecast.web.serializers import file_to_json
 
 router = APIRouter(tags=["provider"])
-
-# ``POST /api/history/import`` looks for the item in at most this many history pages of this size.
-IMPORT_SCAN_PAGES = 10
-IMPORT_SCAN_PAGE_SIZE = 100
-VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".webm", ".m4v"})
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp"})
 
 
 class HistoryImport(BaseModel):
@@ -234,32 +229,75 @@ async def history(
     }
 
 
-@router.post("/api/history/import", status_code=201)
-async def import_history_item(context: Ctx, user: CurrentUser, body: HistoryImport) -> dict[str, Any]:
-    """Download a completed history item's files into the caller's library: ``{items: [file]}``.
+class HistoryImportPublic(BaseModel):
+    """An import of a history item into the library. ``queued`` / ``running``: poll
+    ``status_url``; ``succeeded``: ``items`` are the library files; ``failed``: ``error`` says why."""
+
+    job_id: int
+    provider: str
+    provider_id: str
+    state: ShownState
+    error: str | None
+    status_url: str
+    items: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, session: Session, job: Job) -> HistoryImportPublic:
+        state = JobState(job.state)
+        shown = shown_state(state)
+        return cls(
+            job_id=job.id,
+            provider=job.provider,
+            provider_id=str(job.request.get("provider_id", "")),
+            state=shown,
+            error=shown_error(state, job.error_message),
+            status_url=f"/api/history/imports/{job.id}",
+            items=[file_to_json(row) for row in imported_rows(session, job)] if shown == "succeeded" else [],
+        )
+
+
+@router.post("/api/history/import", status_code=202)
+async def import_history_item(context: Ctx, user: CurrentUser, body: HistoryImport) -> HistoryImportPublic:
+    """Queue the download of a completed history item's files into the caller's library (the same
+    item's import already waiting or running is answered instead); poll ``status_url``.
 
     400 when the item is already in the library (imported, or downloaded by one of the caller's
-    jobs) or has no files yet; 404 when the provider's recent history does not hold it — or, on the
-    platform's key for a user who is not an administrator, when it is not one of their own jobs'.
+    jobs); 404, on the platform's key for a user who is not an administrator, when it is not one of
+    their own jobs'. An item the provider's recent history does not hold, or that has no files yet,
+    ends the import ``failed`` with the reason.
     """
     name = _provider_name(context, user, body.provider)
     provider_id = body.provider_id.strip()
-    await anyio.to_thread.run_sync(_refuse_duplicate, context, user.id, name, provider_id)
+    if not provider_id:
+        raise field_error("provider_id", "give the id of the history item to import")
     shared = await anyio.to_thread.run_sync(_shared_view, context, user, name)
     if shared is not None and provider_id not in shared:
         raise NotFoundError(f"no item {provider_id} among your generations at {name}")
-    async with user_bundle(context, user.id, name) as bundle:
-        item = await _find_item(bundle, name, provider_id)
-        folder = context.media_root / str(user.id) / "history" / name
-        paths = await _download_all(context, item, folder, auth=bundle.download_auth)
-    try:
-        rows = await anyio.to_thread.run_sync(_add_rows, context, user.id, name, item, paths)
-    except BaseException:
-        with anyio.CancelScope(shield=True):
-            for path in paths:
-                await anyio.Path(path).unlink(missing_ok=True)
-        raise
-    return {"items": rows}
+    folder = context.media_root / str(user.id) / "history" / name
+
+    def queue() -> HistoryImportPublic:
+        with context.db.session() as session:
+            existing = library_rows(session, user.id, name, provider_id)
+            if existing:
+                raise field_error(
+                    "provider_id", f"{provider_id} is already in your library (file {existing[0].id})"
+                )
+            job = queue_import(
+                session, owner_id=user.id, provider=name, provider_id=provider_id, out_dir=folder
+            )
+            return HistoryImportPublic.of(session, job)
+
+    return await anyio.to_thread.run_sync(queue)
+
+
+@router.get("/api/history/imports/{job_id}")
+def get_history_import(context: Ctx, user: CurrentUser, job_id: int) -> HistoryImportPublic:
+    """Where an import stands; another user's import, or a job that is no import, is 404."""
+    with context.db.session() as session:
+        job = session.get(Job, job_id)
+        if job is None or job.owner_id != user.id or job.kind != IMPORT_KIND:
+            raise NotFoundError(f"no import {job_id}")
+        return HistoryImportPublic.of(session, job)
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -299,8 +337,8 @@ async def _own_items(history: GenerationHistory, wanted: frozenset[str]) -> list
     found: list[HistoryItem] = []
     if not wanted:
         return found
-    for number in range(1, IMPORT_SCAN_PAGES + 1):
-        page = await history.list_history(page=number, page_size=IMPORT_SCAN_PAGE_SIZE)
+    for number in range(1, SCAN_PAGES + 1):
+        page = await history.list_history(page=number, page_size=SCAN_PAGE_SIZE)
         found.extend(item for item in page.items if item.provider_id in wanted)
         if len(found) >= len(wanted) or not page.items or number >= page.total_pages:
             break
@@ -323,118 +361,3 @@ def _history_item_json(item: HistoryItem) -> dict[str, Any]:
         "file_urls": list(item.file_urls),
         "created_at": item.created_at.isoformat() if item.created_at else None,
     }
-
-
-def _refuse_duplicate(context: WebContext, owner_id: int, provider: str, provider_id: str) -> None:
-    with context.db.session() as session:
-        _check_not_imported(session, owner_id, provider, provider_id)
-
-
-def _check_not_imported(session: Session, owner_id: int, provider: str, provider_id: str) -> None:
-    """Raise :class:`InvalidInputError` when the owner's library already holds ``provider_id``."""
-    existing = session.scalar(
-        select(MediaFile.id).where(
-            MediaFile.owner_id == owner_id,
-            MediaFile.provider == provider,
-            MediaFile.provider_id == provider_id,
-        )
-    )
-    if existing is not None:
-        raise field_error("provider_id", f"{provider_id} is already in your library (file {existing})")
-
-
-async def _find_item(bundle: ProviderBundle, provider: str, provider_id: str) -> HistoryItem:
-    """The history row ``provider_id``; raises when it is absent, unfinished or failed."""
-    if bundle.history is None:
-        raise ConfigurationError(f"{provider} keeps no history to import from")
-    for number in range(1, IMPORT_SCAN_PAGES + 1):
-        page = await bundle.history.list_history(page=number, page_size=IMPORT_SCAN_PAGE_SIZE)
-        for item in page.items:
-            if item.provider_id == provider_id:
-                if item.status is HistoryStatus.FAILED:
-                    raise field_error("provider_id", f"{provider_id} failed at {provider}; nothing to import")
-                if item.status is not HistoryStatus.COMPLETED or not item.file_urls:
-                    raise field_error(
-                        "provider_id", f"{provider_id} is still processing at {provider}; import it once done"
-                    )
-                return item
-        if not page.items or number >= page.total_pages:
-            break
-    raise NotFoundError(f"no item {provider_id} in {provider}'s recent history")
-
-
-def _kind_of(url: str) -> Literal["video", "image"]:
-    suffix = Path(urlsplit(url).path).suffix.lower()
-    return "image" if suffix in IMAGE_SUFFIXES else "video"
-
-
-def _safe_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._")[:80] or "item"
-
-
-async def _download_all(
-    context: WebContext, item: HistoryItem, folder: Path, auth: DownloadAuth | None
-) -> list[Path]:
-    """Each file of ``item`` into ``folder``; on any failure nothing stays behind."""
-    base = _safe_name(item.provider_id)
-    several = len(item.file_urls) > 1
-    paths: list[Path] = []
-    try:
-        async with build_http_client(
-            connect_timeout_s=context.settings.genaipro.connect_timeout_s,
-            read_timeout_s=context.settings.genaipro.idle_timeout_s,
-        ) as http:
-            for number, url in enumerate(item.file_urls, start=1):
-                kind = _kind_of(url)
-                # A unique name: two imports of one item racing must not share (and delete) a file.
-                stem = f"{base}_{number}" if several else base
-                stem = f"{stem}-{uuid.uuid4().hex[:8]}"
-                dest = folder / f"{stem}{'.png' if kind == 'image' else '.mp4'}"
-                final = await download_file(
-                    http,
-                    url,
-                    dest,
-                    kind=kind,
-                    max_bytes=context.settings.max_download_bytes,
-                    auth_header=auth.for_url(url) if auth is not None else None,
-                )
-                paths.append(final)
-    except BaseException:
-        with anyio.CancelScope(shield=True):
-            for path in paths:
-                await anyio.Path(path).unlink(missing_ok=True)
-        raise
-    return paths
-
-
-def _add_rows(
-    context: WebContext, owner_id: int, provider: str, item: HistoryItem, paths: list[Path]
-) -> list[dict[str, Any]]:
-    """The library rows of an import; checked again here, as another import may have finished first."""
-    stem = slug(item.prompt)
-    folder = Path(context.settings.data_dir) / "posters"
-    # Posters first: decoding a frame has no business inside the database transaction.
-    posters = [
-        None if path.suffix.lower() in IMAGE_SUFFIXES else make_poster(path, poster_path(folder, path))
-        for path in paths
-    ]
-    with context.db.session() as session:
-        _check_not_imported(session, owner_id, provider, item.provider_id)
-        rows = []
-        for number, (path, poster) in enumerate(zip(paths, posters, strict=True), start=1):
-            suffix = f"-{number}" if len(paths) > 1 else ""
-            row = MediaFile(
-                owner_id=owner_id,
-                kind="image" if path.suffix.lower() in IMAGE_SUFFIXES else "video",
-                path=str(path),
-                name=f"{stem}{suffix}{path.suffix.lower()}",
-                prompt=item.prompt,
-                provider=provider,
-                provider_id=item.provider_id,
-                size_bytes=path.stat().st_size,
-                poster_path=str(poster) if poster is not None else None,
-            )
-            session.add(row)
-            rows.append(row)
-        session.flush()
-        return [file_to_json(row) for row in rows]

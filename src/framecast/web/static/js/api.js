@@ -96,3 +96,30 @@ export function clearError(target) {
   target.replaceChildren();
   target.hidden = true;
 }
+
+// States of work the server does in the background (a batch's ZIP, a history import) that are over.
+const SETTLED = new Set(["succeeded", "failed", "none"]);
+
+/**
+ * Follow background work: GET ``url`` every ``everyMs`` until the answer's ``state`` is settled
+ * (succeeded, failed, or none), handing each answer to ``onUpdate``; resolves with the last one.
+ * ``first`` is an answer already in hand (the POST that started the work). Network errors are
+ * tried again; another error rejects.
+ */
+export async function followWork(url, { first = null, everyMs = 1000, onUpdate = () => {} } = {}) {
+  const pause = () => new Promise((resolve) => setTimeout(resolve, everyMs));
+  let answer = first;
+  for (;;) {
+    if (answer !== null) {
+      onUpdate(answer);
+      if (SETTLED.has(answer.state)) return answer;
+      await pause();
+    }
+    try {
+      answer = await api(url);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 0) throw error;
+      if (answer === null) await pause();
+    }
+  }
+}

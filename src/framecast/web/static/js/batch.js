@@ -2,7 +2,7 @@
 // The batch is read from /api/batches/{id}; the event stream of its jobs drives progress and tells
 // when to read it again, so a reload or a second tab picks up exactly where the work is.
 
-import { api, showError, clearError } from "./api.js";
+import { api, followWork, showError, clearError } from "./api.js";
 import { $, debounce, fill, formatBytes, h, toast } from "./dom.js";
 import { liveIndicator, watchJobs } from "./events.js";
 import {
@@ -249,14 +249,21 @@ async function control(verb, message) {
   }
 }
 
-async function prepareZip() {
-  zipButton.disabled = true;
-  try {
-    const { parts } = await api(`/api/batches/${batchId}/zip`);
+/** Draw the ZIP's state (``GET /api/batches/{id}/zip``): links once built, "Preparing…" meanwhile. */
+function showZip(zip) {
+  zipParts.dataset.state = zip.state;
+  const working = zip.state === "queued" || zip.state === "running";
+  zipButton.disabled = working;
+  zipButton.textContent = working ? "Preparing…" : "Prepare zip";
+  if (working) {
+    fill(zipParts, h("span", { class: "muted small", dataset: { testid: "zip-preparing" } }, "Preparing the zip…"));
+  } else if (zip.state === "failed") {
+    fill(zipParts, h("span", { class: "error small", dataset: { testid: "zip-error" } }, `The zip could not be made: ${zip.error}`));
+  } else if (zip.state === "succeeded") {
     fill(
       zipParts,
-      parts.length
-        ? parts.map((part) =>
+      zip.parts.length
+        ? zip.parts.map((part) =>
             h(
               "a",
               { class: "button small", href: part.url, download: part.name, dataset: { testid: "zip-part" } },
@@ -265,10 +272,28 @@ async function prepareZip() {
           )
         : h("span", { class: "muted small" }, "No finished files yet."),
     );
+  } else {
+    fill(zipParts);
+  }
+}
+
+let zipFollowed = false; // one poll at a time, however often the button or the batch asks
+
+/** Ask for the ZIP (built in the background by a worker) and follow it until it is ready. */
+async function prepareZip() {
+  if (zipFollowed) return;
+  zipFollowed = true;
+  zipButton.disabled = true;
+  try {
+    const first = await api(`/api/batches/${batchId}/zip`, { method: "POST" });
+    const zip = await followWork(first.status_url, { first, onUpdate: showZip });
+    if (zip.state === "failed") toast(`The zip could not be made: ${zip.error}`, "error");
   } catch (error) {
     toast(error.message, "error");
-  } finally {
     zipButton.disabled = false;
+    zipButton.textContent = "Prepare zip";
+  } finally {
+    zipFollowed = false;
   }
 }
 

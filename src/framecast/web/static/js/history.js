@@ -1,6 +1,6 @@
 // The provider's own history (/veo/histories), paged, with import into the local library.
 
-import { api, clearError, showError } from "./api.js";
+import { api, clearError, followWork, showError } from "./api.js";
 import { $, fill, formatTime, h, toast } from "./dom.js";
 
 const provider = $('[data-testid="history-provider"]');
@@ -13,17 +13,30 @@ const label = $('[data-testid="page-label"]');
 const STATUS_STYLE = { completed: "succeeded", processing: "running", failed: "failed" };
 let page = 1;
 
+/** Queue the import (a worker downloads the files) and follow it until the files are in the library. */
 async function importItem(item, button) {
   button.disabled = true;
+  button.textContent = "Preparing…";
+  button.dataset.state = "queued";
   try {
-    const { items } = await api("/api/history/import", {
+    const first = await api("/api/history/import", {
       method: "POST",
       json: { provider: provider.value, provider_id: item.provider_id },
     });
+    const done = await followWork(first.status_url, {
+      first,
+      onUpdate: (answer) => {
+        button.dataset.state = answer.state;
+      },
+    });
+    if (done.state !== "succeeded") throw new Error(`The import failed: ${done.error}`);
+    const { items } = done;
     fill(button.parentElement, h("a", { href: "/library", dataset: { testid: "imported" } }, `In library (${items.length})`));
     toast(`Imported ${items.length} file${items.length === 1 ? "" : "s"} into your library`, "success");
   } catch (error) {
     button.disabled = false;
+    button.textContent = "Import";
+    button.dataset.state = "failed";
     toast(error.message, "error");
   }
 }
