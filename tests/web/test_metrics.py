@@ -210,3 +210,23 @@ def test_a_tutor_turn_is_observed_in_the_turn_latency_histogram(quiet: tuple[Tes
         time.sleep(0.02)
     families = scrape(client, admin)
     assert counted(families, "framecast_tutor_turn_seconds_sum", kind="text") > 0
+
+
+async def test_the_limits_every_worker_shares_are_read_from_the_database(
+    client: TestClient, web: WebContext, alice: Account
+) -> None:
+    from framecast.jobs.shared_limits import SharedLimiter
+
+    # Two workers (of other processes, as far as this server knows) on one account.
+    first = SharedLimiter(web.db, "genaipro", 3, 60.0, holder="host-a:1:x")
+    second = SharedLimiter(web.db, "genaipro", 3, 60.0, holder="host-b:2:y")
+    async with first.slot(), second.slot():
+        await second.rate_limited(retry_after=0.01)
+        families = await asyncio.to_thread(scrape, client, alice)
+
+    assert value(families, "framecast_account_in_flight", account="genaipro") == 2
+    assert value(families, "framecast_account_concurrency_limit", account="genaipro") == 3
+    assert value(families, "framecast_account_rate_per_minute", account="genaipro") == pytest.approx(42.0)
+    assert value(families, "framecast_account_rate_limited", account="genaipro") == 1
+    after = await asyncio.to_thread(scrape, client, alice)
+    assert value(after, "framecast_account_in_flight", account="genaipro") == 0

@@ -289,6 +289,29 @@ AVATAR_RENDER_QUEUE = REGISTRY.gauge(
     "Tutor avatar videos waiting to be rendered (pending) or being rendered (rendering).",
     ("state",),
 )
+SHARED_IN_FLIGHT = REGISTRY.gauge(
+    "framecast_account_in_flight",
+    "Requests in flight now with a provider account whose limits every worker shares (slots held "
+    "under a live lease, by any worker on any host).",
+    ("account",),
+)
+SHARED_CONCURRENCY = REGISTRY.gauge(
+    "framecast_account_concurrency_limit",
+    "Slots of a provider account whose limits every worker shares.",
+    ("account",),
+)
+SHARED_RATE = REGISTRY.gauge(
+    "framecast_account_rate_per_minute",
+    "The request rate every worker shares with a provider account now (lowered after a 429, "
+    "probed back up to the ceiling).",
+    ("account",),
+)
+SHARED_RATE_LIMITED = REGISTRY.gauge(
+    "framecast_account_rate_limited",
+    "429s answered to any worker by a provider account whose limits are shared, since it was first "
+    "limited (a gauge read from the database: it survives the workers' restarts).",
+    ("account",),
+)
 
 # Counted by the process that does the work:
 

@@ -156,6 +156,8 @@ class LimitRate(Base):
     __tablename__ = "limit_rates"
 
     account: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # Slots the account allows, as the newest worker to look was configured.
+    concurrency: Mapped[int] = mapped_column(Integer)
     rate: Mapped[float] = mapped_column(Float)
     ceiling: Mapped[float] = mapped_column(Float)
     tokens: Mapped[float] = mapped_column(Float)

@@ -150,6 +150,7 @@ class SharedLimiter:
                     session.add(
                         LimitRate(
                             account=self.account,
+                            concurrency=self.concurrency,
                             rate=self.ceiling,
                             ceiling=self.ceiling,
                             tokens=float(self.concurrency),
@@ -165,6 +166,8 @@ class SharedLimiter:
         if row.ceiling != self.ceiling:  # this worker's configuration is the newest word
             row.ceiling = self.ceiling
             row.rate = min(row.rate, self.ceiling)
+        if row.concurrency != self.concurrency:
+            row.concurrency = self.concurrency
         return row
 
     def _take(self, token: str) -> _Taken:

@@ -15,10 +15,11 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import anyio
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from framecast.core import metrics
-from framecast.db.models import GENERATION_KIND, Job
+from framecast.db.base import utcnow
+from framecast.db.models import GENERATION_KIND, Job, LimitRate, LimitSlot
 from framecast.db.session import Database
 from framecast.db.tutor import Conversation
 from framecast.jobs import beats
@@ -124,10 +125,36 @@ def refresh_database_gauges(db: Database) -> None:
     for state, count in avatar_rows:
         avatar[(str(state),)] = count
     metrics.AVATAR_RENDER_QUEUE.replace(avatar)
+    refresh_shared_limits(db)
+
+
+def refresh_shared_limits(db: Database) -> None:
+    """The limits every worker shares (``jobs/shared_limits.py``), as the database holds them."""
+    held = and_(LimitSlot.holder.is_not(None), LimitSlot.lease_until > utcnow())
+    with db.session() as session:
+        rates = session.execute(
+            select(LimitRate.account, LimitRate.concurrency, LimitRate.rate, LimitRate.rate_limited)
+        ).all()
+        slots: dict[str, int | None] = dict(
+            session.execute(
+                select(LimitSlot.account, func.sum(case((held, 1), else_=0))).group_by(LimitSlot.account)
+            ).all()
+        )
+    metrics.SHARED_CONCURRENCY.replace({(str(row[0]),): float(row[1]) for row in rates})
+    metrics.SHARED_RATE.replace({(str(row[0]),): float(row[2]) for row in rates})
+    metrics.SHARED_RATE_LIMITED.replace({(str(row[0]),): float(row[3]) for row in rates})
+    metrics.SHARED_IN_FLIGHT.replace({(str(row[0]),): float(slots.get(row[0]) or 0) for row in rates})
 
 
 def forget_database_gauges() -> None:
     """Drop the database's figures (rather than show stale ones) when it cannot be read."""
     metrics.JOBS.replace({})
     metrics.AVATAR_RENDER_QUEUE.replace({})
+    for gauge in (
+        metrics.SHARED_RATE,
+        metrics.SHARED_RATE_LIMITED,
+        metrics.SHARED_CONCURRENCY,
+        metrics.SHARED_IN_FLIGHT,
+    ):
+        gauge.replace({})
     metrics.WORKERS.remove()

@@ -50,6 +50,7 @@ def upgrade() -> None:
     op.create_table(
         "limit_rates",
         sa.Column("account", sa.String(length=100), nullable=False),
+        sa.Column("concurrency", sa.Integer(), nullable=False),
         sa.Column("rate", sa.Float(), nullable=False),
         sa.Column("ceiling", sa.Float(), nullable=False),
         sa.Column("tokens", sa.Float(), nullable=False),
