@@ -161,6 +161,9 @@ def test_two_servers_and_three_workers_share_one_queue_its_limits_and_its_news(
         "FRAMECAST_TUTOR__AVATAR": "offline",
         "FRAMECAST_TUTOR__WARM_UP": "false",
         "FRAMECAST_GENAIPRO__CONCURRENCY": "4",
+        # A killed worker's render (and its slots) come back after this.
+        "FRAMECAST_JOBS__LEASE_S": "4",
+        "FRAMECAST_JOBS__HEARTBEAT_S": "1",
     }
     subprocess.run(
         [sys.executable, "-m", "framecast", "users", "create", "--email", "op@example.com",
