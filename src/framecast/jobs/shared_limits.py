@@ -280,6 +280,8 @@ class SharedLimiter:
     async def claimable(self, running: int) -> int:
         """Jobs a worker may claim now: no more than the account's free slots (so jobs wait queued,
         not "running" in a worker that cannot send them) nor its own concurrency."""
+        if running >= self.concurrency:
+            return 0  # no need to ask the database
         free = await anyio.to_thread.run_sync(self._free_slots)
         return max(0, min(self.concurrency - running, free - self._waiting(running)))
 
