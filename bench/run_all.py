@@ -14,6 +14,7 @@ BENCHES = [
     "bench.offline_stt_wer",
     "bench.avatar_render",
     "bench.tutor_latency",
+    "bench.queue_throughput",
 ]
 
 

@@ -15,6 +15,7 @@ from framecast.db.models import GENERATION_KIND
 from framecast.db.session import Database
 from framecast.jobs import beats
 from framecast.jobs.worker import Worker
+from framecast.studio import generation_kind  # noqa: F401  (registers the Studio generation kind)
 from tests.jobs.fakes import FakeVideo, fake_bundle
 
 

@@ -114,6 +114,32 @@ async def test_a_worker_reconciles_a_job_its_kind_left_reconciling(db: Database,
     assert repo.get(job_id).state == JobState.SUCCEEDED.value
 
 
+async def test_a_busy_worker_looks_for_reconciling_jobs_once_a_poll_not_after_every_job(
+    db: Database, settings: Settings
+) -> None:
+    # Longer than the run: only the first look happens. (A job ending while the loop claims wakes
+    # it: were that wake-up lost, this test would sit out a whole minute's poll.)
+    settings.jobs.poll_s = 60.0
+    repo = JobRepository(db)
+    ids = [repo.enqueue(spec("test.note")) for _ in range(12)]
+    looks: list[object] = []
+
+    def listen(_conn: object, _cursor: object, statement: str, parameters: Any, *_: object) -> None:
+        # A claim's look for candidates (ordered by priority), of RECONCILING ones.
+        values = list(parameters.values()) if isinstance(parameters, dict) else list(parameters or ())
+        if "ORDER BY jobs.priority" in statement and JobState.RECONCILING.value in values:
+            looks.append(parameters)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        kind = NoteKind()
+        await Worker(db, settings, handlers={"test.note": kind}, kinds=["test.note"]).run(until_done=True)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+    assert sorted(j.id for j in kind.ran) == ids
+    assert len(looks) == 1
+
+
 async def test_a_crash_in_a_handler_fails_a_job_that_sent_nothing(db: Database, settings: Settings) -> None:
     settings.jobs.poll_s = 0.01
 

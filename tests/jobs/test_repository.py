@@ -4,7 +4,7 @@ import os
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from framecast.core.errors import AlreadySentError, JobStateError
 from framecast.db.base import utcnow
@@ -51,6 +51,32 @@ def test_claim_respects_provider_priority_and_not_before(db: Database) -> None:
     claimed = repo.claim("w", providers=["fake"], lease_s=30, limit=10)
     assert [j.id for j in claimed] == [high, low]
     assert other not in [j.id for j in claimed]
+
+
+def test_a_claim_of_several_jobs_takes_them_in_two_statements_and_hands_each_back_as_held(
+    db: Database,
+) -> None:
+    repo = JobRepository(db)
+    ids = [repo.enqueue(spec(priority=n % 2)) for n in range(6)]
+    statements: list[str] = []
+
+    def listen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        claimed = repo.claim("w", providers=["fake"], lease_s=30, limit=4)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    assert [j.id for j in claimed] == [ids[1], ids[3], ids[5], ids[0]]
+    assert {j.state for j in claimed} == {JobState.RUNNING}
+    held = [repo.get(j.id) for j in claimed]
+    assert {(j.state, j.lease_owner) for j in held} == {(JobState.RUNNING.value, "w")}
+    assert all(j.started_at is not None and j.lease_expires_at is not None for j in held)
+    # The candidates, then one compare-and-set for the four: nothing read back job by job.
+    queries = [s.split()[0].upper() for s in statements if not s.startswith("BEGIN")]  # SQLite's BEGIN
+    assert queries == ["SELECT", "UPDATE"]
+    assert repo.claim("w2", providers=["fake"], lease_s=30, limit=4)[0].id == ids[2]
 
 
 def test_an_expired_lease_of_a_submitted_job_goes_to_reconciling(db: Database) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -103,6 +104,8 @@ class Job(Base):
     __table_args__ = (
         Index("ix_jobs_claim", "state", "provider", "not_before"),
         Index("ix_jobs_kind_claim", "state", "kind", "not_before"),
+        # The claim's order (priority first, then age) without sorting the whole queue.
+        Index("ix_jobs_claim_order", "state", "kind", text("priority DESC"), "id"),
         Index("ix_jobs_batch_item", "batch_id", "item_key"),
     )
 

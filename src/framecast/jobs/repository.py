@@ -211,7 +211,6 @@ class JobRepository:
         now = utcnow()
         source = JobState.RECONCILING if reconciling else JobState.QUEUED
         target = JobState.RECONCILING if reconciling else JobState.RUNNING
-        claimed: list[ClaimedJob] = []
         with self.db.session() as session:
             query = (
                 select(Job.id, Job.owner_id, Job.kind)
@@ -239,36 +238,40 @@ class JobRepository:
                 (row[0], row[1] if row[2] == GENERATION_KIND else None) for row in session.execute(query)
             ]
             room = {} if reconciling else _owner_room(session, {o for _, o in candidates if o is not None})
+            chosen: list[int] = []
             for job_id, owner_id in candidates:
-                if len(claimed) >= limit:
+                if len(chosen) >= limit:
                     break
-                if owner_id in room and room[owner_id] <= 0:
-                    continue
-                values: dict[str, Any] = {
-                    "state": target.value,
-                    "lease_owner": worker_id,
-                    "lease_expires_at": now + timedelta(seconds=lease_s),
-                    "updated_at": now,
-                }
-                if target is JobState.RUNNING:
-                    values["started_at"] = now
-                result = session.execute(
-                    update(Job)
-                    .where(
-                        Job.id == job_id,
-                        Job.state == source.value,
-                        or_(Job.lease_owner.is_(None), Job.lease_expires_at < now),
-                    )
-                    .values(**values)
+                if owner_id in room:
+                    if room[owner_id] <= 0:
+                        continue
+                    room[owner_id] -= 1
+                chosen.append(job_id)
+            if not chosen:
+                return []
+            values: dict[str, Any] = {
+                "state": target.value,
+                "lease_owner": worker_id,
+                "lease_expires_at": now + timedelta(seconds=lease_s),
+                "updated_at": now,
+            }
+            if target is JobState.RUNNING:
+                values["started_at"] = now
+            # One compare-and-set for all of them, returning the rows it took (not a read per job):
+            # the WHERE repeats the claim's conditions, so a row no longer claimable is not taken.
+            taken = session.scalars(
+                update(Job)
+                .where(
+                    Job.id.in_(chosen),
+                    Job.state == source.value,
+                    or_(Job.lease_owner.is_(None), Job.lease_expires_at < now),
                 )
-                if result.rowcount == 1:  # type: ignore[attr-defined]
-                    job = session.get(Job, job_id)
-                    assert job is not None
-                    session.refresh(job)
-                    claimed.append(_snapshot(job))
-                    if owner_id in room:
-                        room[owner_id] -= 1
-        return claimed
+                .values(**values)
+                .returning(Job),
+                execution_options={"populate_existing": True},
+            ).all()
+            order = {job_id: n for n, job_id in enumerate(chosen)}
+            return [_snapshot(job) for job in sorted(taken, key=lambda job: order[job.id])]
 
     def heartbeat(self, worker_id: str, lease_s: float, *, kinds: Collection[str] | None = None) -> int:
         """Extend every lease this worker holds (on jobs of ``kinds``; None: all); returns how many."""

@@ -144,6 +144,7 @@ class Worker:
         self._reporting = False  # whether /metrics shows this worker's limits (while it runs)
         # Set by ``wake`` from any thread: look for work now instead of at the next poll.
         self._wakers: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+        self._next_reconcile_look = float("-inf")  # loop time of the next look for RECONCILING jobs
 
     def wake(self) -> None:
         """A job of one of this worker's kinds was queued: look now instead of at the next poll."""
@@ -316,6 +317,12 @@ class Worker:
         return pending == 0
 
     async def _claim_more(self) -> None:
+        # RECONCILING jobs are few and wait reconcile_poll_s between look-ups: looking for them at
+        # most once a poll, not after every finished job, saves a transaction per job on a busy queue.
+        now = asyncio.get_running_loop().time()
+        look_reconciling = now >= self._next_reconcile_look
+        if look_reconciling:
+            self._next_reconcile_look = now + self.settings.jobs.poll_s
         for kind, handler in self.handlers.items():
             # A fixed number of slots for the kind, or one set of slots per provider's limiter.
             lanes: list[tuple[str | None, Limiter | None]] = (
@@ -334,7 +341,7 @@ class Worker:
                     else (handler.concurrency or 1) - running
                 )
                 for recon, room in ((False, fresh), (True, RECONCILE_SLOTS - mine.count(True))):
-                    if room <= 0:
+                    if room <= 0 or (recon and not look_reconciling):
                         continue
                     jobs = await anyio.to_thread.run_sync(self._claim, kind, provider, room, recon)
                     for job in jobs:
@@ -419,6 +426,11 @@ class Worker:
 
     def _done(self, job_id: int, task: asyncio.Task[None]) -> None:
         self._tasks.pop(job_id, None)
+        # A slot is free: look for work now. Without this, a job that ends while the loop is still
+        # claiming (or asking whether anything is left) leaves the loop waiting a whole poll with
+        # nothing running and work queued. (Called on the loop's own thread: no call_soon needed.)
+        for _, wake in self._wakers:
+            wake.set()
         if not task.cancelled() and task.exception() is not None:
             log.error("job %s crashed in the worker", job_id, exc_info=task.exception())
 
