@@ -68,7 +68,11 @@ def serve(
         else:
             typer.echo(message, err=warning)
 
-    app = create_app(settings, embedded_worker=False if no_worker else None)
+    app = create_app(
+        settings,
+        embedded_worker=False if no_worker else None,
+        tutor_renders=False if no_worker else None,
+    )
     note(f"Framecast at http://{host}:{port} (data in {settings.data_dir})")
     if trusted:
         note(f"believing X-Forwarded-For and X-Forwarded-Proto from {trusted}")

@@ -65,6 +65,7 @@ def create_app(
     settings: Settings,
     *,
     embedded_worker: bool | None = None,
+    tutor_renders: bool | None = None,
     tutor_services: TutorServices | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
@@ -81,10 +82,12 @@ def create_app(
     db = Database.from_settings(settings)
     seed_phrases(db)
     run_worker = settings.web.embedded_worker if embedded_worker is None else embedded_worker
+    # The Tutor's avatar renders, apart from the Studio's worker (``serve --no-worker`` stops both).
+    run_renders = settings.web.embedded_worker if tutor_renders is None else tutor_renders
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     news = News(db)
     tutor = TutorRuntime(
-        db, settings, services=tutor_services, transport=transport, news=news, run_renders=run_worker
+        db, settings, services=tutor_services, transport=transport, news=news, run_renders=run_renders
     )
     context = WebContext(
         settings=settings, db=db, templates=templates, fernet=fernet(settings), tutor=tutor, news=news
