@@ -79,14 +79,17 @@ class ProviderTraits:
     dollars_per_image: float | None = None
     price_source: str = ""
 
-    def dollars_for(self, mode: Mode, count: int, seconds: float) -> float | None:
-        """An estimate in US dollars of ``count`` videos of ``seconds`` each (or images), or None
-        for a provider priced in credits."""
+    # The length of a video whose request does not say, for the estimate.
+    default_video_seconds: float = 8.0
+
+    def dollars_for(self, mode: Mode, count: int, seconds: float | None = None) -> float | None:
+        """An estimate in US dollars of ``count`` videos of ``seconds`` each (default
+        ``default_video_seconds``) or images, or None for a provider priced in credits."""
         if mode is Mode.IMAGE:
             return None if self.dollars_per_image is None else self.dollars_per_image * count
         if self.dollars_per_video_second is None:
             return None
-        return self.dollars_per_video_second * seconds * count
+        return self.dollars_per_video_second * (seconds or self.default_video_seconds) * count
 
     def credits_for(self, mode: Mode, count: int) -> int:
         """What ``count`` videos (or images, for ``Mode.IMAGE``) cost, in credits."""
@@ -363,7 +366,12 @@ register("genaipro", _genaipro, _genaipro_traits)
 
 def _google_veo_traits(settings: Settings) -> ProviderTraits:
     from framecast.providers.google_veo.client import uses_vertex
-    from framecast.providers.google_veo.pricing import PRICE_SOURCE, image_price, video_price
+    from framecast.providers.google_veo.pricing import (
+        DEFAULT_VIDEO_SECONDS,
+        PRICE_SOURCE,
+        image_price,
+        video_price,
+    )
     from framecast.providers.google_veo.video import video_options
 
     config = settings.google
@@ -390,6 +398,7 @@ def _google_veo_traits(settings: Settings) -> ProviderTraits:
         dollars_per_video_second=video_price(config.video_model),
         dollars_per_image=image_price(config.image_model),
         price_source=PRICE_SOURCE,
+        default_video_seconds=DEFAULT_VIDEO_SECONDS,
     )
 
 

@@ -70,7 +70,9 @@ async def test_frames_and_ingredients_send_images_and_come_back_as_videos(
     )
     for request in (frames, ingredients):
         result = await providers.video.generate_video(request, NullJournal())
-        assert result.items[0].path is not None and is_mp4(result.items[0].path)
+        path = result.items[0].path
+        assert path is not None
+        assert is_mp4(path)
     assert google.stats()["operations_created"] == 2
 
 
@@ -84,7 +86,9 @@ async def test_filtered_videos_are_unsafe_content_with_googles_reasons(
     assert "Responsible AI practices" in caught.value.message
 
 
-async def test_an_operation_error_is_a_generation_failure(providers: Providers, google: EmulatorHandle) -> None:
+async def test_an_operation_error_is_a_generation_failure(
+    providers: Providers, google: EmulatorHandle
+) -> None:
     google.force_faults(["operation_error"])
     with pytest.raises(GenerationFailedError) as caught:
         await providers.video.generate_video(GenerationRequest(Mode.TEXT, "a fox"), NullJournal())
@@ -100,7 +104,8 @@ async def test_429_and_503_are_retry_safe_rate_limits_with_the_delay_google_asks
     with pytest.raises(RefusedError) as caught:
         await providers.video.generate_video(GenerationRequest(Mode.TEXT, "a fox"), journal)
     error = caught.value
-    assert error.retry_safe and error.category is ErrorCategory.RATE_LIMIT
+    assert error.retry_safe
+    assert error.category is ErrorCategory.RATE_LIMIT
     if fault == "resource_exhausted":
         assert error.retry_after == 1.0
     assert journal.log == ["before_submit"]
