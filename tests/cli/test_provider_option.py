@@ -83,5 +83,6 @@ def test_an_unknown_default_provider_stops_any_command_naming_the_variable(
 
     assert result.exit_code != 0
     assert str(result.exception) == (
-        "FRAMECAST_DEFAULT_PROVIDER='genaipr0' names no provider; choose one of: genaipro, google-veo, offline"
+        "FRAMECAST_DEFAULT_PROVIDER='genaipr0' names no provider; "
+        "choose one of: genaipro, google-veo, offline"
     )

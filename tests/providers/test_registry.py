@@ -195,7 +195,8 @@ def test_an_unknown_default_provider_names_the_variable_and_the_known_providers(
         check_settings(settings)
 
     assert str(raised.value) == (
-        "FRAMECAST_DEFAULT_PROVIDER='genaipr0' names no provider; choose one of: genaipro, google-veo, offline"
+        "FRAMECAST_DEFAULT_PROVIDER='genaipr0' names no provider; "
+        "choose one of: genaipro, google-veo, offline"
     )
 
 
