@@ -63,7 +63,7 @@ def test_an_unregistered_provider_is_refused_listing_the_registered_ones(env: No
     result = CliRunner().invoke(mounted_app(), ["quota", "--provider", "fakecam"])
 
     assert result.exit_code == 2
-    assert "no provider 'fakecam'; choose one of: genaipro, offline" in said(result.output)
+    assert "no provider 'fakecam'; choose one of: genaipro, google-veo, offline" in said(result.output)
 
 
 def test_a_repeated_worker_provider_is_checked_too(env: None) -> None:
@@ -83,5 +83,6 @@ def test_an_unknown_default_provider_stops_any_command_naming_the_variable(
 
     assert result.exit_code != 0
     assert str(result.exception) == (
-        "FRAMECAST_DEFAULT_PROVIDER='genaipr0' names no provider; choose one of: genaipro, offline"
+        "FRAMECAST_DEFAULT_PROVIDER='genaipr0' names no provider; "
+        "choose one of: genaipro, google-veo, offline"
     )

@@ -85,7 +85,7 @@ def test_each_provider_says_what_it_costs_and_whether_it_is_paid(settings: Setti
     assert genaipro.credits_for(Mode.TEXT, 4) == 4
     assert genaipro.credits_for(Mode.IMAGE, 3) == 3
     assert (offline.paid, offline.credits_for(Mode.TEXT, 4)) == (False, 0)
-    assert paid_provider_names(settings) == ["genaipro"]
+    assert paid_provider_names(settings) == ["genaipro", "google-veo"]
     assert label("nope", settings) == "nope"
 
 
@@ -146,7 +146,7 @@ def test_a_genaipro_bundle_downloads_with_the_users_key_else_the_platforms(
 
 
 def test_a_studio_provider_says_where_its_key_is_set_and_whether_one_is_missing(settings: Settings) -> None:
-    assert key_provider_names(settings) == ["genaipro"]
+    assert key_provider_names(settings) == ["genaipro", "google-veo"]
     assert key_missing("genaipro", settings)
     assert not key_missing("genaipro", settings, own_key="users-key")
     assert not key_missing("offline", settings)  # it takes none
@@ -195,7 +195,8 @@ def test_an_unknown_default_provider_names_the_variable_and_the_known_providers(
         check_settings(settings)
 
     assert str(raised.value) == (
-        "FRAMECAST_DEFAULT_PROVIDER='genaipr0' names no provider; choose one of: genaipro, offline"
+        "FRAMECAST_DEFAULT_PROVIDER='genaipr0' names no provider; "
+        "choose one of: genaipro, google-veo, offline"
     )
 
 

@@ -341,3 +341,37 @@ async def test_a_job_that_crashes_every_time_after_sending_ends_failed_without_l
         == "internal error (BoomError); the server's log has the details (gave up after 3 attempts)"
     )
     assert video.submits == 1
+
+
+async def test_an_absent_submission_is_never_resent_by_a_provider_without_history_to_search(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    # Google Veo's rule: without a stored operation name nothing can be looked up, so the job ends
+    # failed as ambiguous with the provider's message, instead of paying twice.
+    no_history = dataclasses.replace(FAKE_TRAITS, reconcile_grace_s=0, resend_when_absent=False)
+    history = FakeHistory(outcomes=[ReconcileOutcome(ReconcileState.ABSENT, error="check your console")])
+    video = FakeVideo(tmp_path, script=[AmbiguousError("answer lost", provider="fake")])
+    job_id = enqueue(db, tmp_path / "out")
+    await run_until_done(db, fast_settings, video, history, no_history)
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.FAILED
+    assert job.error_category == ErrorCategory.AMBIGUOUS.value
+    assert job.error_message == "check your console"
+    assert video.submits == 1
+
+
+async def test_an_option_the_provider_lacks_fails_the_job_before_anything_is_sent(
+    db: Database, fast_settings: Settings, tmp_path: Path
+) -> None:
+    request = GenerationRequest(Mode.TEXT, "a red fox", duration_seconds=6)
+    job_id = JobRepository(db).enqueue(
+        JobSpec(
+            provider="fake", mode="text", request=request_to_json(request, out_dir=tmp_path, stems=["fox"])
+        )
+    )
+    video = FakeVideo(tmp_path)
+    await run_until_done(db, fast_settings, video, None)
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.FAILED
+    assert "does not support Duration (--duration)" in (job.error_message or "")
+    assert video.submits == 0

@@ -107,3 +107,70 @@ def _kind_names(text: str | None) -> tuple[FaultKind, ...] | None:
     if text is None:
         return None
     return tuple(FaultKind.parse(name.strip()) for name in text.split(",") if name.strip())
+
+
+# -- google-veo ------------------------------------------------------------------------------------
+
+
+@app.command("google-veo")
+def google_veo(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8788,
+    latency: Annotated[
+        float, typer.Option(help="Seconds from creation until an operation is done (minutes: 120 and more).")
+    ] = 2.0,
+    api_key: Annotated[
+        str | None, typer.Option(help="The only API key accepted (default: any non-empty key).")
+    ] = None,
+    fault_rate: Annotated[
+        float, typer.Option(help="Chance that a generation request or a poll gets a random fault.")
+    ] = 0.0,
+    fault_kinds: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated kinds random faults are drawn from (default: every kind): "
+            "resource_exhausted, unavailable, operation_error, rai_filtered (create); drop_poll, "
+            "poll_unavailable (poll)."
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of fault picking.")] = 0,
+    media_seconds: Annotated[float, typer.Option(help="Length of the served clips.")] = 2.0,
+    media_size: Annotated[int, typer.Option(help="Short side in pixels of served clips and images.")] = 360,
+) -> None:
+    """Serve the Gemini API routes google-genai calls for Veo and Imagen on HOST:PORT."""
+    from framecast.emulators.google_veo.config import EmulatorConfig
+    from framecast.emulators.google_veo.faults import FaultKind as GoogleFault
+    from framecast.emulators.google_veo.server import base_url, bind_socket, build_server
+
+    try:
+        kinds = (
+            tuple(GoogleFault.parse(name) for name in fault_kinds.split(",") if name.strip())
+            if fault_kinds is not None
+            else None
+        )
+        config = EmulatorConfig(
+            latency=latency,
+            api_key=api_key,
+            fault_rate=fault_rate,
+            fault_kinds=kinds,
+            seed=seed,
+            media_seconds=media_seconds,
+            media_size=media_size,
+        )
+    except InvalidInputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    try:
+        sock = bind_socket(host, port)
+    except OSError as exc:
+        typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(1) from None
+    port = sock.getsockname()[1]
+    server = build_server(config, host, port)
+    url = base_url(host, port)
+    typer.echo(f"Google Veo emulator: set FRAMECAST_GOOGLE__BASE_URL={url}")
+    typer.echo(f"Admin: {url}/_emulator/stats  (Ctrl+C to stop)")
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()

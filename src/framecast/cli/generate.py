@@ -18,7 +18,8 @@ from framecast.core.settings import get_settings
 from framecast.jobs.repository import JobRepository, JobSpec
 from framecast.jobs.states import JobState
 from framecast.jobs.worker import Worker
-from framecast.providers.base import Aspect, GenerationRequest, Mode
+from framecast.providers import registry
+from framecast.providers.base import Aspect, GenerationRequest, Mode, refuse_unsupported_options
 from framecast.studio.generation_kind import KIND as GENERATION
 from framecast.studio.outputs import slug
 from framecast.studio.requests import request_to_json
@@ -29,6 +30,20 @@ console = Console(stderr=True)
 CountOpt = Annotated[int, typer.Option("--count", min=1, max=4, help="How many videos/images (1-4).")]
 ForceOpt = Annotated[
     bool, typer.Option("--force", help="Start even when the provider's balance looks too small.")
+]
+# Options only some providers support (google-veo); another provider refuses them, naming the option.
+DurationOpt = Annotated[int | None, typer.Option("--duration", help="Video length in seconds (google-veo).")]
+ResolutionOpt = Annotated[str | None, typer.Option("--resolution", help="720p, 1080p or 4k (google-veo).")]
+NegativeOpt = Annotated[
+    str | None, typer.Option("--negative-prompt", help="What the result should not show (google-veo).")
+]
+PeopleOpt = Annotated[
+    str | None,
+    typer.Option("--person-generation", help="allow_all, allow_adult or dont_allow (google-veo)."),
+]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed (google-veo on Vertex AI).")]
+AudioOpt = Annotated[
+    bool | None, typer.Option("--audio/--no-audio", help="Generate sound (google-veo on Vertex AI).")
 ]
 
 
@@ -42,6 +57,8 @@ def _run(
     settings = get_settings()
     chosen = provider or settings.default_provider
     request.validate()
+    traits = registry.traits(chosen, settings)
+    refuse_unsupported_options(request, traits.options, traits.label or chosen)
     db = open_database(settings)
     repo = JobRepository(db)
     out = out.resolve()
@@ -57,6 +74,12 @@ def _run(
             credits = bundle.traits.credits_for(request.mode, request.count)
             # Before anything is queued: a refusal leaves no job behind.
             await announce_cost(console, bundle, credits, what="this generation", force=force)
+            dollars = bundle.traits.dollars_for(request.mode, request.count, request.duration_seconds)
+            if dollars is not None:
+                console.print(
+                    f"this generation on {bundle.traits.label}: about ${dollars:,.2f}, billed by the "
+                    f"provider ({bundle.traits.price_source})"
+                )
             job_id = repo.enqueue(
                 JobSpec(
                     provider=chosen,
@@ -112,9 +135,26 @@ def text(
     provider: ProviderOpt = None,
     api_key: ApiKeyOpt = None,
     force: ForceOpt = False,
+    duration: DurationOpt = None,
+    resolution: ResolutionOpt = None,
+    negative_prompt: NegativeOpt = None,
+    person_generation: PeopleOpt = None,
+    seed: SeedOpt = None,
+    audio: AudioOpt = None,
 ) -> None:
     """Text -> video."""
-    request = GenerationRequest(Mode.TEXT, prompt, Aspect(aspect.value), count)
+    request = GenerationRequest(
+        Mode.TEXT,
+        prompt,
+        Aspect(aspect.value),
+        count,
+        duration_seconds=duration,
+        resolution=resolution,
+        negative_prompt=negative_prompt,
+        person_generation=person_generation,
+        seed=seed,
+        generate_audio=audio,
+    )
     _run(request, provider, out, api_key, force)
 
 
@@ -129,6 +169,12 @@ def frames(
     provider: ProviderOpt = None,
     api_key: ApiKeyOpt = None,
     force: ForceOpt = False,
+    duration: DurationOpt = None,
+    resolution: ResolutionOpt = None,
+    negative_prompt: NegativeOpt = None,
+    person_generation: PeopleOpt = None,
+    seed: SeedOpt = None,
+    audio: AudioOpt = None,
 ) -> None:
     """Start frame (+ optional end frame) -> video."""
     request = GenerationRequest(
@@ -138,6 +184,12 @@ def frames(
         count,
         start_image=start.resolve(),
         end_image=end.resolve() if end else None,
+        duration_seconds=duration,
+        resolution=resolution,
+        negative_prompt=negative_prompt,
+        person_generation=person_generation,
+        seed=seed,
+        generate_audio=audio,
     )
     _run(request, provider, out, api_key, force)
 
@@ -152,6 +204,12 @@ def ingredients(
     provider: ProviderOpt = None,
     api_key: ApiKeyOpt = None,
     force: ForceOpt = False,
+    duration: DurationOpt = None,
+    resolution: ResolutionOpt = None,
+    negative_prompt: NegativeOpt = None,
+    person_generation: PeopleOpt = None,
+    seed: SeedOpt = None,
+    audio: AudioOpt = None,
 ) -> None:
     """1-3 reference images -> video."""
     request = GenerationRequest(
@@ -160,6 +218,12 @@ def ingredients(
         Aspect(aspect.value),
         count,
         reference_images=tuple(p.resolve() for p in ref),
+        duration_seconds=duration,
+        resolution=resolution,
+        negative_prompt=negative_prompt,
+        person_generation=person_generation,
+        seed=seed,
+        generate_audio=audio,
     )
     _run(request, provider, out, api_key, force)
 
@@ -174,6 +238,9 @@ def image(
     provider: ProviderOpt = None,
     api_key: ApiKeyOpt = None,
     force: ForceOpt = False,
+    negative_prompt: NegativeOpt = None,
+    person_generation: PeopleOpt = None,
+    seed: SeedOpt = None,
 ) -> None:
     """Prompt -> images (PNG)."""
     request = GenerationRequest(
@@ -182,6 +249,9 @@ def image(
         Aspect(aspect.value),
         count,
         reference_images=tuple(p.resolve() for p in ref or []),
+        negative_prompt=negative_prompt,
+        person_generation=person_generation,
+        seed=seed,
     )
     _run(request, provider, out, api_key, force)
 

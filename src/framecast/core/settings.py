@@ -63,6 +63,33 @@ class GenAIProSettings(BaseModel):
     key_hosts: list[str] = Field(default_factory=lambda: ["genaipro.vn", "genaipro.io"])
 
 
+# -- Google Veo (google-genai) ---------------------------------------------------------------------
+
+
+class GoogleSettings(BaseModel):
+    """Google's Veo and Imagen through the official ``google-genai`` SDK: the Gemini Developer API
+    with ``api_key``, or Vertex AI with ``vertex_project`` and ``vertex_location`` (credentials
+    from Application Default Credentials, as the SDK finds them)."""
+
+    api_key: SecretStr | None = None
+    # Vertex AI instead of the Gemini Developer API when a project is set.
+    vertex_project: str | None = None
+    vertex_location: str = "us-central1"
+    # The SDK's ``http_options.base_url`` (an emulator); empty: the SDK's own endpoint.
+    base_url: str = ""
+    video_model: str = "veo-3.1-generate-preview"
+    image_model: str = "imagen-4.0-generate-001"
+    # Seconds between two polls of a running operation (Google's examples wait 10 s).
+    poll_s: float = 10.0
+    # Polls of one operation that may fail in a row (cut, 429, 5xx) before it is handed to reconcile.
+    poll_attempts: int = 5
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 120.0
+    # Requests in flight at once and generation requests per minute (the account's limits).
+    concurrency: int = 4
+    rate_per_minute: float = 10.0
+
+
 class OfflineSettings(BaseModel):
     """The built-in renderer that needs no key."""
 
@@ -238,6 +265,7 @@ class Settings(BaseSettings):
     # Largest file a download may write, in bytes (a guard against a runaway server).
     max_download_bytes: int = 4 * 1024**3
     genaipro: GenAIProSettings = Field(default_factory=GenAIProSettings)
+    google: GoogleSettings = Field(default_factory=GoogleSettings)
     offline: OfflineSettings = Field(default_factory=OfflineSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
     web: WebSettings = Field(default_factory=WebSettings)

@@ -78,11 +78,20 @@ class GenerationRequest:
     start_image: Path | None = None
     end_image: Path | None = None
     reference_images: tuple[Path, ...] = ()
+    # Options only some providers support (their ``ProviderTraits.options``); None: the provider's
+    # default. See ``OPTION_LABELS`` for how users see them.
+    duration_seconds: int | None = None
+    resolution: str | None = None  # RESOLUTIONS
+    negative_prompt: str | None = None  # what the video should not show
+    person_generation: str | None = None  # PERSON_GENERATION
+    seed: int | None = None
+    generate_audio: bool | None = None
 
     def validate(self) -> None:
         """Raise :class:`InvalidInputError` naming the first problem found."""
         if not self.prompt.strip():
             raise InvalidInputError("the prompt is empty")
+        self._validate_options()
         if not 1 <= self.count <= MAX_COUNT:
             raise InvalidInputError(f"count must be between 1 and {MAX_COUNT}, got {self.count}")
         if self.mode.is_video and self.aspect is Aspect.SQUARE:
@@ -101,6 +110,63 @@ class GenerationRequest:
     def images(self) -> list[Path]:
         found = [p for p in (self.start_image, self.end_image) if p is not None]
         return found + list(self.reference_images)
+
+    def options_given(self) -> list[str]:
+        """The names (``OPTION_LABELS`` keys) of the optional settings this request sets."""
+        return [name for name in OPTION_LABELS if getattr(self, name) is not None]
+
+    def _validate_options(self) -> None:
+        if self.duration_seconds is not None and not (
+            MIN_DURATION_S <= self.duration_seconds <= MAX_DURATION_S
+        ):
+            raise InvalidInputError(
+                f"{OPTION_LABELS['duration_seconds']} must be between {MIN_DURATION_S} and "
+                f"{MAX_DURATION_S} seconds, got {self.duration_seconds}",
+                field="duration_seconds",
+            )
+        for name, allowed in (("resolution", RESOLUTIONS), ("person_generation", PERSON_GENERATION)):
+            value = getattr(self, name)
+            if value is not None and value not in allowed:
+                raise InvalidInputError(
+                    f"{OPTION_LABELS[name]} must be one of {', '.join(allowed)}, got {value!r}",
+                    field=name,
+                )
+        if self.negative_prompt is not None and not self.negative_prompt.strip():
+            raise InvalidInputError(
+                f"{OPTION_LABELS['negative_prompt']} is empty; leave it out instead",
+                field="negative_prompt",
+            )
+        if self.mode is Mode.IMAGE:
+            for name in ("duration_seconds", "resolution", "generate_audio"):
+                if getattr(self, name) is not None:
+                    raise InvalidInputError(f"{OPTION_LABELS[name]} is for videos, not images", field=name)
+
+
+# Optional settings of a request, by field, as users see them (the CLI option in brackets).
+OPTION_LABELS: dict[str, str] = {
+    "duration_seconds": "Duration (--duration)",
+    "resolution": "Resolution (--resolution)",
+    "negative_prompt": "Negative prompt (--negative-prompt)",
+    "person_generation": "People (--person-generation)",
+    "seed": "Seed (--seed)",
+    "generate_audio": "Audio (--audio / --no-audio)",
+}
+MIN_DURATION_S = 1
+MAX_DURATION_S = 60
+RESOLUTIONS = ("720p", "1080p", "4k")
+PERSON_GENERATION = ("allow_all", "allow_adult", "dont_allow")
+
+
+def refuse_unsupported_options(request: GenerationRequest, supported: frozenset[str], provider: str) -> None:
+    """Raise :class:`InvalidInputError` when ``request`` sets an option outside ``supported``,
+    naming the option as users see it and the provider (its label) that lacks it."""
+    for name in request.options_given():
+        if name not in supported:
+            raise InvalidInputError(
+                f"{provider} does not support {OPTION_LABELS[name]}; leave it out or choose a "
+                "provider that has it",
+                field=name,
+            )
 
 
 @dataclass(frozen=True)

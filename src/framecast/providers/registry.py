@@ -64,6 +64,32 @@ class ProviderTraits:
     # The limits are a remote account's, shared by every worker on every host (False: the host's
     # own, as for local rendering).
     account_limits: bool = False
+    # The optional request settings it honours (``GenerationRequest`` field names, see
+    # ``providers.base.OPTION_LABELS``); a request setting any other is refused before it is queued
+    # or sent.
+    options: frozenset[str] = frozenset()
+    # An ambiguous submission with no provider id that reconcile cannot find may be sent again
+    # after the grace period (a provider whose history lists every accepted generation). False for
+    # a provider with no history to search: such a job ends failed, never resent on its own, with
+    # the provider's reconcile message saying where to look.
+    resend_when_absent: bool = True
+    # Providers that bill money rather than credits: an estimate in US dollars per second of video
+    # and per image, and where the prices come from (shown next to the estimate).
+    dollars_per_video_second: float | None = None
+    dollars_per_image: float | None = None
+    price_source: str = ""
+
+    # The length of a video whose request does not say, for the estimate.
+    default_video_seconds: float = 8.0
+
+    def dollars_for(self, mode: Mode, count: int, seconds: float | None = None) -> float | None:
+        """An estimate in US dollars of ``count`` videos of ``seconds`` each (default
+        ``default_video_seconds``) or images, or None for a provider priced in credits."""
+        if mode is Mode.IMAGE:
+            return None if self.dollars_per_image is None else self.dollars_per_image * count
+        if self.dollars_per_video_second is None:
+            return None
+        return self.dollars_per_video_second * (seconds or self.default_video_seconds) * count
 
     def credits_for(self, mode: Mode, count: int) -> int:
         """What ``count`` videos (or images, for ``Mode.IMAGE``) cost, in credits."""
@@ -333,3 +359,76 @@ def _genaipro(context: BuildContext) -> ProviderBundle:
 
 register("offline", _offline, _offline_traits)
 register("genaipro", _genaipro, _genaipro_traits)
+
+
+# -- Google Veo (google-genai) ----------------------------------------------------------------------
+
+
+def _google_veo_traits(settings: Settings) -> ProviderTraits:
+    from framecast.providers.google_veo.client import uses_vertex
+    from framecast.providers.google_veo.pricing import (
+        DEFAULT_VIDEO_SECONDS,
+        PRICE_SOURCE,
+        image_price,
+        video_price,
+    )
+    from framecast.providers.google_veo.video import video_options
+
+    config = settings.google
+    vertex = uses_vertex(config)
+    return ProviderTraits(
+        label="Google Veo (Vertex AI)" if vertex else "Google Veo (Gemini API)",
+        note="Google's Veo and Imagen models, billed by Google in dollars to your Google account.",
+        # Vertex AI signs in with Application Default Credentials: no key to set.
+        key_setting=None if vertex else "google.api_key",
+        paid=True,
+        # Google bills only generated videos: an operation that ends in an error (or whose every
+        # video the safety filters removed) produced nothing and costs nothing, so sending it again
+        # is free, as with a provider that refunds failures. (Unsafe content is never resent.)
+        refunds_failures=True,
+        concurrency=config.concurrency,
+        rate_per_minute=config.rate_per_minute,
+        # Reconcile polls the stored operation: as often as a running one is polled.
+        reconcile_poll_s=config.poll_s,
+        reconcile_grace_s=0.0,
+        account_limits=True,
+        options=video_options(vertex),
+        # Google lists no history: a submission without a stored operation name cannot be found.
+        resend_when_absent=False,
+        dollars_per_video_second=video_price(config.video_model),
+        dollars_per_image=image_price(config.image_model),
+        price_source=PRICE_SOURCE,
+        default_video_seconds=DEFAULT_VIDEO_SECONDS,
+    )
+
+
+def _google_veo(context: BuildContext) -> ProviderBundle:
+    from framecast.providers.google_veo.client import GoogleClient
+    from framecast.providers.google_veo.history import GoogleVeoHistoryProvider
+    from framecast.providers.google_veo.image import GoogleVeoImageProvider
+    from framecast.providers.google_veo.operations import OperationReader
+    from framecast.providers.google_veo.video import GoogleVeoVideoProvider
+
+    config = context.settings.google
+    http = build_http_client(
+        connect_timeout_s=config.connect_timeout_s,
+        read_timeout_s=config.read_timeout_s,
+        max_connections=(context.concurrency or config.concurrency) + 10,
+        transport=context.transport,
+    )
+    work = context.work_dir / "google_veo"
+    work.mkdir(parents=True, exist_ok=True)
+    max_bytes = context.settings.max_download_bytes
+    client = GoogleClient(config, http, context.api_key)
+    reader = OperationReader(client, work, max_bytes=max_bytes)
+    return ProviderBundle(
+        name="google-veo",
+        video=GoogleVeoVideoProvider(client, reader),
+        image=GoogleVeoImageProvider(client, work, max_bytes=max_bytes),
+        history=GoogleVeoHistoryProvider(reader),
+        http=http,
+        traits=_google_veo_traits(context.settings),
+    )
+
+
+register("google-veo", _google_veo, _google_veo_traits)

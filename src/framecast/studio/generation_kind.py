@@ -17,7 +17,8 @@ permanent           fail with the provider's message
 
 A job in RECONCILING is settled from history: found → download; still processing → look again
 later; failed → as "generation failed" above; absent past the grace period → it was never
-accepted, so it may be sent again.
+accepted, so it may be sent again — unless the provider has no history to search (its
+``resend_when_absent`` trait is false): then it ends failed as ambiguous, never resent on its own.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from framecast.providers.base import (
     Mode,
     ReconcileState,
     Submission,
+    refuse_unsupported_options,
 )
 from framecast.providers.registry import ProviderBundle
 from framecast.studio.outputs import materialize, plan_outputs
@@ -109,6 +111,7 @@ class _GenerationRun:
         try:
             request = request_from_json(job.request)
             request.validate()
+            refuse_unsupported_options(request, bundle.traits.options, bundle.traits.label or job.provider)
         except (InvalidInputError, KeyError, ValueError) as exc:
             await self._call(
                 self.repo.fail, job.id, self.worker_id, category="invalid_input", message=str(exc)
@@ -294,6 +297,18 @@ class _GenerationRun:
                 request,
                 outcome.error_category,
                 f"the provider reports the generation failed: {outcome.error or 'no reason given'}",
+            )
+        elif not bundle.traits.resend_when_absent:
+            # No history to search (Google keeps none): whether it started cannot be known, so it is
+            # never sent again on its own. The provider's message says where to look.
+            message = outcome.error or "the provider may have started it; check the provider's console"
+            log.info("job %s: not found and the provider cannot be searched; failing (%s)", job.id, message)
+            await self._call(
+                self.repo.fail,
+                job.id,
+                self.worker_id,
+                category=ErrorCategory.AMBIGUOUS.value,
+                message=message,
             )
         elif _past(since, grace):
             log.info("job %s: not in history after %.0fs; it was not charged, sending again", job.id, grace)

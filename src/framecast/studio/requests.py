@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from framecast.providers.base import Aspect, GenerationRequest, Mode
+
+_T = TypeVar("_T")
 
 
 def request_to_json(request: GenerationRequest, *, out_dir: Path, stems: list[str]) -> dict[str, Any]:
@@ -20,6 +23,8 @@ def request_to_json(request: GenerationRequest, *, out_dir: Path, stems: list[st
         "reference_images": [str(p) for p in request.reference_images],
         "out_dir": str(out_dir),
         "stems": stems,
+        # Optional settings only when set, so rows written before they existed read the same.
+        **{name: getattr(request, name) for name in request.options_given()},
     }
 
 
@@ -32,7 +37,18 @@ def request_from_json(data: dict[str, Any]) -> GenerationRequest:
         start_image=Path(data["start_image"]) if data.get("start_image") else None,
         end_image=Path(data["end_image"]) if data.get("end_image") else None,
         reference_images=tuple(Path(p) for p in data.get("reference_images") or ()),
+        duration_seconds=_optional(data, "duration_seconds", int),
+        resolution=_optional(data, "resolution", str),
+        negative_prompt=_optional(data, "negative_prompt", str),
+        person_generation=_optional(data, "person_generation", str),
+        seed=_optional(data, "seed", int),
+        generate_audio=_optional(data, "generate_audio", bool),
     )
+
+
+def _optional(data: dict[str, Any], name: str, kind: Callable[[Any], _T]) -> _T | None:
+    value = data.get(name)
+    return None if value is None else kind(value)
 
 
 def output_stems(data: dict[str, Any]) -> list[str]:
