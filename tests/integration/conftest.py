@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+# Registers the job kind the workers of these tests run, whichever test module is run alone.
+import framecast.studio.generation_kind
 from framecast.core.settings import get_settings
 from framecast.emulators.genaipro.config import EmulatorConfig
 from framecast.emulators.genaipro.faults import FaultKind
