@@ -102,7 +102,8 @@ def genaipro(
     port = sock.getsockname()[1]  # the real one when --port 0 asked for any free port
     server = build_server(config, host, port)
     url = base_url(host, port)
-    typer.echo(f"GenAIPro emulator: base URL {url} (v2 beside it: {url.removesuffix('/v1')}/v2)")
+    typer.echo(f"GenAIPro emulator: base URL {url}")
+    typer.echo(f"v2 task API beside it under {url.removesuffix('/v1')}/v2")
     typer.echo(f"Admin: {url.removesuffix('/api/v1')}/_emulator/stats  (Ctrl+C to stop)")
     try:
         server.run(sockets=[sock])
