@@ -10,16 +10,24 @@ from pathlib import Path
 
 import pytest
 
+# Registers the job kind the workers of these tests run, whichever test module is run alone.
+import framecast.studio.generation_kind
 from framecast.core.settings import get_settings
 from framecast.emulators.genaipro.config import EmulatorConfig
 from framecast.emulators.genaipro.faults import FaultKind
 from framecast.emulators.genaipro.testing import EmulatorHandle, running_emulator
 
 API_KEY = "test-key"
-# Faults the engine recovers from with the result on disk: every kind except the generations the
-# provider accepts and then fails (those end failed and charged; never sent again).
-RECOVERABLE_KINDS = [kind for kind in FaultKind if kind.failure is None]
+# Faults the engine recovers from with the result on disk on API v1: every kind except the
+# generations the provider accepts and then fails (those end failed and charged; never sent again).
+RECOVERABLE_KINDS = [kind for kind in FaultKind if kind.failure is None and kind.applies_to(1)]
 FAILING_KINDS = [kind for kind in FaultKind if kind.failure is not None]
+# On v2 a failed task is refunded and sent again, so only the unsafe ones (never resent) end failed.
+V2_RECOVERABLE_KINDS = [
+    kind
+    for kind in FaultKind
+    if kind.applies_to(2) and kind not in (FaultKind.UNSAFE_GENERATION, FaultKind.AUDIO_FILTERED)
+]
 
 
 @pytest.fixture(scope="session")

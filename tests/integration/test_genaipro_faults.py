@@ -40,7 +40,7 @@ async def run_all(db: Database) -> None:
 
 
 GENERATION_RECOVERABLE = [kind for kind in RECOVERABLE_KINDS if kind.target is FaultTarget.GENERATION]
-READ_KINDS = [kind for kind in FaultKind if kind.target is FaultTarget.READ]
+READ_KINDS = [kind for kind in FaultKind if kind.target is FaultTarget.READ and kind.applies_to(1)]
 
 
 @pytest.mark.parametrize("fault", GENERATION_RECOVERABLE)

@@ -63,8 +63,16 @@ def genaipro(
             help="Answer 401 to downloads under /files/ without a bearer token the API accepts.",
         ),
     ] = False,
+    # -- v2, the task API --
+    v2_rate_per_minute: Annotated[
+        int,
+        typer.Option(
+            help="v2 requests of any kind (submissions and polls) per sliding minute (0 = unlimited)."
+        ),
+    ] = 30,
 ) -> None:
-    """Serve GenAIPro's Veo v1 API (SSE generation, quota, history, files) on HOST:PORT."""
+    """Serve GenAIPro's Veo v1 API (SSE generation, quota, history, files) on HOST:PORT, and its v2
+    task API (202 + polling) beside it under /api/v2."""
     from framecast.emulators.genaipro.config import EmulatorConfig
     from framecast.emulators.genaipro.server import base_url, bind_socket, build_server
 
@@ -81,6 +89,7 @@ def genaipro(
             media_seconds=media_seconds,
             media_size=media_size,
             files_need_auth=files_need_auth,
+            v2_rate_per_minute=v2_rate_per_minute,
         )
     except InvalidInputError as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -94,6 +103,7 @@ def genaipro(
     server = build_server(config, host, port)
     url = base_url(host, port)
     typer.echo(f"GenAIPro emulator: base URL {url}")
+    typer.echo(f"v2 task API beside it under {url.removesuffix('/v1')}/v2")
     typer.echo(f"Admin: {url.removesuffix('/api/v1')}/_emulator/stats  (Ctrl+C to stop)")
     try:
         server.run(sockets=[sock])

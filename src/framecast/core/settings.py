@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,7 +33,7 @@ def default_data_dir() -> Path:
 
 
 class GenAIProSettings(BaseModel):
-    """GenAIPro's Veo API (v1, SSE)."""
+    """GenAIPro's Veo API: v1 (SSE, the default) or v2 (202 + polling), by ``api_version``."""
 
     api_key: SecretStr | None = None
     base_url: str = "https://genaipro.vn/api/v1"
@@ -61,6 +61,32 @@ class GenAIProSettings(BaseModel):
     # Hosts (and their subdomains) that may receive the key when a result download answers
     # 401/403; the API's own host and its parent domain always may.
     key_hosts: list[str] = Field(default_factory=lambda: ["genaipro.vn", "genaipro.io"])
+
+    # -- v2, the task API (providers/genaipro/tasks.py) --------------------------------------------
+    # 1: v1's SSE streams (as before); 2: submissions answered 202 with task ids, then polled.
+    api_version: Literal[1, 2] = 1
+    # v2's root, under which /v2/veo/... lives; empty: ``base_url`` without its trailing /v1.
+    v2_base_url: str = ""
+    # v2 documents 30 requests a minute for submissions and polls together. The poller of each
+    # process keeps to ``v2_poll_rate_per_minute`` of them; submissions get the rest.
+    v2_rate_per_minute: float = 30.0
+    v2_poll_rate_per_minute: float = 6.0
+    # Seconds between two polling rounds (a callback or a new task can bring the next one forward).
+    v2_poll_s: float = 10.0
+    # With at most this many tasks waiting, a round reads each one (``/v2/veo/tasks/{id}``); with
+    # more, it reads ``/v2/veo/histories`` pages, which cost one request for up to 100 tasks.
+    v2_poll_by_id_max: int = 2
+    # A task still unfinished after this long is looked up in the history like any ambiguous one.
+    v2_task_timeout_s: float = 900.0
+    # Where GenAIPro may POST "task finished" (``<this>/api/callbacks/genaipro/<token>``); empty:
+    # ``web.public_base_url``; both empty: no callback_url is sent and polling alone finds results.
+    callback_base_url: str = ""
+
+    @field_validator("api_version", mode="before")
+    @classmethod
+    def _api_version_from_text(cls, value: object) -> object:
+        # Environment variables are text: "2" means 2.
+        return int(value) if isinstance(value, str) and value.strip() in ("1", "2") else value
 
 
 # -- Google Veo (google-genai) ---------------------------------------------------------------------

@@ -288,6 +288,8 @@ def _offline_traits(settings: Settings) -> ProviderTraits:
 
 def _genaipro_traits(settings: Settings) -> ProviderTraits:
     config = settings.genaipro
+    if config.api_version == 2:
+        return _genaipro_v2_traits(settings)
     return ProviderTraits(
         label="GenAIPro · Veo",
         key_setting="genaipro.api_key",
@@ -327,6 +329,8 @@ def _genaipro(context: BuildContext) -> ProviderBundle:
     from framecast.providers.genaipro.video import GenAIProVideoProvider
 
     config = context.settings.genaipro
+    if config.api_version == 2:
+        return _genaipro_v2(context)
     http = build_http_client(
         connect_timeout_s=config.connect_timeout_s,
         read_timeout_s=config.idle_timeout_s,
@@ -353,6 +357,67 @@ def _genaipro(context: BuildContext) -> ProviderBundle:
         quota=GenAIProQuotaProvider(http, config, key),
         http=http,
         traits=_genaipro_traits(context.settings),
+        download_auth=auth,
+    )
+
+
+# -- GenAIPro v2, the task API (FRAMECAST_GENAIPRO__API_VERSION=2) ---------------------------------
+
+
+def _genaipro_v2_traits(settings: Settings) -> ProviderTraits:
+    """v2 refunds failed tasks, and its 30 requests a minute are shared: each process's poller keeps
+    ``v2_poll_rate_per_minute`` of them, the limiter's submissions the rest."""
+    config = settings.genaipro
+    return ProviderTraits(
+        label="GenAIPro · Veo (v2)",
+        key_setting="genaipro.api_key",
+        paid=True,
+        credits_per_video=config.credits_per_video,
+        credits_per_image=config.credits_per_image,
+        refunds_failures=True,
+        concurrency=config.concurrency,
+        rate_per_minute=max(1.0, config.v2_rate_per_minute - config.v2_poll_rate_per_minute),
+        # Each look-up is a request of the same 30 a minute: no more often than the poller's rounds.
+        reconcile_poll_s=max(config.reconcile_poll_s, config.v2_poll_s),
+        reconcile_grace_s=config.reconcile_grace_s,
+        account_limits=True,
+    )
+
+
+def _genaipro_v2(context: BuildContext) -> ProviderBundle:
+    from framecast.providers.genaipro.callbacks import callback_url
+    from framecast.providers.genaipro.history import GenAIProHistoryProvider
+    from framecast.providers.genaipro.quota import GenAIProQuotaProvider
+    from framecast.providers.genaipro.tasks import v2_root
+    from framecast.providers.genaipro.v2 import GenAIProV2Generator
+
+    config = context.settings.genaipro
+    # Short requests only: no stream is held open, so the pool needs no room per task in flight.
+    http = build_http_client(
+        connect_timeout_s=config.connect_timeout_s,
+        read_timeout_s=config.idle_timeout_s,
+        max_connections=20,
+        transport=context.transport,
+    )
+    key = context.api_key
+    v2_config = config.model_copy(update={"base_url": v2_root(config) + "/v2"})
+    generator = GenAIProV2Generator(http, config, key, callback_url=callback_url(context.settings))
+    download_key = (key or "").strip() or (
+        config.api_key.get_secret_value().strip() if config.api_key is not None else ""
+    )
+    auth = (
+        DownloadAuth(f"Bearer {download_key}", key_hosts(v2_root(config), config.key_hosts))
+        if download_key
+        else None
+    )
+    return ProviderBundle(
+        name="genaipro",
+        video=generator,
+        image=generator,
+        history=GenAIProHistoryProvider(http, v2_config, key),
+        quota=GenAIProQuotaProvider(http, v2_config, key, packages_only=True),
+        http=http,
+        traits=_genaipro_v2_traits(context.settings),
         download_auth=auth,
     )
 

@@ -44,6 +44,7 @@ from framecast.web.security_headers import SecurityHeadersMiddleware
 ROUTE_MODULES = (
     "health",
     "metrics",
+    "callbacks",
     "auth",
     "users",
     "jobs",

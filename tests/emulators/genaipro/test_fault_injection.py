@@ -246,7 +246,12 @@ def test_the_faults_route_lists_every_kind_with_whether_it_is_accepted_and_its_t
 
     assert faults["fault_kinds"] is None
     assert kinds == {
-        kind.value: {"accepted": kind.accepted, "target": kind.target.value} for kind in FaultKind
+        kind.value: {
+            "accepted": kind.accepted,
+            "target": kind.target.value,
+            "apis": [api for api in (1, 2) if kind.applies_to(api)],
+        }
+        for kind in FaultKind
     }
     assert sorted(kind for kind, about in kinds.items() if about["accepted"]) == [
         "audio_filtered",
@@ -255,11 +260,17 @@ def test_the_faults_route_lists_every_kind_with_whether_it_is_accepted_and_its_t
         "drop_after_events",
         "generation_failed",
         "malformed_event",
+        "slow_task",
         "stall",
         "unsafe_generation",
     ]
     assert sorted(kind for kind, about in kinds.items() if about["target"] == "read") == [
+        "get_dropped",
         "get_maintenance_html",
         "get_rate_limit",
         "get_server_error",
+    ]
+    assert sorted(kind for kind, about in kinds.items() if about["apis"] == [2]) == [
+        "get_dropped",
+        "slow_task",
     ]

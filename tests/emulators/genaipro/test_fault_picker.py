@@ -11,8 +11,9 @@ from framecast.emulators.genaipro.faults import FaultKind, FaultPicker, FaultTar
 
 GENERATION = FaultTarget.GENERATION
 READ = FaultTarget.READ
-GENERATION_KINDS = {kind for kind in FaultKind if kind.target is GENERATION}
-READ_KINDS = {kind for kind in FaultKind if kind.target is READ}
+# The kinds of API v1 (the picker's default); v2 has its own (tests below).
+GENERATION_KINDS = {kind for kind in FaultKind if kind.target is GENERATION and kind.applies_to(1)}
+READ_KINDS = {kind for kind in FaultKind if kind.target is READ and kind.applies_to(1)}
 
 
 def test_forced_faults_come_first_in_order_even_at_rate_zero() -> None:
@@ -76,7 +77,7 @@ def test_reads_in_between_do_not_change_the_sequence_of_generation_faults() -> N
 
 def test_generation_draws_are_the_seeded_rng_rolling_then_choosing_every_time() -> None:
     rng = random.Random(12)
-    kinds = tuple(kind for kind in FaultKind if kind.target is GENERATION)
+    kinds = tuple(kind for kind in FaultKind if kind.target is GENERATION and kind.applies_to(1))
     expected = []
     for _ in range(40):
         roll = rng.random()
@@ -151,3 +152,24 @@ def test_read_kinds_are_never_accepted() -> None:
         FaultKind.GET_MAINTENANCE_HTML,
     } == READ_KINDS
     assert not any(kind.accepted for kind in READ_KINDS)
+
+
+def test_v2_draws_only_its_own_kinds_and_v1_never_meets_them() -> None:
+    picker = FaultPicker(rate=1.0, seed=3)
+
+    v2_generation = {picker.pick(GENERATION, api=2) for _ in range(300)}
+    v2_reads = {picker.pick(READ, api=2) for _ in range(300)}
+    v1_all = {picker.pick(target) for target in (GENERATION, READ) for _ in range(300)}
+
+    assert FaultKind.SLOW_TASK in v2_generation
+    assert FaultKind.GET_DROPPED in v2_reads
+    assert not v2_generation & {FaultKind.STALL, FaultKind.MALFORMED_EVENT}
+    assert not v1_all & {FaultKind.SLOW_TASK, FaultKind.GET_DROPPED}
+
+
+def test_a_forced_v2_kind_waits_for_a_v2_request() -> None:
+    picker = FaultPicker()
+    picker.force([FaultKind.SLOW_TASK, FaultKind.SERVER_ERROR])
+
+    assert picker.pick(GENERATION) is FaultKind.SERVER_ERROR
+    assert picker.pick(GENERATION, api=2) is FaultKind.SLOW_TASK

@@ -6,7 +6,10 @@
   fault}``: the concurrency limit's 429, the rate window's 429, the 402 for too few credits, a
   refusing generation fault), ``max_in_flight`` is the most generations in flight at once since the
   start or the last reset, ``failed`` the accepted generations that ended failed, ``faults`` every
-  fault served by kind (generation and read alike), ``read_faults`` the GETs answered with a fault
+  fault served by kind (generation and read alike), ``read_faults`` the GETs answered with a fault;
+  for v2, ``v2_requests`` (every ``/api/v2`` request), ``v2_polls`` (the GETs of tasks and
+  histories among them), ``v2_rate_limited`` (those the v2 window answered 429), ``refunded``
+  (failed tasks whose credits were given back), ``callbacks_sent`` / ``callbacks_failed``
 - ``POST /_emulator/reset`` — clears history, statistics, quota used and forced faults, and goes back
   to the settings the emulator started with; an optional JSON object changes some of them
   (``{"latency": 0.2, "quota": 10, "fault_kinds": ["stall"], "files_need_auth": true}``); answers
@@ -17,7 +20,8 @@
   every kind) and does not restrict forced ones
 - ``GET /_emulator/faults`` — ``{fault_rate, seed, next, fault_kinds, kinds}``: ``fault_kinds`` is the
   current restriction (``null``: every kind), ``kinds`` maps every kind to ``{accepted, target}``
-  (target ``generation`` or ``read``)
+  (target ``generation`` or ``read``) and ``apis``, the API versions it can happen on (``[1, 2]``,
+  or one of them)
 """
 
 from __future__ import annotations
@@ -87,7 +91,14 @@ def _faults_json(emulator: Emulator) -> dict[str, Any]:
         "seed": emulator.faults.seed,
         "next": [kind.value for kind in emulator.faults.forced],
         "fault_kinds": None if emulator.faults.kinds is None else [k.value for k in emulator.faults.kinds],
-        "kinds": {kind.value: {"accepted": kind.accepted, "target": kind.target.value} for kind in FaultKind},
+        "kinds": {
+            kind.value: {
+                "accepted": kind.accepted,
+                "target": kind.target.value,
+                "apis": [api for api in (1, 2) if kind.applies_to(api)],
+            }
+            for kind in FaultKind
+        },
     }
 
 

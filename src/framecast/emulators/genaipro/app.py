@@ -1,4 +1,5 @@
-"""The GenAIPro v1 emulator as an ASGI app: ``/api/v1/veo/*``, ``/files/*`` and ``/_emulator/*``.
+"""The GenAIPro emulator as an ASGI app: ``/api/v1/veo/*``, ``/files/*``, ``/_emulator/*``, and v2's
+``/api/v2/*`` beside them (:mod:`framecast.emulators.genaipro.v2`).
 
 A generation request goes through, in order: authentication (401), validation (400), the fault
 decision among the generation kinds (refusing faults answer here), the rate limit (429 with
@@ -19,12 +20,9 @@ before that, and forever for a failed one). Every outcome is counted in ``GET /_
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
-import math
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -44,17 +42,23 @@ from framecast.emulators.genaipro.generation import (
     recaptcha_script,
 )
 from framecast.emulators.genaipro.media import blob_chunks, blob_size_ok
+from framecast.emulators.genaipro.replies import (
+    authorized,
+    credits_answer,
+    error,
+    history_page,
+    may_download,
+    page_query,
+    read_fault_answer,
+    reported_quota,
+    unauthorized,
+)
 from framecast.emulators.genaipro.sse import EventStreamResponse, quiet_deliberate_drops
 from framecast.emulators.genaipro.state import ItemKind, ItemStatus, Order, Refusal, RefusalReason
+from framecast.emulators.genaipro.v2 import v2_routes
 
 API_PREFIX = "/api/v1"
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
-# /veo/me must report numbers; an unlimited account reports this many credits.
-REPORTED_UNLIMITED_QUOTA = 1_000_000
-CREDIT_LIFETIME = timedelta(days=3)
 
-Reader = Callable[[Request], Awaitable[Order]]
 logger = logging.getLogger(__name__)
 
 
@@ -70,69 +74,54 @@ def create_app(config: EmulatorConfig) -> Starlette:
         finally:
             await emulator.close()
 
-    def generation_route(path: str, read: Reader) -> Route:
+    def generation_route(path: str, read: forms.Reader) -> Route:
         async def endpoint(request: Request) -> Response:
             return await _generate(emulator, request, read)
 
         return Route(f"{API_PREFIX}/veo/{path}", endpoint, methods=["POST"])
 
     async def me(request: Request) -> Response:
-        if not _authorized(request, emulator.config.api_key):
-            return _unauthorized()
+        if not authorized(request, emulator.config.api_key):
+            return unauthorized()
         if (faulty := _read_fault(emulator)) is not None:
             return faulty
-        total, used = _reported_quota(emulator)
+        total, used = reported_quota(emulator)
         return JSONResponse({"total_quota": total, "used_quota": used, "available_quota": total - used})
 
     async def credits(request: Request) -> Response:
-        if not _authorized(request, emulator.config.api_key):
-            return _unauthorized()
+        if not authorized(request, emulator.config.api_key):
+            return unauthorized()
         if (faulty := _read_fault(emulator)) is not None:
             return faulty
-        total, used = _reported_quota(emulator)
-        expires = wire.format_time((emulator.state.started_at + CREDIT_LIFETIME).replace(microsecond=0))
-        return JSONResponse([{"quota": total, "used": used, "expires_at": expires}])
+        return credits_answer(emulator)
 
     async def histories(request: Request) -> Response:
-        if not _authorized(request, emulator.config.api_key):
-            return _unauthorized()
-        page = _int_param(request, "page", 1)
-        page_size = _int_param(request, "page_size", DEFAULT_PAGE_SIZE)
-        if page is None or page < 1:
-            return _error(400, "page must be a whole number >= 1")
-        if page_size is None or not 1 <= page_size <= MAX_PAGE_SIZE:
-            return _error(400, f"page_size must be a whole number between 1 and {MAX_PAGE_SIZE}")
+        if not authorized(request, emulator.config.api_key):
+            return unauthorized()
+        query = page_query(request)
+        if isinstance(query, Response):
+            return query
         if (faulty := _read_fault(emulator)) is not None:
             return faulty
-        records, total = emulator.state.page(page, page_size)
-        root = str(request.base_url)
-        return JSONResponse(
-            {
-                "data": [wire.history_item(record, root) for record in records],
-                "total": total,
-                "page": page,
-                "page_size": page_size,
-                "total_pages": math.ceil(total / page_size),
-            }
-        )
+        return history_page(emulator, request, *query, wire.history_item)
 
     async def blob(request: Request) -> Response:
-        if not _may_download(request, emulator):
-            return _unauthorized()
+        if not may_download(request, emulator):
+            return unauthorized()
         size: int = request.path_params["size"]
         if not blob_size_ok(size):
-            return _error(404, "File not found")
+            return error(404, "File not found")
         return StreamingResponse(
             blob_chunks(size), media_type="video/mp4", headers={"Content-Length": str(size)}
         )
 
     async def media_file(request: Request) -> Response:
-        if not _may_download(request, emulator):
-            return _unauthorized()
+        if not may_download(request, emulator):
+            return unauthorized()
         name: str = request.path_params["name"]
         record = emulator.state.record_for_file(name)
         if record is None or record.status is not ItemStatus.COMPLETED:
-            return _error(404, "File not found")
+            return error(404, "File not found")
         try:
             if record.kind is ItemKind.VIDEO:
                 path = await emulator.media.video(record.mode, record.aspect)
@@ -140,13 +129,13 @@ def create_app(config: EmulatorConfig) -> Starlette:
                 path = await emulator.media.image(record.aspect)
         except Exception as exc:
             logger.exception("rendering %s failed", name)
-            return _error(500, f"The emulator could not render {name}: {exc}")
+            return error(500, f"The emulator could not render {name}: {exc}")
         media_type = "video/mp4" if record.kind is ItemKind.VIDEO else "image/png"
         return FileResponse(path, media_type=media_type)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 404
-        return _error(status, "Not found" if status == 404 else "Method not allowed")
+        return error(status, "Not found" if status == 404 else "Method not allowed")
 
     routes = [
         generation_route("text-to-video", forms.read_text_to_video),
@@ -158,6 +147,7 @@ def create_app(config: EmulatorConfig) -> Starlette:
         Route(f"{API_PREFIX}/veo/histories", histories),
         Route("/files/blob-{size:int}.mp4", blob),
         Route("/files/{name}", media_file),
+        *v2_routes(emulator),
         *admin_routes(emulator),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found, 405: not_found})
@@ -173,17 +163,17 @@ def emulator_of(app: Starlette) -> Emulator:
     return emulator
 
 
-async def _generate(emulator: Emulator, request: Request, read: Reader) -> Response:
+async def _generate(emulator: Emulator, request: Request, read: forms.Reader) -> Response:
     state = emulator.state
     state.count_request()
-    if not _authorized(request, emulator.config.api_key):
+    if not authorized(request, emulator.config.api_key):
         state.reject()
-        return _unauthorized()
+        return unauthorized()
     try:
         order = await read(request)
     except forms.BadRequestError as exc:
         state.reject()
-        return _error(400, str(exc))
+        return error(400, str(exc))
     style = emulator.next_style()
     fault = emulator.faults.pick(FaultTarget.GENERATION)
     if fault is not None and not fault.accepted:
@@ -217,11 +207,11 @@ def _refusing_fault(
     if fault is FaultKind.MAINTENANCE_HTML:
         return HTMLResponse(wire.MAINTENANCE_PAGE, status_code=503)
     if fault is FaultKind.RATE_LIMIT_RETRY_AFTER:
-        return _error(429, "Too many requests", code=429, headers={"Retry-After": "1"})
+        return error(429, "Too many requests", code=429, headers={"Retry-After": "1"})
     if fault is FaultKind.RATE_LIMIT_NO_HEADER:
-        return _error(429, "Too many requests", code=429)
+        return error(429, "Too many requests", code=429)
     if fault is FaultKind.SERVER_ERROR:
-        return _error(500, "Internal server error", code=500)
+        return error(500, "Internal server error", code=500)
     raise AssertionError(f"{fault} is not a refusing fault")
 
 
@@ -231,61 +221,13 @@ def _read_fault(emulator: Emulator) -> Response | None:
     if fault is None:
         return None
     emulator.state.read_fault(fault)
-    if fault is FaultKind.GET_SERVER_ERROR:
-        return _error(500, "Internal server error", code=500)
-    if fault is FaultKind.GET_RATE_LIMIT:
-        return _error(429, "Too many requests", code=429, headers={"Retry-After": "1"})
-    if fault is FaultKind.GET_MAINTENANCE_HTML:
-        return HTMLResponse(wire.MAINTENANCE_PAGE, status_code=503)
-    raise AssertionError(f"{fault} is not a read fault")
+    return read_fault_answer(fault)
 
 
 def _refusal(refusal: Refusal) -> Response:
     headers = {"Retry-After": str(refusal.retry_after)} if refusal.retry_after is not None else None
     if refusal.reason is RefusalReason.RATE_LIMIT:
-        return _error(429, "Too many requests", code=429, headers=headers)
+        return error(429, "Too many requests", code=429, headers=headers)
     if refusal.reason is RefusalReason.CONCURRENCY:
-        return _error(429, "Too many concurrent requests", code=429, headers=headers)
-    return _error(402, "Insufficient credits")
-
-
-def _authorized(request: Request, api_key: str | None) -> bool:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        return False
-    return api_key is None or hmac.compare_digest(token.encode(), api_key.encode())
-
-
-def _may_download(request: Request, emulator: Emulator) -> bool:
-    """Whether a file may be served: always, unless ``files_need_auth`` asks for the API's token."""
-    return not emulator.config.files_need_auth or _authorized(request, emulator.config.api_key)
-
-
-def _unauthorized() -> Response:
-    return _error(401, "Unauthorized")
-
-
-def _error(
-    status: int, message: str, *, code: int | None = None, headers: dict[str, str] | None = None
-) -> Response:
-    return JSONResponse(wire.error_body(message, code), status_code=status, headers=headers)
-
-
-def _int_param(request: Request, name: str, default: int) -> int | None:
-    """The query parameter as an int, ``default`` when absent, None when not a whole number."""
-    text = request.query_params.get(name)
-    if text is None or text == "":
-        return default
-    text = text.strip()
-    return int(text) if text.isascii() and text.isdigit() else None
-
-
-def _reported_quota(emulator: Emulator) -> tuple[int, int]:
-    state = emulator.state
-    total = (
-        state.quota_total
-        if state.quota_total is not None
-        else max(REPORTED_UNLIMITED_QUOTA, state.quota_used)
-    )
-    return total, state.quota_used
+        return error(429, "Too many concurrent requests", code=429, headers=headers)
+    return error(402, "Insufficient credits")

@@ -50,6 +50,10 @@ class EmulatorConfig:
     stall_limit: float = 3600.0  # the longest a stalled stream stays open, in seconds
     # True: /files/* answers 401 unless it carries a bearer token the API would accept.
     files_need_auth: bool = False
+    # v2 (task API): requests of any kind per sliding 60 s (the service documents 30); 0 = unlimited.
+    v2_rate_per_minute: int = 0
+    # v2: how many times the latency a ``slow_task`` fault's task takes.
+    slow_task_factor: float = 5.0
 
     def __post_init__(self) -> None:
         if isinstance(self.fault_kinds, str):
@@ -82,6 +86,12 @@ class EmulatorConfig:
             raise InvalidInputError(f"media_seconds must be > 0, got {self.media_seconds}")
         if self.media_size < 16:
             raise InvalidInputError(f"media_size must be at least 16 pixels, got {self.media_size}")
+        if self.v2_rate_per_minute < 0:
+            raise InvalidInputError(
+                f"v2_rate_per_minute must be >= 0 (0 = unlimited), got {self.v2_rate_per_minute}"
+            )
+        if not math.isfinite(self.slow_task_factor) or self.slow_task_factor < 1:
+            raise InvalidInputError(f"slow_task_factor must be >= 1, got {self.slow_task_factor}")
         if not math.isfinite(self.stall_limit) or self.stall_limit < 0:
             raise InvalidInputError(f"stall_limit must be >= 0 seconds, got {self.stall_limit}")
 
@@ -110,8 +120,8 @@ class EmulatorConfig:
         return data
 
 
-_FLOATS = {"latency", "fault_rate", "media_seconds", "stall_limit"}
-_INTS = {"concurrency", "rate_per_minute", "seed", "media_size"}
+_FLOATS = {"latency", "fault_rate", "media_seconds", "stall_limit", "slow_task_factor"}
+_INTS = {"concurrency", "rate_per_minute", "seed", "media_size", "v2_rate_per_minute"}
 _OPTIONAL_INTS = {"quota"}
 _OPTIONAL_STRS = {"api_key"}
 _BOOLS = {"wire_variants", "files_need_auth"}

@@ -40,7 +40,10 @@ class Emulator:
         """Start over with ``config``: empty history and statistics, no quota used, no forced faults."""
         self.config = config
         self.state = EmulatorState(
-            quota=config.quota, rate_per_minute=config.rate_per_minute, concurrency=config.concurrency
+            quota=config.quota,
+            rate_per_minute=config.rate_per_minute,
+            concurrency=config.concurrency,
+            v2_rate_per_minute=config.v2_rate_per_minute,
         )
         self.faults = FaultPicker(config.fault_rate, config.seed, config.fault_kinds)
         self._style_rng = random.Random(f"wire-{config.seed}")

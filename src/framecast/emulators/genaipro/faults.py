@@ -12,6 +12,15 @@ and §4.1). A kind has a *target*, the requests it can happen to:
   never charge anything; a client retries them after a pause.
 
 A generation kind never applies to a GET, nor a read kind to a generation request.
+
+The v2 task API (``/api/v2``, see :mod:`framecast.emulators.genaipro.v2`) answers a generation POST
+with 202 and a task id, so the kinds that misshape an event stream (``stall``, ``malformed_event``,
+``completion_without_*``) are v1-only, and ``slow_task`` and ``get_dropped`` are v2-only. Each API
+draws only among its own kinds (``pick(target, api=...)``), so adding the v2 kinds left the seeded
+sequence of v1 faults as it was. In v2, ``drop_after_events`` accepts the task and cuts the
+connection in the middle of the 202 (the client never learns the id), ``empty_stream`` is a 500 with
+an empty body (refused), ``recaptcha`` a 403 JSON refusal, and the failing kinds fail the task and
+refund its credits.
 """
 
 from __future__ import annotations
@@ -80,6 +89,10 @@ class FaultKind(StrEnum):
     GET_RATE_LIMIT = "get_rate_limit"
     # read: 503 text/html maintenance page
     GET_MAINTENANCE_HTML = "get_maintenance_html"
+    # v2 only, accepted: the task takes ``slow_task_factor`` times the latency to finish
+    SLOW_TASK = "slow_task"
+    # v2 only, read: the GET's connection is cut before a complete answer (a dropped poll)
+    GET_DROPPED = "get_dropped"
 
     @property
     def accepted(self) -> bool:
@@ -90,6 +103,10 @@ class FaultKind(StrEnum):
     def target(self) -> FaultTarget:
         """The requests this kind can happen to: generation POSTs or the three GETs."""
         return FaultTarget.READ if self in _READ else FaultTarget.GENERATION
+
+    def applies_to(self, api: int) -> bool:
+        """Whether this kind can happen on GenAIPro API version ``api`` (1 or 2)."""
+        return self not in (_V2_ONLY if api == 1 else _V1_ONLY)
 
     @property
     def failure(self) -> GenerationFailure | None:
@@ -118,10 +135,27 @@ _ACCEPTED = frozenset(
         FaultKind.MALFORMED_EVENT,
         FaultKind.COMPLETION_WITHOUT_STATUS,
         FaultKind.COMPLETION_WITHOUT_FILE_URL,
+        FaultKind.SLOW_TASK,
         *_FAILURES,
     }
 )
-_READ = frozenset({FaultKind.GET_SERVER_ERROR, FaultKind.GET_RATE_LIMIT, FaultKind.GET_MAINTENANCE_HTML})
+_READ = frozenset(
+    {
+        FaultKind.GET_SERVER_ERROR,
+        FaultKind.GET_RATE_LIMIT,
+        FaultKind.GET_MAINTENANCE_HTML,
+        FaultKind.GET_DROPPED,
+    }
+)
+_V2_ONLY = frozenset({FaultKind.SLOW_TASK, FaultKind.GET_DROPPED})
+_V1_ONLY = frozenset(
+    {
+        FaultKind.STALL,
+        FaultKind.MALFORMED_EVENT,
+        FaultKind.COMPLETION_WITHOUT_STATUS,
+        FaultKind.COMPLETION_WITHOUT_FILE_URL,
+    }
+)
 
 
 class FaultPicker:
@@ -195,14 +229,15 @@ class FaultPicker:
     def clear(self) -> None:
         self._forced.clear()
 
-    def pick(self, target: FaultTarget) -> FaultKind | None:
-        """The fault of the next ``target`` request, consuming the first forced one that fits if any."""
+    def pick(self, target: FaultTarget, *, api: int = 1) -> FaultKind | None:
+        """The fault of the next ``target`` request on API version ``api``, consuming the first
+        forced one that fits if any."""
         for kind in self._forced:
-            if kind.target is target:
+            if kind.target is target and kind.applies_to(api):
                 self._forced.remove(kind)  # the first equal one, which is this one
                 return kind
         allowed = self._kinds if self._kinds is not None else tuple(FaultKind)
-        choices = tuple(kind for kind in allowed if kind.target is target)
+        choices = tuple(kind for kind in allowed if kind.target is target and kind.applies_to(api))
         rng = self._rngs[target]
         # Draw both numbers every time so that the sequence of kinds depends only on the seed.
         roll = rng.random()

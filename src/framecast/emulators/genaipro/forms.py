@@ -9,7 +9,7 @@ app answers with ``400 {"error": message}``.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -33,13 +33,17 @@ IMAGE_ASPECTS = {
 MAX_IMAGE_REFERENCES = 5
 
 
+# One endpoint's body reader.
+Reader = Callable[[Request], Awaitable[Order]]
+
+
 class BadRequestError(InvalidInputError):
     """A generation request the real service would answer with 400; the message is the body's ``error``."""
 
 
 async def read_text_to_video(request: Request) -> Order:
     """``POST /veo/text-to-video``: JSON ``{prompt, aspect_ratio, number_of_videos}`` or the same as form."""
-    if _is_form(request):
+    if is_form(request):
         async with _form(request) as form:
             fields: dict[str, Any] = {key: value for key, value in form.items() if isinstance(value, str)}
     else:
@@ -106,7 +110,7 @@ async def read_create_image(request: Request) -> Order:
         )
 
 
-def _is_form(request: Request) -> bool:
+def is_form(request: Request) -> bool:
     content_type = request.headers.get("content-type", "").lower()
     return content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded"))
 

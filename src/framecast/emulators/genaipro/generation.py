@@ -16,6 +16,7 @@ import asyncio
 import dataclasses
 import math
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from framecast.emulators.genaipro import wire
@@ -47,8 +48,13 @@ class Generation:
         latency: float,
         *,
         failure: GenerationFailure | None = None,
+        refund_failure: bool = False,
+        on_finish: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.state = state
+        # v2: a failed task's credits are given back; ``on_finish`` runs once the rows are final.
+        self.refund_failure = refund_failure
+        self.on_finish = on_finish
         self.order = order
         self.records = records
         self.latency = latency
@@ -77,8 +83,14 @@ class Generation:
             self.phases.put_nowait(Phase(work, 10 + 80 * step // steps))
             await asyncio.sleep(max(0.0, deadline - loop.time()) / (steps - step))
         await asyncio.sleep(max(0.0, deadline - loop.time()))
-        self.state.finish(self.records, error=None if self.failure is None else self.failure.error)
+        self.state.finish(
+            self.records,
+            error=None if self.failure is None else self.failure.error,
+            refund=self.order.count if self.refund_failure else 0,
+        )
         self.phases.put_nowait(None)
+        if self.on_finish is not None:
+            await self.on_finish()
 
 
 def generation_script(

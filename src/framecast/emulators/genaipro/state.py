@@ -100,6 +100,14 @@ class Stats:
     read_faults: int = 0  # GET /veo/me, /veo/credits, /veo/histories answered with a fault
     accepted_prompts: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)  # by kind, generation and read alike
+    # v2 (task API): every /api/v2 request, the GETs of tasks and histories among them, the ones
+    # the v2 window refused, failed generations whose credits were given back, callbacks POSTed.
+    v2_requests: int = 0
+    v2_polls: int = 0
+    v2_rate_limited: int = 0
+    refunded: int = 0
+    callbacks_sent: int = 0
+    callbacks_failed: int = 0
 
 
 class SlidingWindowLimiter:
@@ -135,6 +143,7 @@ class EmulatorState:
         quota: int | None,
         rate_per_minute: int,
         concurrency: int,
+        v2_rate_per_minute: int = 0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.quota_total = quota
@@ -145,6 +154,8 @@ class EmulatorState:
         self.stats = Stats()
         self.started_at = datetime.now(UTC)
         self._limiter = SlidingWindowLimiter(rate_per_minute, clock=clock)
+        # v2 documents one limit for all its requests, submissions and polls alike.
+        self._v2_limiter = SlidingWindowLimiter(v2_rate_per_minute, clock=clock)
         self._history: list[HistoryRecord] = []  # oldest first
         self._by_id: dict[str, HistoryRecord] = {}
         self._by_file: dict[str, HistoryRecord] = {}
@@ -172,6 +183,18 @@ class EmulatorState:
         self.stats.read_faults += 1
         self.stats.faults[fault.value] += 1
 
+    def count_v2_request(self, *, poll: bool = False) -> int | None:
+        """Count one v2 request against the v2 window: None when it may go on, else the whole
+        seconds until the window has room (the request is answered 429)."""
+        self.stats.v2_requests += 1
+        if poll:
+            self.stats.v2_polls += 1
+        wait = self._v2_limiter.try_acquire()
+        if wait is None:
+            return None
+        self.stats.v2_rate_limited += 1
+        return max(1, math.ceil(wait))
+
     @property
     def quota_available(self) -> int | None:
         return None if self.quota_total is None else max(0, self.quota_total - self.quota_used)
@@ -182,14 +205,16 @@ class EmulatorState:
         *,
         fault: FaultKind | None,
         tz: tzinfo,
+        rate_window: bool = True,
     ) -> list[HistoryRecord] | Refusal:
         """Apply rate limit, concurrency limit and quota in that order; accept if all pass.
 
         Accepting charges ``order.count`` credits, adds the history rows (status processing),
         counts the request as accepted and in flight, and counts ``fault`` if one was chosen.
         A refusal is counted too; the caller answers it with the matching status code.
+        ``rate_window=False`` (v2, whose own window the request already passed) skips the v1 window.
         """
-        wait = self._limiter.try_acquire()
+        wait = self._limiter.try_acquire() if rate_window else None
         if wait is not None:
             self.refuse(RefusalReason.RATE_LIMIT)
             return Refusal(RefusalReason.RATE_LIMIT, retry_after=max(1, math.ceil(wait)))
@@ -216,11 +241,15 @@ class EmulatorState:
                 self._by_file[name] = record
         return records
 
-    def finish(self, records: list[HistoryRecord], *, error: str | None = None) -> None:
+    def finish(self, records: list[HistoryRecord], *, error: str | None = None, refund: int = 0) -> None:
         """Mark an accepted generation completed (or failed with ``error``) and no longer in flight.
 
-        A failed generation is counted in ``failed``, never in ``completed``.
+        A failed generation is counted in ``failed``, never in ``completed``; ``refund`` credits of
+        a failed one are given back (v2 refunds failed tasks) and it is counted in ``refunded``.
         """
+        if error and refund:
+            self.quota_used = max(0, self.quota_used - refund)
+            self.stats.refunded += 1
         for record in records:
             record.status = ItemStatus.FAILED if error else ItemStatus.COMPLETED
             record.error = error
@@ -258,6 +287,12 @@ class EmulatorState:
             "accepted_prompts": dict(self.stats.accepted_prompts),
             "faults": dict(self.stats.faults),
             "read_faults": self.stats.read_faults,
+            "v2_requests": self.stats.v2_requests,
+            "v2_polls": self.stats.v2_polls,
+            "v2_rate_limited": self.stats.v2_rate_limited,
+            "refunded": self.stats.refunded,
+            "callbacks_sent": self.stats.callbacks_sent,
+            "callbacks_failed": self.stats.callbacks_failed,
             "quota": {
                 "total": self.quota_total,
                 "used": self.quota_used,

@@ -20,6 +20,7 @@ from framecast.core.errors import (
     ConfigurationError,
     ErrorCategory,
     NotSentError,
+    ProviderError,
     RefusedError,
 )
 from framecast.core.settings import GenAIProSettings
@@ -128,15 +129,60 @@ class GenAIProClient:
         except httpx.HTTPError as exc:
             raise transport_error(exc, idle_s=self._config.idle_timeout_s) from exc
 
-    async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+    async def submit_task(
+        self,
+        path: str,
+        *,
+        json: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        files: FilesArgument | None = None,
+        journal: SubmissionJournal,
+    ) -> Any:
+        """POST a v2 submission, answered ``202`` with JSON naming the tasks; return that JSON.
+
+        ``journal.before_submit()`` is awaited before anything is sent. Raises the categories of
+        :meth:`stream_generation`; a 5xx without a body, or a connection cut once the request was
+        sent, is :class:`AmbiguousError` (the task may exist).
+        """
+        headers = {"Authorization": self.auth_header, "Accept": "application/json"}
+        await journal.before_submit()
+        try:
+            async with self._http.stream(
+                "POST", self.url(path), json=json, data=data, files=files, headers=headers
+            ) as response:
+                body = await _read_limited(response, _JSON_BODY_LIMIT)
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, idle_s=None) from exc
+        if response.status_code >= 500 and not body.strip():
+            raise AmbiguousError(
+                f"GenAIPro answered HTTP {response.status_code} without a body; the task may have been "
+                "created, so it will be looked up in the history before any resubmit",
+                provider=PROVIDER,
+                status_code=response.status_code,
+            )
+        if response.status_code >= 400 or looks_like_html(body):
+            raise _refusal_for(response, body)
+        try:
+            return jsonlib.loads(body)
+        except ValueError:
+            raise AmbiguousError(
+                f"GenAIPro accepted {path} with something that is not JSON: {snippet(body)!r}; "
+                "it will be looked up in the history",
+                provider=PROVIDER,
+                status_code=response.status_code,
+            ) from None
+
+    async def get_json(
+        self, path: str, params: Mapping[str, Any] | None = None, *, attempts: int | None = None
+    ) -> Any:
         """GET a JSON resource; raises the same categories as :meth:`stream_generation`.
 
         A GET is free and changes nothing, so one that is refused (429, 5xx, an HTML page) or
-        broken in transit is tried again here, ``config.read_attempts`` times in all, after a short
-        pause (``Retry-After`` when sent, at most ``MAX_READ_WAIT_S``). Paid requests are never
-        retried here: the job engine decides those.
+        broken in transit is tried again here, ``attempts`` (default ``config.read_attempts``) times
+        in all, after a short pause (``Retry-After`` when sent, at most ``MAX_READ_WAIT_S``). Paid
+        requests are never retried here: the job engine decides those.
         """
-        attempts = max(1, self._config.read_attempts)
+        attempts = max(1, self._config.read_attempts if attempts is None else attempts)
         for attempt in range(1, attempts + 1):
             try:
                 return await self._get_json_once(path, params)
@@ -276,9 +322,14 @@ async def _raise_for_refusal(response: httpx.Response) -> None:
         body = await _read_limited(response, _ERROR_BODY_LIMIT)
     except httpx.HTTPError:
         body = b""  # the status alone decides
-    if html_type or looks_like_html(body):
-        raise maintenance_error(response)
-    raise status_error(response, body)
+    raise _refusal_for(response, body)
+
+
+def _refusal_for(response: httpx.Response, body: bytes) -> ProviderError:
+    """The error of a refused answer whose body (maybe cut short) was read."""
+    if "text/html" in response.headers.get("content-type", "").lower() or looks_like_html(body):
+        return maintenance_error(response)
+    return status_error(response, body)
 
 
 async def _read_limited(response: httpx.Response, limit: int) -> bytes:

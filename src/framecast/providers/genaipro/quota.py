@@ -52,12 +52,18 @@ class GenAIProQuotaProvider:
         api_key: str | None = None,
         *,
         clock: Clock | None = None,
+        packages_only: bool = False,
     ) -> None:
         self._client = GenAIProClient(http, config, api_key)
         self._clock: Clock = clock or (lambda: datetime.now(UTC))
+        # v2 has no /veo/me: its credits are the packages alone.
+        self._packages_only = packages_only
 
     async def read_quota(self) -> Quota:
-        """Credits now; from ``/veo/me``, or the unexpired ``/veo/credits`` packages if it is gone."""
+        """Credits now; from ``/veo/me``, or the unexpired ``/veo/credits`` packages if it is gone
+        (or always, with ``packages_only``)."""
+        if self._packages_only:
+            return self._sum(await self.list_credits())
         try:
             body = await self._client.get_json("/veo/me")
         except PermanentError as exc:
