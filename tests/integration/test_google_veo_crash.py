@@ -82,13 +82,17 @@ def test_kill_9_mid_batch_then_rerun_creates_each_operation_once(
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 120
-    while google.stats()["operations_created"] < 6 or not _all_slots_polling(isolated_env / "framecast.db"):
-        assert process.poll() is None, "the batch ended before it could be killed"
-        assert time.monotonic() < deadline, google.stats()
-        time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=30)
+    try:
+        deadline = time.monotonic() + 120
+        database = isolated_env / "framecast.db"
+        while google.stats()["operations_created"] < 6 or not _all_slots_polling(database):
+            assert process.poll() is None, "the batch ended before it could be killed"
+            assert time.monotonic() < deadline, google.stats()
+            time.sleep(0.05)
+    finally:  # killed mid-batch, or (the test failing) not left running
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
     at_kill = google.stats()["operations_created"]
     assert at_kill < ITEMS, "the kill must land mid-batch"
 
