@@ -232,3 +232,22 @@ def test_a_registered_fake_is_accepted_in_settings_until_it_is_unregistered(sett
         ConfigurationError, match=r"FRAMECAST_DEFAULT_PROVIDER='fakecam'.*FRAMECAST_TUTOR__STT"
     ):
         check_settings(settings)
+
+
+def test_a_provider_takes_for_images_its_video_options_less_the_video_only_ones_unless_it_says() -> None:
+    video = frozenset({"duration_seconds", "resolution", "seed", "generate_audio"})
+    plain = ProviderTraits(options=video)
+    own = ProviderTraits(options=video, image_options=frozenset({"negative_prompt"}))
+
+    assert plain.options_for(Mode.TEXT) == plain.options_for(Mode.FRAMES) == video
+    assert plain.options_for(Mode.IMAGE) == {"seed"}
+    assert own.options_for(Mode.IMAGE) == {"negative_prompt"}
+
+
+def test_google_veo_is_billed_in_dollars_from_a_dated_price_table(settings: Settings) -> None:
+    veo = traits("google-veo", settings)
+
+    assert (veo.unit, veo.price_date) == ("USD", "2026-12-03")
+    assert veo.price_date in veo.price_source
+    assert veo.options_for(Mode.IMAGE) == {"person_generation"}
+    assert traits("genaipro", settings).unit == "credits"

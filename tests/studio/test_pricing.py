@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from framecast.providers.base import Quota
+from framecast.providers.base import Mode, Quota
 from framecast.providers.registry import ProviderTraits
-from framecast.studio.pricing import make_quote, number
+from framecast.studio.pricing import dollar_quote, dollars, make_quote, number
 
 PAID = ProviderTraits(label="GenAIPro · Veo", paid=True, credits_per_video=1, credits_per_image=1)
 FREE = ProviderTraits(label="Offline renderer (local, free)")
+DOLLARS = ProviderTraits(
+    label="Google Veo (Gemini API)",
+    paid=True,
+    unit="USD",
+    dollars_per_video_second=0.4,
+    price_source="a price page, read 2026-12-03",
+    price_date="2026-12-03",
+)
 
 
 def test_a_paid_action_shows_its_cost_and_what_will_be_left() -> None:
@@ -45,3 +53,21 @@ def test_a_free_provider_costs_nothing_whatever_is_asked() -> None:
 )
 def test_numbers_are_grouped_in_thousands(value: int, shown: str) -> None:
     assert number(value) == shown
+
+
+def test_a_provider_billed_in_dollars_shows_an_estimate_with_its_price_tables_date_and_no_balance() -> None:
+    quote = dollar_quote("google-veo", DOLLARS, DOLLARS.dollars_for(Mode.TEXT, 2, 4))
+
+    assert (quote.unit, quote.estimate, quote.credits) == ("USD", 3.2, 0)
+    assert (quote.available, quote.left, quote.enough) == (None, None, None)
+    assert quote.sentence() == "about $3.20 (estimate, price table of 2026-12-03)"
+
+
+def test_a_model_missing_from_the_price_table_has_no_estimate_and_says_so() -> None:
+    quote = dollar_quote("google-veo", DOLLARS, None)
+
+    assert quote.sentence() == "billed by Google Veo (Gemini API) in US dollars · no estimate for this model"
+
+
+def test_dollars_are_grouped_with_two_decimals() -> None:
+    assert (dollars(3.2), dollars(1234.5)) == ("$3.20", "$1,234.50")

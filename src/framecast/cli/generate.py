@@ -58,7 +58,7 @@ def _run(
     chosen = provider or settings.default_provider
     request.validate()
     traits = registry.traits(chosen, settings)
-    refuse_unsupported_options(request, traits.options, traits.label or chosen)
+    refuse_unsupported_options(request, traits.options_for(request.mode), traits.label or chosen)
     db = open_database(settings)
     repo = JobRepository(db)
     out = out.resolve()

@@ -11,7 +11,7 @@ known to be ambiguous and gets reconciled instead of resubmitted.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -87,11 +87,12 @@ class GenerationRequest:
     seed: int | None = None
     generate_audio: bool | None = None
 
-    def validate(self) -> None:
-        """Raise :class:`InvalidInputError` naming the first problem found."""
+    def validate(self, labels: Mapping[str, str] | None = None) -> None:
+        """Raise :class:`InvalidInputError` naming the first problem found; an option is named by
+        its entry in ``labels`` (default ``OPTION_LABELS``; the pages pass ``OPTION_TITLES``)."""
         if not self.prompt.strip():
             raise InvalidInputError("the prompt is empty")
-        self._validate_options()
+        self._validate_options(OPTION_LABELS if labels is None else labels)
         if not 1 <= self.count <= MAX_COUNT:
             raise InvalidInputError(f"count must be between 1 and {MAX_COUNT}, got {self.count}")
         if self.mode.is_video and self.aspect is Aspect.SQUARE:
@@ -115,12 +116,12 @@ class GenerationRequest:
         """The names (``OPTION_LABELS`` keys) of the optional settings this request sets."""
         return [name for name in OPTION_LABELS if getattr(self, name) is not None]
 
-    def _validate_options(self) -> None:
+    def _validate_options(self, labels: Mapping[str, str]) -> None:
         if self.duration_seconds is not None and not (
             MIN_DURATION_S <= self.duration_seconds <= MAX_DURATION_S
         ):
             raise InvalidInputError(
-                f"{OPTION_LABELS['duration_seconds']} must be between {MIN_DURATION_S} and "
+                f"{labels['duration_seconds']} must be between {MIN_DURATION_S} and "
                 f"{MAX_DURATION_S} seconds, got {self.duration_seconds}",
                 field="duration_seconds",
             )
@@ -128,43 +129,62 @@ class GenerationRequest:
             value = getattr(self, name)
             if value is not None and value not in allowed:
                 raise InvalidInputError(
-                    f"{OPTION_LABELS[name]} must be one of {', '.join(allowed)}, got {value!r}",
+                    f"{labels[name]} must be one of {', '.join(allowed)}, got {value!r}",
                     field=name,
                 )
         if self.negative_prompt is not None and not self.negative_prompt.strip():
             raise InvalidInputError(
-                f"{OPTION_LABELS['negative_prompt']} is empty; leave it out instead",
+                f"{labels['negative_prompt']} is empty; leave it out instead",
                 field="negative_prompt",
             )
         if self.mode is Mode.IMAGE:
-            for name in ("duration_seconds", "resolution", "generate_audio"):
-                if getattr(self, name) is not None:
-                    raise InvalidInputError(f"{OPTION_LABELS[name]} is for videos, not images", field=name)
+            for name in OPTION_TITLES:
+                if name in VIDEO_ONLY_OPTIONS and getattr(self, name) is not None:
+                    raise InvalidInputError(f"{labels[name]} is for videos, not images", field=name)
 
 
-# Optional settings of a request, by field, as users see them (the CLI option in brackets).
-OPTION_LABELS: dict[str, str] = {
-    "duration_seconds": "Duration (--duration)",
-    "resolution": "Resolution (--resolution)",
-    "negative_prompt": "Negative prompt (--negative-prompt)",
-    "person_generation": "People (--person-generation)",
-    "seed": "Seed (--seed)",
-    "generate_audio": "Audio (--audio / --no-audio)",
+# Optional settings of a request, by field: how the pages label them, and the CLI option.
+OPTION_TITLES: dict[str, str] = {
+    "duration_seconds": "Duration",
+    "resolution": "Resolution",
+    "negative_prompt": "Negative prompt",
+    "person_generation": "People",
+    "seed": "Seed",
+    "generate_audio": "Audio",
 }
+OPTION_FLAGS: dict[str, str] = {
+    "duration_seconds": "--duration",
+    "resolution": "--resolution",
+    "negative_prompt": "--negative-prompt",
+    "person_generation": "--person-generation",
+    "seed": "--seed",
+    "generate_audio": "--audio / --no-audio",
+}
+# As the CLI's messages name them: the title with the option in brackets, "Duration (--duration)".
+OPTION_LABELS: dict[str, str] = {
+    name: f"{title} ({OPTION_FLAGS[name]})" for name, title in OPTION_TITLES.items()
+}
+# Options that only make sense for a video; an image request setting one is refused.
+VIDEO_ONLY_OPTIONS = frozenset({"duration_seconds", "resolution", "generate_audio"})
 MIN_DURATION_S = 1
 MAX_DURATION_S = 60
 RESOLUTIONS = ("720p", "1080p", "4k")
 PERSON_GENERATION = ("allow_all", "allow_adult", "dont_allow")
 
 
-def refuse_unsupported_options(request: GenerationRequest, supported: frozenset[str], provider: str) -> None:
+def refuse_unsupported_options(
+    request: GenerationRequest,
+    supported: frozenset[str],
+    provider: str,
+    labels: Mapping[str, str] = OPTION_LABELS,
+) -> None:
     """Raise :class:`InvalidInputError` when ``request`` sets an option outside ``supported``,
-    naming the option as users see it and the provider (its label) that lacks it."""
+    naming the option as users see it (its entry in ``labels``) and the provider (its label) that
+    lacks it."""
     for name in request.options_given():
         if name not in supported:
             raise InvalidInputError(
-                f"{provider} does not support {OPTION_LABELS[name]}; leave it out or choose a "
-                "provider that has it",
+                f"{provider} does not support {labels[name]}; leave it out or choose a provider that has it",
                 field=name,
             )
 

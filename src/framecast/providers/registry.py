@@ -16,6 +16,7 @@ import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 import httpx
@@ -25,6 +26,7 @@ from framecast.core.http import build_http_client
 from framecast.core.settings import Settings
 from framecast.providers import setting_paths
 from framecast.providers.base import (
+    VIDEO_ONLY_OPTIONS,
     GenerationHistory,
     ImageGenerator,
     Mode,
@@ -66,18 +68,25 @@ class ProviderTraits:
     account_limits: bool = False
     # The optional request settings it honours (``GenerationRequest`` field names, see
     # ``providers.base.OPTION_LABELS``); a request setting any other is refused before it is queued
-    # or sent.
+    # or sent. ``image_options``: those it honours for images, when not simply the same less the
+    # video-only ones (see :meth:`options_for`).
     options: frozenset[str] = frozenset()
+    image_options: frozenset[str] | None = None
     # An ambiguous submission with no provider id that reconcile cannot find may be sent again
     # after the grace period (a provider whose history lists every accepted generation). False for
     # a provider with no history to search: such a job ends failed, never resent on its own, with
     # the provider's reconcile message saying where to look.
     resend_when_absent: bool = True
+    # What its cost is counted in: its own credits (read from its quota), or US dollars billed by
+    # the vendor, which has no balance to read and gets an estimate from a price table.
+    unit: Literal["credits", "USD"] = "credits"
     # Providers that bill money rather than credits: an estimate in US dollars per second of video
-    # and per image, and where the prices come from (shown next to the estimate).
+    # and per image, where the prices come from and the day they were read (shown next to the
+    # estimate).
     dollars_per_video_second: float | None = None
     dollars_per_image: float | None = None
     price_source: str = ""
+    price_date: str = ""
 
     # The length of a video whose request does not say, for the estimate.
     default_video_seconds: float = 8.0
@@ -90,6 +99,12 @@ class ProviderTraits:
         if self.dollars_per_video_second is None:
             return None
         return self.dollars_per_video_second * (seconds or self.default_video_seconds) * count
+
+    def options_for(self, mode: Mode) -> frozenset[str]:
+        """The optional request settings it honours in ``mode``."""
+        if not mode.is_video:
+            return self.options - VIDEO_ONLY_OPTIONS if self.image_options is None else self.image_options
+        return self.options
 
     def credits_for(self, mode: Mode, count: int) -> int:
         """What ``count`` videos (or images, for ``Mode.IMAGE``) cost, in credits."""
@@ -431,8 +446,10 @@ register("genaipro", _genaipro, _genaipro_traits)
 
 def _google_veo_traits(settings: Settings) -> ProviderTraits:
     from framecast.providers.google_veo.client import uses_vertex
+    from framecast.providers.google_veo.image import image_options
     from framecast.providers.google_veo.pricing import (
         DEFAULT_VIDEO_SECONDS,
+        PRICE_DATE,
         PRICE_SOURCE,
         image_price,
         video_price,
@@ -458,11 +475,14 @@ def _google_veo_traits(settings: Settings) -> ProviderTraits:
         reconcile_grace_s=0.0,
         account_limits=True,
         options=video_options(vertex),
+        image_options=image_options(vertex),
         # Google lists no history: a submission without a stored operation name cannot be found.
         resend_when_absent=False,
+        unit="USD",
         dollars_per_video_second=video_price(config.video_model),
         dollars_per_image=image_price(config.image_model),
         price_source=PRICE_SOURCE,
+        price_date=PRICE_DATE,
         default_video_seconds=DEFAULT_VIDEO_SECONDS,
     )
 

@@ -111,7 +111,9 @@ class _GenerationRun:
         try:
             request = request_from_json(job.request)
             request.validate()
-            refuse_unsupported_options(request, bundle.traits.options, bundle.traits.label or job.provider)
+            refuse_unsupported_options(
+                request, bundle.traits.options_for(request.mode), bundle.traits.label or job.provider
+            )
         except (InvalidInputError, KeyError, ValueError) as exc:
             await self._call(
                 self.repo.fail, job.id, self.worker_id, category="invalid_input", message=str(exc)

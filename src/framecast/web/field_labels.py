@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from framecast.core.errors import InvalidInputError
+from framecast.providers.base import OPTION_TITLES
 
 FIELD_LABELS: dict[str, str] = {
     # Studio forms
@@ -19,6 +20,9 @@ FIELD_LABELS: dict[str, str] = {
     "start_image": "Start frame",
     "end_image": "End frame",
     "reference_images": "Reference images",
+    # The options only some providers take ("Duration", "Seed"...), and the quote's length.
+    **OPTION_TITLES,
+    "duration": OPTION_TITLES["duration_seconds"],
     # Batch forms
     "kind": "Batch kind",
     "file": "Prompts file",

@@ -2,9 +2,12 @@
 
 Job::
 
-    {id, state, provider, mode, prompt, aspect, count, batch_id, item_key,
+    {id, state, provider, mode, prompt, aspect, count, options, batch_id, item_key,
      progress: {status, percent}, error: {category, message} | null, charged, charges, sent,
      files: [{id, name, kind, url, poster_url}], created_at, updated_at, started_at, finished_at}
+
+``options``: the optional settings the request gave (``{"duration_seconds": 6, "seed": 7}``; see
+``providers.base.OPTION_LABELS``), ``{}`` for none.
 
 ``charged``: the provider charged for this job's outcome (it succeeded on a paid provider, or the
 provider accepted it and then failed it); ``charges``: how many times it was charged in all (a
@@ -35,6 +38,7 @@ from framecast.db.library import MediaFile
 from framecast.db.models import Job
 from framecast.jobs.control import was_sent
 from framecast.jobs.states import JobState
+from framecast.providers.base import OPTION_LABELS
 
 
 def content_url(file_id: int) -> str:
@@ -90,6 +94,7 @@ def job_to_json(job: Job, files: Sequence[MediaFile] = ()) -> dict[str, Any]:
         "prompt": request.get("prompt", ""),
         "aspect": request.get("aspect"),
         "count": request.get("count"),
+        "options": {name: request[name] for name in OPTION_LABELS if request.get(name) is not None},
         "batch_id": job.batch_id,
         "item_key": job.item_key,
         "progress": {"status": job.progress_status, "percent": job.progress_percent},

@@ -35,6 +35,11 @@ GEMINI_IMAGE_OPTIONS = frozenset({"person_generation"})
 VERTEX_IMAGE_OPTIONS = frozenset({"person_generation", "negative_prompt", "seed"})
 
 
+def image_options(vertex: bool) -> frozenset[str]:
+    """The request options Imagen honours on this API."""
+    return VERTEX_IMAGE_OPTIONS if vertex else GEMINI_IMAGE_OPTIONS
+
+
 class GoogleVeoImageProvider:
     """Images from Imagen. Reference images are not sent (Imagen's text-to-image takes none), so a
     request with references is refused before anything is sent.
@@ -59,7 +64,7 @@ class GoogleVeoImageProvider:
             raise InvalidInputError(f"{request.mode} is a video mode; ask for a video instead")
         if request.reference_images:
             raise InvalidInputError("Google's Imagen makes images from text only; leave out the references")
-        allowed = VERTEX_IMAGE_OPTIONS if self._client.vertex else GEMINI_IMAGE_OPTIONS
+        allowed = image_options(self._client.vertex)
         for option in request.options_given():
             if option not in allowed:
                 raise InvalidInputError(

@@ -11,8 +11,10 @@ no estimate.
 
 from __future__ import annotations
 
+# The day the figures below were read: the "price table of <date>" next to every estimate.
+PRICE_DATE = "2026-12-03"
 PRICE_SOURCE = (
-    "unverified: secondary copies of https://ai.google.dev/gemini-api/docs/pricing, read 2026-12-03"
+    f"unverified: secondary copies of https://ai.google.dev/gemini-api/docs/pricing, read {PRICE_DATE}"
 )
 
 # US dollars per second of generated video, by model.

@@ -24,13 +24,22 @@ from framecast.db.models import GENERATION_KIND, Job
 from framecast.jobs.repository import JobRepository, JobSpec
 from framecast.jobs.states import JobState
 from framecast.providers import registry
-from framecast.providers.base import MAX_COUNT, MAX_INGREDIENTS, Aspect, GenerationRequest, Mode
+from framecast.providers.base import (
+    MAX_COUNT,
+    MAX_INGREDIENTS,
+    OPTION_TITLES,
+    Aspect,
+    GenerationRequest,
+    Mode,
+    refuse_unsupported_options,
+)
 from framecast.studio.outputs import slug
 from framecast.studio.requests import request_to_json
 from framecast.web.context import WebContext
 from framecast.web.deps import Ctx, CurrentUser
 from framecast.web.events import JobFilter, JobWatcher, job_events
 from framecast.web.field_labels import field_error, label
+from framecast.web.generation_options import parse_options
 from framecast.web.preferences import read_preferences
 from framecast.web.serializers import jobs_to_json
 from framecast.web.uploads import StoredImage, is_empty_upload, save_image
@@ -74,11 +83,29 @@ async def create_job(
     reference_images: Annotated[
         list[UploadFile] | None, File(description="ingredients: 1 to 3; image: up to 3")
     ] = None,
+    duration_seconds: Annotated[str | None, Form(description="seconds per video, 1 to 60")] = None,
+    resolution: Annotated[str | None, Form(description="720p, 1080p or 4k")] = None,
+    negative_prompt: Annotated[str | None, Form(description="what the result should not show")] = None,
+    person_generation: Annotated[str | None, Form(description="allow_all, allow_adult or dont_allow")] = None,
+    seed: Annotated[str | None, Form(description="a whole number")] = None,
+    generate_audio: Annotated[str | None, Form(description="true or false")] = None,
 ) -> dict[str, Any]:
     """Queue one generation. Uploaded images are checked by content (JPEG, PNG or WebP).
 
-    Answers 400 naming the field for a bad mode, prompt, aspect, count, provider or image.
+    The options (duration to audio) are taken only by providers whose traits list them; an empty
+    one is not given. Answers 400 naming the field for a bad mode, prompt, aspect, count, provider,
+    image or option, and for an option the chosen provider does not take.
     """
+    options = parse_options(
+        {
+            "duration_seconds": duration_seconds,
+            "resolution": resolution,
+            "negative_prompt": negative_prompt,
+            "person_generation": person_generation,
+            "seed": seed,
+            "generate_audio": generate_audio,
+        }
+    )
     chosen_mode = _parse_mode(mode)
     count_label = "Images" if chosen_mode is Mode.IMAGE else "Videos"
     if not prompt.strip():
@@ -126,8 +153,13 @@ async def create_job(
             start_image=start,
             end_image=end,
             reference_images=tuple(p for p in refs if p is not None),
+            **options,
         )
-        await anyio.to_thread.run_sync(request.validate)
+        await anyio.to_thread.run_sync(request.validate, OPTION_TITLES)
+        traits = registry.traits(chosen_provider, context.settings)
+        refuse_unsupported_options(
+            request, traits.options_for(chosen_mode), traits.label or chosen_provider, OPTION_TITLES
+        )
         job_id = await anyio.to_thread.run_sync(_enqueue, context, user.id, chosen_provider, request)
     except BaseException:
         # Shielded: a cancelled request must still not leave its uploads behind.

@@ -22,7 +22,17 @@ from framecast.core.errors import ConfigurationError, ForbiddenError, NotFoundEr
 from framecast.db.accounts import User
 from framecast.db.models import Batch
 from framecast.providers import registry
-from framecast.providers.base import MAX_COUNT, MAX_INGREDIENTS
+from framecast.providers.base import (
+    MAX_COUNT,
+    MAX_DURATION_S,
+    MAX_INGREDIENTS,
+    MIN_DURATION_S,
+    OPTION_TITLES,
+    PERSON_GENERATION,
+    RESOLUTIONS,
+    VIDEO_ONLY_OPTIONS,
+    Mode,
+)
 from framecast.studio.batches import BATCH_KINDS
 from framecast.web.context import WebContext
 from framecast.web.deps import Ctx
@@ -133,8 +143,10 @@ def byte_label(size: int) -> str:
 
 
 def provider_choices(context: WebContext, user_id: int) -> list[dict[str, Any]]:
-    """Every registered provider with its label, whether it is paid, and a note: what it is (its
-    own ``note``), or that the key it takes is missing."""
+    """Every registered provider with its label, whether it is paid, what its cost is counted in
+    (``unit``), the optional settings it takes for videos (``options``) and for images
+    (``image_options``), and a note: what it is (its own ``note``), or that the key it takes is
+    missing."""
     choices = []
     for name in registry.provider_names():
         traits = registry.traits(name, context.settings)
@@ -147,7 +159,17 @@ def provider_choices(context: WebContext, user_id: int) -> list[dict[str, Any]]:
             except ConfigurationError as exc:
                 # A page must still open when a stored key no longer decrypts; say how to fix it.
                 note = str(exc)
-        choices.append({"name": name, "label": label, "note": note, "paid": traits.paid})
+        choices.append(
+            {
+                "name": name,
+                "label": label,
+                "note": note,
+                "paid": traits.paid,
+                "unit": traits.unit,
+                "options": sorted(traits.options_for(Mode.TEXT)),
+                "image_options": sorted(traits.options_for(Mode.IMAGE)),
+            }
+        )
     return choices
 
 
@@ -227,9 +249,28 @@ async def studio(request: Request, context: Ctx, mode: str) -> Response:
         current = MODES_BY_NAME.get(mode)
         if current is None:
             raise NotFoundError(f"no studio mode {mode!r}; try text, frames, ingredients or image")
-        return {"mode": mode, "current": current, "modes": STUDIO_MODES}
+        return {"mode": mode, "current": current, "modes": STUDIO_MODES, "options": _option_fields(mode)}
 
     return await render(request, context, "studio.html", "studio", values)
+
+
+# How the People choices read on the page.
+PERSON_CHOICES = {"allow_all": "Anyone", "allow_adult": "Adults only", "dont_allow": "No people"}
+
+
+def _option_fields(mode: str) -> dict[str, Any]:
+    """What the studio form needs to draw the options only some providers take: their labels
+    (``OPTION_TITLES``), which of them this mode can have, and their allowed values."""
+    image = Mode(mode) is Mode.IMAGE
+    return {
+        "labels": OPTION_TITLES,
+        "names": [name for name in OPTION_TITLES if not (image and name in VIDEO_ONLY_OPTIONS)],
+        "key": "image_options" if image else "options",
+        "min_duration": MIN_DURATION_S,
+        "max_duration": MAX_DURATION_S,
+        "resolutions": RESOLUTIONS,
+        "people": [(value, PERSON_CHOICES.get(value, value)) for value in PERSON_GENERATION],
+    }
 
 
 @router.get("/batches")

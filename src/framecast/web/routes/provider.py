@@ -11,7 +11,7 @@ and has no quota).
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, Query
@@ -28,7 +28,14 @@ from framecast.db.models import Job
 from framecast.jobs.repository import JobRepository
 from framecast.jobs.states import JobState
 from framecast.providers import registry
-from framecast.providers.base import MAX_COUNT, GenerationHistory, HistoryItem, Mode
+from framecast.providers.base import (
+    MAX_COUNT,
+    MAX_DURATION_S,
+    MIN_DURATION_S,
+    GenerationHistory,
+    HistoryItem,
+    Mode,
+)
 from framecast.studio.history_import_kind import KIND as IMPORT_KIND
 from framecast.studio.history_import_kind import (
     SCAN_PAGE_SIZE,
@@ -38,7 +45,7 @@ from framecast.studio.history_import_kind import (
     queue_import,
 )
 from framecast.studio.kind_states import ShownState, shown_error, shown_state
-from framecast.studio.pricing import Quote, make_quote
+from framecast.studio.pricing import Quote, dollar_quote, make_quote
 from framecast.web.context import WebContext
 from framecast.web.deps import Ctx, CurrentUser
 from framecast.web.field_labels import field_error
@@ -61,6 +68,8 @@ class BalancePublic(BaseModel):
     label: str
     # False for a free provider: there is no balance, and the chip is hidden.
     paid: bool
+    # "USD": the vendor bills dollars and has no balance to read (every figure below is null).
+    unit: Literal["credits", "USD"]
     # Whose key reads it: the user's own, the platform's, or none (then ``error`` says what to do).
     key: KeySource | None
     available: int | None
@@ -71,12 +80,21 @@ class BalancePublic(BaseModel):
 
 
 class QuotePublic(BaseModel):
-    """What one action costs on a provider and what would be left: "4 credits · 996 left"."""
+    """What one action costs on a provider and what would be left: "4 credits · 996 left"; for a
+    provider billed in dollars, an estimate instead: "about $3.20 (estimate, price table of
+    2026-12-03)", with no balance (``available``, ``left`` and ``enough`` null)."""
 
     provider: str
     label: str
     paid: bool
+    # What the cost is counted in: "credits" (``credits``) or "USD" (``estimate``).
+    unit: Literal["credits", "USD"]
     credits: int
+    # US dollars, from the provider's price table; null in credits, or for a model it does not list.
+    estimate: float | None
+    # Where the price table comes from and the day it was read ("" in credits).
+    price_source: str
+    price_date: str
     available: int | None
     left: int | None
     # False: the balance is short; null: it could not be read (``error`` says why).
@@ -90,7 +108,11 @@ class QuotePublic(BaseModel):
             provider=quote.provider,
             label=quote.label,
             paid=quote.paid,
+            unit="USD" if quote.unit == "USD" else "credits",
             credits=quote.credits,
+            estimate=quote.estimate,
+            price_source=quote.price_source,
+            price_date=quote.price_date,
             available=quote.available,
             left=quote.left,
             enough=quote.enough,
@@ -111,13 +133,15 @@ async def balance(context: Ctx, user: CurrentUser, provider: str | None = None) 
         provider=name,
         label=traits.label or name,
         paid=traits.paid,
+        unit=traits.unit,
         key=None,
         available=None,
         used=None,
         total=None,
         error=None,
     )
-    if not traits.paid:
+    if not traits.paid or traits.unit == "USD":
+        # Free, or billed in dollars by a vendor with no balance to read: nothing to claim.
         return answer
     try:
         answer.key = await anyio.to_thread.run_sync(key_source, context, user.id, name)
@@ -147,10 +171,16 @@ async def quote(
     mode: Annotated[str, Query(description="text, frames, ingredients or image")],
     count: Annotated[int, Query(ge=1, le=MAX_COUNT)] = 1,
     provider: str | None = None,
+    duration: Annotated[
+        int | None,
+        Query(ge=MIN_DURATION_S, le=MAX_DURATION_S, description="seconds per video, for a dollar estimate"),
+    ] = None,
 ) -> QuotePublic:
     """What ``count`` videos (or images) in ``mode`` cost on ``provider`` (default: the caller's
     preferred one), against the balance read now. A balance that cannot be read gives ``enough``
-    null and ``error``; a free provider costs 0."""
+    null and ``error``; a free provider costs 0. A provider billed in dollars answers its price
+    table's estimate (``duration`` seconds per video, else its default length) and reads no
+    balance."""
     name = (provider or "").strip() or preferred_provider(context, user)
     traits = _known(context, name)
     try:
@@ -158,6 +188,8 @@ async def quote(
     except ValueError:
         names = ", ".join(m.value for m in Mode)
         raise field_error("mode", f"unknown mode {mode!r}; use one of {names}") from None
+    if traits.paid and traits.unit == "USD":
+        return QuotePublic.of(dollar_quote(name, traits, traits.dollars_for(chosen, count, duration)))
     credits = traits.credits_for(chosen, count)
     if not traits.paid:
         return QuotePublic.of(make_quote(name, traits, credits, None))

@@ -1,5 +1,5 @@
 // The header's balance chip: the credits of the user's preferred paid provider, read with their own
-// key (else the platform's). Refreshed every minute while the tab is visible, and whenever a job
+// key (else the platform's); for a provider billed in dollars, only that it is (no balance exists). Refreshed every minute while the tab is visible, and whenever a job
 // ends or a page says the balance may have changed. Hidden for a free provider.
 
 import { $ } from "./dom.js";
@@ -24,6 +24,15 @@ async function refresh() {
         return;
       }
       chip.hidden = false;
+      if (data.unit === "USD") {
+        // Billed in dollars by the vendor, which has no balance to read: claim none.
+        chip.dataset.state = "none";
+        chip.title = `${data.label} bills your own account in US dollars; there is no balance to show. Each Generate shows an estimate.`;
+        $('[data-testid="balance-label"]', chip).textContent = data.label;
+        $('[data-testid="balance-value"]', chip).textContent = "billed in US dollars";
+        chip.dataset.available = "";
+        return;
+      }
       chip.dataset.state = data.error ? "unknown" : data.available > 0 ? "ok" : "empty";
       chip.title = data.error
         ? `${data.label}: ${data.error}`

@@ -7,7 +7,7 @@ import { liveIndicator, watchJobs } from "./events.js";
 import { jobCard, updateJobCard } from "./job_view.js";
 import { balanceMayHaveChanged, credits, quote, quoteText } from "./money.js";
 import { chosenFiles, formDataWithoutEmptyFiles, imageProblem, showPreviews } from "./uploads.js";
-import { bindProviderNote } from "./providers.js";
+import { bindProviderNote, bindProviderOptions, chosenOptions } from "./providers.js";
 
 const SHOWN = 20;
 
@@ -33,6 +33,13 @@ function check() {
     return `${named("count")}: must be between 1 and ${maxCount}`;
   }
   if (isVideo && data.get("aspect") === "square") return `${named("aspect")}: video can be landscape or portrait, not square`;
+  const options = chosenOptions(form);
+  for (const name of ["duration_seconds", "seed"]) {
+    if (name in options && !/^-?\d+$/.test(options[name])) {
+      const unit = name === "duration_seconds" ? " of seconds" : "";
+      return `${named(name)}: give a whole number${unit}, got '${options[name]}'`;
+    }
+  }
   const files = chosenFiles(form);
   if (mode === "frames" && !files.some((f) => f.field === "start_image")) {
     return `${named("start_image")}: frames → video needs a start frame`;
@@ -67,13 +74,16 @@ async function refreshCost() {
   const count = Number(data.get("count"));
   if (!Number.isInteger(count) || count < 1 || count > maxCount) return;
   try {
-    currentQuote = await quote(String(data.get("provider") ?? ""), mode, count);
+    const duration = chosenOptions(form).duration_seconds;
+    currentQuote = await quote(String(data.get("provider") ?? ""), mode, count, duration);
   } catch {
     currentQuote = null;
   }
   const text = quoteText(currentQuote);
   costLine.textContent = text;
   costLine.hidden = !text;
+  // An estimate in dollars says where its price table comes from.
+  costLine.title = currentQuote?.unit === "USD" ? currentQuote.price_source : "";
   costLine.dataset.state = currentQuote?.enough === false ? "short" : "ok";
   if (armed && currentQuote?.enough !== false) disarm();
 }
@@ -180,6 +190,7 @@ form.addEventListener("submit", async (event) => {
 });
 
 bindProviderNote(form);
+bindProviderOptions(form);
 refreshCost();
 watchJobs({
   onSnapshot: showSnapshot,
