@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from framecast.core.errors import ConfigurationError, InvalidInputError, ProviderError
-from framecast.providers.registry import ProviderBundle
+from framecast.providers.registry import ProviderBundle, ProviderTraits
 from framecast.studio.pricing import Quote, make_quote, number
 
 
@@ -36,3 +36,16 @@ async def announce_cost(
             f"{number(quote.available or 0)} available; add credits or pass --force to start anyway"
         )
     return quote
+
+
+def announce_dollars(console: Console, traits: ProviderTraits, dollars: float | None, *, what: str) -> None:
+    """Print "<what> on Google Veo: about $6.40, billed by the provider (source)" for a provider that
+    bills money (``dollars`` from ``ProviderTraits.dollars_for``); nothing for one priced in credits."""
+    if dollars is None:
+        if traits.dollars_per_video_second is not None or traits.dollars_per_image is not None:
+            console.print(
+                f"{what} on {traits.label}: no price is known for this model; billed by the provider"
+            )
+        return
+    source = f" ({traits.price_source})" if traits.price_source else ""
+    console.print(f"{what} on {traits.label}: about ${dollars:,.2f}, billed by the provider{source}")

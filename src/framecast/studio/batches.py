@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy.orm import Session
 
 from framecast.core.errors import InvalidInputError
 from framecast.db.models import Batch, Job
@@ -53,7 +54,9 @@ class BatchPlan:
     source: BatchFile
     items: list[PlannedItem]
     out_dir: Path
-    options: dict[str, str | None] = field(default_factory=dict)
+    # Stored with the batch: how it was planned (aspect and the images' absolute paths, so that it
+    # can be planned again from any folder) and, for a re-run, ``rerun_of`` (the batch it repeats).
+    options: dict[str, str | int | None] = field(default_factory=dict)
 
     @property
     def count_column(self) -> str:
@@ -130,11 +133,11 @@ def plan_batch(
                 step.request.validate()
             except InvalidInputError as exc:
                 raise InvalidInputError(f"{path}, line {entry.item.line}: {exc}") from exc
-    options = {
+    options: dict[str, str | int | None] = {
         "aspect": aspect.value,
-        "frame": str(frame) if frame else None,
-        "reference": str(reference) if reference else None,
-        "images": str(images_dir) if images_dir else None,
+        "frame": str(frame.resolve()) if frame else None,
+        "reference": str(reference.resolve()) if reference else None,
+        "images": str(images_dir.resolve()) if images_dir else None,
     }
     return BatchPlan(kind=kind, source=source, items=planned, out_dir=out_dir, options=options)
 
@@ -163,6 +166,29 @@ def credits_needed(plan: BatchPlan, traits: ProviderTraits, skip_keys: frozenset
         if entry.item.key not in skip_keys
         for step in entry.steps
     )
+
+
+def dollars_needed(
+    plan: BatchPlan, traits: ProviderTraits, skip_keys: frozenset[str] = frozenset()
+) -> float | None:
+    """An estimate in US dollars of the plan's items (those not in ``skip_keys``) on a provider that
+    bills money; None for a provider priced in credits, or when some step has no known price."""
+    total = 0.0
+    for entry in plan.items:
+        if entry.item.key in skip_keys:
+            continue
+        for step in entry.steps:
+            request = step.request
+            dollars = traits.dollars_for(request.mode, request.count, request.duration_seconds)
+            if dollars is None:
+                return None
+            total += dollars
+    return total
+
+
+def batch_in_folder(session: Session, plan: BatchPlan, owner_id: int | None) -> Batch | None:
+    """The newest batch an earlier run of ``plan`` by ``owner_id`` left in its folder, if any."""
+    return session.scalars(select(Batch).where(_same_batch(plan, owner_id)).order_by(Batch.id.desc())).first()
 
 
 def _same_batch(plan: BatchPlan, owner_id: int | None) -> ColumnElement[bool]:
@@ -209,9 +235,7 @@ def open_batch(
     repo = JobRepository(db)
     out_dir = str(plan.out_dir.resolve())
     with db.session() as session:
-        batch = session.scalars(
-            select(Batch).where(_same_batch(plan, owner_id)).order_by(Batch.id.desc())
-        ).first()
+        batch = batch_in_folder(session, plan, owner_id)
         resumed = batch is not None
         if batch is None:
             batch = Batch(

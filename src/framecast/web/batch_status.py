@@ -2,8 +2,11 @@
 
 Batch::
 
-    {id, kind, provider, paused, aspect, source_name, created_at, updated_at, finished,
+    {id, kind, provider, paused, aspect, source_name, rerun_of, created_at, updated_at, finished,
      counts: {state: n}, item_count, items: [item]}
+
+``rerun_of``: the batch whose items this one re-runs on another provider (null for one started
+from its file).
 
 Item (the jobs of one batch line, grouped by ``item_key``; a pipeline item has two jobs, the image
 and the video made from it)::
@@ -39,6 +42,7 @@ from framecast.jobs.states import JobState
 from framecast.providers.base import Mode
 from framecast.providers.registry import ProviderTraits
 from framecast.studio.batch_input import CountColumn, read_batch_file
+from framecast.studio.batch_rerun import rerun_of
 from framecast.studio.batches import BatchKind, BatchPlan, PlannedItem, ended_badly
 from framecast.studio.item_state import ACTIVE_ITEM_STATES, item_state
 from framecast.web.batch_uploads import check_kind
@@ -151,6 +155,7 @@ def _summary(batch: Batch, counts: Counter[str], item_count: int) -> dict[str, A
         "paused": batch.paused,
         "aspect": (batch.options or {}).get("aspect"),
         "source_name": Path(batch.source_path).name,
+        "rerun_of": rerun_of(batch),
         "created_at": timestamp(batch.created_at),
         "updated_at": timestamp(batch.updated_at),
         "finished": item_count > 0 and not any(counts.get(state) for state in active),

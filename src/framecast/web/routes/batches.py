@@ -1,4 +1,5 @@
-"""Batches over REST: preview an upload, start it, follow it, pause, cancel, retry, download.
+"""Batches over REST: preview an upload, start it, follow it, pause, cancel, retry, download, and
+re-run it on another provider with the same ids (``studio/batch_rerun.py``).
 
 A batch starts as a preview (``POST /api/batches/preview``): the TXT/CSV file and its images are
 kept as an upload (``web/batch_uploads.py``) and parsed, and the answer shows the items and what
@@ -30,17 +31,19 @@ from framecast.core.errors import (
     ProviderError,
 )
 from framecast.db.accounts import User
-from framecast.db.models import Job
+from framecast.db.models import Batch, Job
 from framecast.jobs.control import CancelReport
 from framecast.jobs.states import JobState
 from framecast.providers import registry
 from framecast.providers.base import Aspect, Mode
+from framecast.studio.batch_rerun import check_same_items, find_batch, open_rerun, plan_rerun
 from framecast.studio.batches import (
     BatchKind,
     BatchPlan,
     BatchReport,
     PlannedItem,
     credits_needed,
+    dollars_needed,
     finished_keys,
     open_batch,
     write_report,
@@ -136,8 +139,6 @@ async def preview_batch(
         reference=reference,
         images=images or [],
     )
-    traits = registry.traits(upload.provider, context.settings)
-    need = credits_needed(plan, traits)
     answer: dict[str, Any] = {
         "upload_id": upload.upload_id,
         "kind": upload.kind,
@@ -145,21 +146,8 @@ async def preview_batch(
         "aspect": upload.aspect.value,
         "source_name": upload.source_name,
         "items": [_planned_item_json(entry, upload) for entry in plan.items],
-        "credits_needed": need,
-        "paid": traits.paid,
-        "provider_label": traits.label,
-        "quota": None,
-        "enough_quota": True,
-        "quota_error": None,
     }
-    try:
-        quota = await read_user_quota(context, user.id, upload.provider)
-    except (ProviderError, ConfigurationError) as exc:
-        answer.update(quota=None, enough_quota=None, quota_error=str(exc))
-        return answer
-    if quota is not None:
-        answer["quota"] = {"available": quota.available}
-        answer["enough_quota"] = quota.available is None or quota.available >= need
+    answer.update(await _cost_json(context, user.id, upload.provider, plan))
     return answer
 
 
@@ -174,7 +162,7 @@ async def create_batch(context: Ctx, user: CurrentUser, body: BatchCreate) -> di
     out_dir = batch_out_dir(context, user.id, upload.upload_id)
     plan = await anyio.to_thread.run_sync(upload.plan, out_dir)
     if not body.force:
-        await _check_quota(context, user.id, upload, plan)
+        await _check_quota(context, user.id, upload.provider, plan)
     settings = context.settings
 
     def start() -> dict[str, Any]:
@@ -189,6 +177,93 @@ async def create_batch(context: Ctx, user: CurrentUser, body: BatchCreate) -> di
         return _batch_json(context, opened.batch_id, user.id)
 
     return await anyio.to_thread.run_sync(start)
+
+
+# -- re-run on another provider -------------------------------------------------------------------
+
+
+class BatchRerun(BaseModel):
+    provider: str = Field(min_length=1, max_length=32, description="where to run the items now")
+    force: bool = Field(default=False, description="start even when the quota looks too small")
+
+
+class BatchRerunPreview(BaseModel):
+    provider: str = Field(min_length=1, max_length=32, description="where to run the items now")
+
+
+@router.post("/api/batches/{batch_id}/rerun/preview")
+async def preview_rerun(
+    context: Ctx, user: CurrentUser, batch_id: int, body: BatchRerunPreview
+) -> dict[str, Any]:
+    """What re-running the batch's items on ``provider`` (keeping their ids) would cost, in the
+    provider's own unit; nothing is created or sent.
+
+    ``{batch_id, provider, item_count, credits_needed, dollars_estimate, price_source, paid,
+    provider_label, quota, enough_quota, quota_error}`` (``dollars_estimate`` null for a provider
+    priced in credits). 400 naming ``provider`` for an unknown one or the batch's own (that is
+    resuming it); 400 when the batch file or an image it used is gone or changed; 404 for
+    another user's batch.
+    """
+    source, plan = await _rerun_plan(context, user, batch_id, body.provider)
+    answer: dict[str, Any] = {
+        "batch_id": source.id,
+        "provider": body.provider,
+        "item_count": len(plan.items),
+    }
+    answer.update(await _cost_json(context, user.id, body.provider, plan))
+    return answer
+
+
+@router.post("/api/batches/{batch_id}/rerun", status_code=201)
+async def rerun_batch(context: Ctx, user: CurrentUser, batch_id: int, body: BatchRerun) -> dict[str, Any]:
+    """Create the re-run of the batch on ``provider`` (or resume it) and queue its items: the same
+    items under the same ids, written to a subfolder named after the provider; its ``rerun_of``
+    is ``batch_id``. Answers the new batch.
+
+    400 as for the preview, and when the quota is below what the items still need, naming both
+    numbers, unless ``force`` is true.
+    """
+    source, plan = await _rerun_plan(context, user, batch_id, body.provider)
+    if not body.force:
+        await _check_quota(context, user.id, body.provider, plan)
+    settings = context.settings
+
+    def start() -> dict[str, Any]:
+        plan.out_dir.mkdir(parents=True, exist_ok=True)
+        opened = open_rerun(
+            context.db,
+            source,
+            plan,
+            provider=body.provider,
+            max_attempts=settings.jobs.max_attempts,
+            owner_id=user.id,
+        )
+        return _batch_json(context, opened.batch_id, user.id)
+
+    return await anyio.to_thread.run_sync(start)
+
+
+async def _rerun_plan(
+    context: WebContext, user: User, batch_id: int, provider: str
+) -> tuple[Batch, BatchPlan]:
+    """The caller's batch and its items planned again for ``provider``, checked unchanged."""
+    known = registry.provider_names()
+    if provider not in known:
+        raise field_error("provider", f"unknown provider {provider!r}; use one of {', '.join(known)}")
+
+    def plan() -> tuple[Batch, BatchPlan]:
+        source = find_batch(context.db, batch_id, owner_id=user.id)
+        if provider == source.provider:
+            raise field_error(
+                "provider",
+                f"batch {batch_id} already ran on {_label(context, provider)}; running it again "
+                "there is resuming it (Retry or Resume on its page). Choose another provider",
+            )
+        planned = plan_rerun(source, provider)
+        check_same_items(context.db, source, planned)
+        return source, planned
+
+    return await anyio.to_thread.run_sync(plan)
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -492,15 +567,42 @@ def _parse_provider(value: str | None, context: WebContext, user: User) -> str:
     return name
 
 
-async def _check_quota(context: WebContext, owner_id: int, upload: BatchUpload, plan: BatchPlan) -> None:
+async def _check_quota(context: WebContext, owner_id: int, provider: str, plan: BatchPlan) -> None:
     """Refuse a batch whose remaining items need more credits than the provider has available."""
     done = await anyio.to_thread.run_sync(lambda: finished_keys(context.db, plan, owner_id=owner_id))
-    need = credits_needed(plan, registry.traits(upload.provider, context.settings), skip_keys=done)
+    need = credits_needed(plan, registry.traits(provider, context.settings), skip_keys=done)
     if need == 0:
         return
-    quota = await read_user_quota(context, owner_id, upload.provider)
+    quota = await read_user_quota(context, owner_id, provider)
     if quota is not None and quota.available is not None and quota.available < need:
         raise InvalidInputError(
-            f"this batch needs up to {number(need)} credits but {_label(context, upload.provider)} "
+            f"this batch needs up to {number(need)} credits but {_label(context, provider)} "
             f"has {number(quota.available)} available; add credits, or start it anyway"
         )
+
+
+async def _cost_json(context: WebContext, owner_id: int, provider: str, plan: BatchPlan) -> dict[str, Any]:
+    """What the plan's items cost on ``provider`` in its own unit, against the balance now:
+    ``{credits_needed, dollars_estimate, price_source, paid, provider_label, quota, enough_quota,
+    quota_error}`` (see :func:`preview_batch`)."""
+    traits = registry.traits(provider, context.settings)
+    need = credits_needed(plan, traits)
+    answer: dict[str, Any] = {
+        "credits_needed": need,
+        "dollars_estimate": dollars_needed(plan, traits),
+        "price_source": traits.price_source or None,
+        "paid": traits.paid,
+        "provider_label": traits.label,
+        "quota": None,
+        "enough_quota": True,
+        "quota_error": None,
+    }
+    try:
+        quota = await read_user_quota(context, owner_id, provider)
+    except (ProviderError, ConfigurationError) as exc:
+        answer.update(quota=None, enough_quota=None, quota_error=str(exc))
+        return answer
+    if quota is not None:
+        answer["quota"] = {"available": quota.available}
+        answer["enough_quota"] = quota.available is None or quota.available >= need
+    return answer

@@ -1,4 +1,5 @@
-// One batch: per-item live progress, pause / resume / cancel, retry one item, zip parts and CSVs.
+// One batch: per-item live progress, pause / resume / cancel, retry one item, zip parts and CSVs,
+// and "Re-run on" another provider with the same ids (its cost shown and confirmed first).
 // The batch is read from /api/batches/{id}; the event stream of its jobs drives progress and tells
 // when to read it again, so a reload or a second tab picks up exactly where the work is.
 
@@ -211,8 +212,17 @@ function render(data) {
   const bar = $('[data-testid="batch-progress"]');
   bar.firstElementChild.style.width = total ? `${(100 * done) / total}%` : "0";
   bar.classList.toggle("done", total > 0 && done === total);
+  const providerLabel = data.provider_label ?? data.provider;
   $('[data-testid="batch-summary"]').textContent =
-    `${done} of ${total} items finished · ${succeeded} succeeded · provider ${data.provider}`;
+    `${done} of ${total} items finished · ${succeeded} succeeded · provider ${providerLabel}`;
+  fill(
+    $('[data-testid="batch-provider"]'),
+    `On ${providerLabel}`,
+    data.rerun_of
+      ? [" · a re-run of ", h("a", { href: `/batches/${data.rerun_of}`, dataset: { testid: "rerun-of" } }, `batch #${data.rerun_of}`)]
+      : null,
+  );
+  showRerun(data, active);
   $('[data-testid="paused-badge"]').hidden = !data.paused;
   pauseButton.hidden = data.paused || !active;
   resumeButton.hidden = !data.paused;
@@ -296,6 +306,105 @@ async function prepareZip() {
     zipFollowed = false;
   }
 }
+
+// ---- Re-run on another provider ------------------------------------------------------------------
+
+const rerunPanel = $('[data-testid="rerun-panel"]');
+const rerunSelect = $('[data-testid="rerun-provider"]');
+const rerunButton = $('[data-testid="rerun"]');
+const rerunError = $('[data-testid="rerun-error"]');
+const rerunRow = $('[data-testid="rerun-confirm-row"]');
+const rerunCost = $('[data-testid="rerun-cost"]');
+const rerunConfirm = $('[data-testid="rerun-confirm"]');
+let rerunQuote = null; // the last /rerun/preview answer, for the provider chosen now
+let rerunArmed = false; // the short (or unknown) balance was shown; the next click sends anyway
+
+const DOLLARS = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+
+/** The offer appears once the batch has nothing left running, naming only the other providers. */
+function showRerun(data, active) {
+  for (const option of [...rerunSelect.options]) {
+    if (option.value === data.provider) option.remove();
+  }
+  rerunPanel.hidden = active || rerunSelect.options.length === 0;
+}
+
+/** "5 items on GenAIPro · Veo: 5 credits · 995 left" — the cost in the provider's own unit. */
+function rerunCostText(q) {
+  const on = `${formatNumber(q.item_count)} item${q.item_count === 1 ? "" : "s"} on ${q.provider_label || q.provider}`;
+  if (!q.paid) return `${on}: free`;
+  if (typeof q.dollars_estimate === "number") {
+    const source = q.price_source ? ` (${q.price_source})` : "";
+    return `${on}: about ${DOLLARS.format(q.dollars_estimate)}, billed by the provider${source}`;
+  }
+  if (q.credits_needed === 0) return `${on}: no price is known for this model; billed by the provider`;
+  const available = q.quota ? q.quota.available : undefined;
+  if (q.enough_quota === false) return `${on}: ${credits(q.credits_needed)} · only ${formatNumber(available)} available`;
+  if (typeof available === "number") {
+    return `${on}: ${credits(q.credits_needed)} · ${formatNumber(available - q.credits_needed)} left`;
+  }
+  return `${on}: ${credits(q.credits_needed)} · balance unknown`;
+}
+
+function resetRerun() {
+  rerunQuote = null;
+  rerunArmed = false;
+  rerunRow.hidden = true;
+  rerunConfirm.classList.remove("confirming");
+  clearError(rerunError);
+}
+
+rerunSelect.addEventListener("change", resetRerun);
+$('[data-testid="rerun-dismiss"]').addEventListener("click", resetRerun);
+
+rerunButton.addEventListener("click", async () => {
+  resetRerun();
+  rerunButton.disabled = true;
+  try {
+    const provider = rerunSelect.value;
+    const q = await api(`/api/batches/${batchId}/rerun/preview`, { method: "POST", json: { provider } });
+    rerunQuote = q;
+    rerunCost.textContent = rerunCostText(q);
+    rerunCost.dataset.state = q.enough_quota === false ? "short" : "ok";
+    rerunConfirm.textContent = q.paid
+      ? `Send ${formatNumber(q.item_count)} item${q.item_count === 1 ? "" : "s"} to ${q.provider_label || q.provider}`
+      : "Start the re-run";
+    rerunRow.hidden = false;
+  } catch (error) {
+    showError(rerunError, error);
+  } finally {
+    rerunButton.disabled = false;
+  }
+});
+
+rerunConfirm.addEventListener("click", async () => {
+  const q = rerunQuote;
+  if (!q) return;
+  const doubtful = q.paid && q.enough_quota !== true;
+  if (doubtful && !rerunArmed) {
+    rerunArmed = true;
+    rerunConfirm.classList.add("confirming");
+    rerunConfirm.textContent =
+      q.enough_quota === false
+        ? `Only ${credits(q.quota?.available)} for ${credits(q.credits_needed)}: click again to send anyway`
+        : "Balance unknown: click again to send anyway";
+    return;
+  }
+  rerunConfirm.disabled = true;
+  try {
+    const created = await api(`/api/batches/${batchId}/rerun`, {
+      method: "POST",
+      json: { provider: q.provider, force: rerunArmed },
+    });
+    balanceMayHaveChanged();
+    window.location.assign(`/batches/${created.id}`);
+  } catch (error) {
+    resetRerun();
+    showError(rerunError, error);
+  } finally {
+    rerunConfirm.disabled = false;
+  }
+});
 
 pauseButton.addEventListener("click", () => control("pause", "Batch paused: running items finish, the rest wait"));
 resumeButton.addEventListener("click", () => control("resume", "Batch resumed"));
