@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -45,6 +46,45 @@ SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed (google-veo on
 AudioOpt = Annotated[
     bool | None, typer.Option("--audio/--no-audio", help="Generate sound (google-veo on Vertex AI).")
 ]
+
+
+@dataclass(frozen=True)
+class _VideoOptions:
+    """The provider-specific options every subcommand passes the same way."""
+
+    duration: int | None
+    resolution: str | None
+    negative_prompt: str | None
+    person_generation: str | None
+    seed: int | None
+    audio: bool | None
+
+    def request(
+        self,
+        mode: Mode,
+        prompt: str,
+        aspect: AspectChoice,
+        count: int,
+        *,
+        start_image: Path | None = None,
+        end_image: Path | None = None,
+        reference_images: tuple[Path, ...] = (),
+    ) -> GenerationRequest:
+        return GenerationRequest(
+            mode,
+            prompt,
+            Aspect(aspect.value),
+            count,
+            start_image=start_image,
+            end_image=end_image,
+            reference_images=reference_images,
+            duration_seconds=self.duration,
+            resolution=self.resolution,
+            negative_prompt=self.negative_prompt,
+            person_generation=self.person_generation,
+            seed=self.seed,
+            generate_audio=self.audio,
+        )
 
 
 def _run(
@@ -143,19 +183,8 @@ def text(
     audio: AudioOpt = None,
 ) -> None:
     """Text -> video."""
-    request = GenerationRequest(
-        Mode.TEXT,
-        prompt,
-        Aspect(aspect.value),
-        count,
-        duration_seconds=duration,
-        resolution=resolution,
-        negative_prompt=negative_prompt,
-        person_generation=person_generation,
-        seed=seed,
-        generate_audio=audio,
-    )
-    _run(request, provider, out, api_key, force)
+    options = _VideoOptions(duration, resolution, negative_prompt, person_generation, seed, audio)
+    _run(options.request(Mode.TEXT, prompt, aspect, count), provider, out, api_key, force)
 
 
 @app.command()
@@ -177,19 +206,14 @@ def frames(
     audio: AudioOpt = None,
 ) -> None:
     """Start frame (+ optional end frame) -> video."""
-    request = GenerationRequest(
+    options = _VideoOptions(duration, resolution, negative_prompt, person_generation, seed, audio)
+    request = options.request(
         Mode.FRAMES,
         prompt,
-        Aspect(aspect.value),
+        aspect,
         count,
         start_image=start.resolve(),
         end_image=end.resolve() if end else None,
-        duration_seconds=duration,
-        resolution=resolution,
-        negative_prompt=negative_prompt,
-        person_generation=person_generation,
-        seed=seed,
-        generate_audio=audio,
     )
     _run(request, provider, out, api_key, force)
 
@@ -212,18 +236,9 @@ def ingredients(
     audio: AudioOpt = None,
 ) -> None:
     """1-3 reference images -> video."""
-    request = GenerationRequest(
-        Mode.INGREDIENTS,
-        prompt,
-        Aspect(aspect.value),
-        count,
-        reference_images=tuple(p.resolve() for p in ref),
-        duration_seconds=duration,
-        resolution=resolution,
-        negative_prompt=negative_prompt,
-        person_generation=person_generation,
-        seed=seed,
-        generate_audio=audio,
+    options = _VideoOptions(duration, resolution, negative_prompt, person_generation, seed, audio)
+    request = options.request(
+        Mode.INGREDIENTS, prompt, aspect, count, reference_images=tuple(p.resolve() for p in ref)
     )
     _run(request, provider, out, api_key, force)
 
@@ -243,15 +258,9 @@ def image(
     seed: SeedOpt = None,
 ) -> None:
     """Prompt -> images (PNG)."""
-    request = GenerationRequest(
-        Mode.IMAGE,
-        prompt,
-        Aspect(aspect.value),
-        count,
-        reference_images=tuple(p.resolve() for p in ref or []),
-        negative_prompt=negative_prompt,
-        person_generation=person_generation,
-        seed=seed,
+    options = _VideoOptions(None, None, negative_prompt, person_generation, seed, None)
+    request = options.request(
+        Mode.IMAGE, prompt, aspect, count, reference_images=tuple(p.resolve() for p in ref or [])
     )
     _run(request, provider, out, api_key, force)
 
