@@ -8,12 +8,16 @@ restricts which, and ``--files-need-auth`` makes downloads ask for the bearer to
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from framecast.core.errors import InvalidInputError
 from framecast.emulators.genaipro.faults import FaultKind, FaultTarget
+
+if TYPE_CHECKING:
+    import uvicorn
 
 _GENERATION_KINDS = ", ".join(kind.value for kind in FaultKind if kind.target is FaultTarget.GENERATION)
 _READ_KINDS = ", ".join(kind.value for kind in FaultKind if kind.target is FaultTarget.READ)
@@ -74,7 +78,7 @@ def genaipro(
     """Serve GenAIPro's Veo v1 API (SSE generation, quota, history, files) on HOST:PORT, and its v2
     task API (202 + polling) beside it under /api/v2."""
     from framecast.emulators.genaipro.config import EmulatorConfig
-    from framecast.emulators.genaipro.server import base_url, bind_socket, build_server
+    from framecast.emulators.genaipro.server import base_url, build_server
 
     try:
         config = EmulatorConfig(
@@ -94,17 +98,33 @@ def genaipro(
     except InvalidInputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
+
+    def banner(port: int) -> list[str]:
+        url = base_url(host, port)
+        return [
+            f"GenAIPro emulator: base URL {url}",
+            f"v2 task API beside it under {url.removesuffix('/v1')}/v2",
+            f"Admin: {url.removesuffix('/api/v1')}/_emulator/stats  (Ctrl+C to stop)",
+        ]
+
+    _serve(host, port, lambda port: build_server(config, host, port), banner)
+
+
+def _serve(
+    host: str, port: int, build: Callable[[int], uvicorn.Server], banner: Callable[[int], list[str]]
+) -> None:
+    """Listen on HOST:PORT (0: any free port), print the banner for the real port, serve until Ctrl+C."""
+    from framecast.emulators.serving import bind_socket
+
     try:
         sock = bind_socket(host, port)
     except OSError as exc:
         typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None
     port = sock.getsockname()[1]  # the real one when --port 0 asked for any free port
-    server = build_server(config, host, port)
-    url = base_url(host, port)
-    typer.echo(f"GenAIPro emulator: base URL {url}")
-    typer.echo(f"v2 task API beside it under {url.removesuffix('/v1')}/v2")
-    typer.echo(f"Admin: {url.removesuffix('/api/v1')}/_emulator/stats  (Ctrl+C to stop)")
+    server = build(port)
+    for line in banner(port):
+        typer.echo(line)
     try:
         server.run(sockets=[sock])
     finally:
@@ -150,7 +170,7 @@ def google_veo(
     """Serve the Gemini API routes google-genai calls for Veo and Imagen on HOST:PORT."""
     from framecast.emulators.google_veo.config import EmulatorConfig
     from framecast.emulators.google_veo.faults import FaultKind as GoogleFault
-    from framecast.emulators.google_veo.server import base_url, bind_socket, build_server
+    from framecast.emulators.google_veo.server import base_url, build_server
 
     try:
         kinds = (
@@ -170,17 +190,12 @@ def google_veo(
     except InvalidInputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
-    try:
-        sock = bind_socket(host, port)
-    except OSError as exc:
-        typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(1) from None
-    port = sock.getsockname()[1]
-    server = build_server(config, host, port)
-    url = base_url(host, port)
-    typer.echo(f"Google Veo emulator: set FRAMECAST_GOOGLE__BASE_URL={url}")
-    typer.echo(f"Admin: {url}/_emulator/stats  (Ctrl+C to stop)")
-    try:
-        server.run(sockets=[sock])
-    finally:
-        sock.close()
+
+    def banner(port: int) -> list[str]:
+        url = base_url(host, port)
+        return [
+            f"Google Veo emulator: set FRAMECAST_GOOGLE__BASE_URL={url}",
+            f"Admin: {url}/_emulator/stats  (Ctrl+C to stop)",
+        ]
+
+    _serve(host, port, lambda port: build_server(config, host, port), banner)
