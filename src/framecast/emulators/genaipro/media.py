@@ -16,7 +16,7 @@ import asyncio
 import os
 import struct
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import TypeAlias
 
@@ -28,7 +28,7 @@ MAX_BLOB_SIZE = 64 * 1024**3
 _FTYP = struct.pack(">I4s4sI4s4s", 24, b"ftyp", b"isom", 0x200, b"isom", b"iso2")
 _CHUNK = bytes(1024 * 1024)
 _Render: TypeAlias = Callable[[Path], None]
-_CARD_TEXT = {
+GENAIPRO_CARDS = {
     Mode.TEXT: "GenAIPro emulator: text to video",
     Mode.FRAMES: "GenAIPro emulator: frames to video",
     Mode.INGREDIENTS: "GenAIPro emulator: ingredients to video",
@@ -37,14 +37,27 @@ _CARD_TEXT = {
 
 
 class MediaLibrary:
-    """Renders, caches and hands out the one clip per (mode, aspect) and the one image per aspect.
+    """Renders, caches and hands out the one clip per (mode, aspect) and the one image per aspect,
+    each with the card text ``cards`` gives its mode (which emulator made it); the card set's name is in
+    the cached files' names, so emulators of different vendors can share a folder.
 
     Methods raise whatever the offline renderer raises (for instance ``ImportError`` while it is not
     installed); a failed render is tried again on the next call.
     """
 
-    def __init__(self, root: Path, *, seconds: float, short_side: int, seed: int = 0) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        seconds: float,
+        short_side: int,
+        seed: int = 0,
+        cards: Mapping[Mode, str] = GENAIPRO_CARDS,
+        cards_name: str = "genaipro",
+    ) -> None:
         self.root = root
+        self.cards = cards
+        self.cards_name = cards_name
         self.seconds = seconds
         self.short_side = short_side
         self.seed = seed
@@ -55,12 +68,12 @@ class MediaLibrary:
         if mode is Mode.IMAGE:
             raise ValueError("images are served by MediaLibrary.image")
         start = await self.image(aspect) if mode in (Mode.FRAMES, Mode.INGREDIENTS) else None
-        name = f"{mode.value}-{aspect.value}-{self.seconds:g}s-{self.short_side}p.mp4"
+        name = f"{self.cards_name}-{mode.value}-{aspect.value}-{self.seconds:g}s-{self.short_side}p.mp4"
         return await self._cached(name, lambda dest: self._render_video(mode, aspect, start, dest))
 
     async def image(self, aspect: Aspect) -> Path:
         """The PNG served for every image of this ``aspect``, rendered on first use."""
-        name = f"image-{aspect.value}-{self.short_side}p.png"
+        name = f"{self.cards_name}-image-{aspect.value}-{self.short_side}p.png"
         return await self._cached(name, lambda dest: self._render_image(aspect, dest))
 
     async def _cached(self, name: str, render: _Render) -> Path:
@@ -81,7 +94,7 @@ class MediaLibrary:
     def _render_video(self, mode: Mode, aspect: Aspect, start: Path | None, dest: Path) -> None:
         from framecast.providers.offline import render  # heavy (OpenCV, PyAV): only when first needed
 
-        text = _CARD_TEXT[mode]
+        text = self.cards[mode]
         seconds, size, seed = self.seconds, self.short_side, self.seed
         if mode is Mode.TEXT or start is None:
             render.render_text_video(text, aspect, dest, seconds=seconds, fps=FPS, short_side=size, seed=seed)
@@ -97,7 +110,7 @@ class MediaLibrary:
     def _render_image(self, aspect: Aspect, dest: Path) -> None:
         from framecast.providers.offline import render
 
-        render.render_image(_CARD_TEXT[Mode.IMAGE], aspect, dest, short_side=self.short_side, seed=self.seed)
+        render.render_image(self.cards[Mode.IMAGE], aspect, dest, short_side=self.short_side, seed=self.seed)
 
 
 def blob_size_ok(size: int) -> bool:

@@ -34,11 +34,12 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from framecast.emulators.genaipro.media import MediaLibrary
 from framecast.emulators.genaipro.sse import DroppedConnection, quiet_deliberate_drops
 from framecast.emulators.google_veo.admin import admin_routes
 from framecast.emulators.google_veo.config import EmulatorConfig
 from framecast.emulators.google_veo.faults import FaultKind, FaultPicker, FaultTarget
-from framecast.emulators.google_veo.media import MediaLibrary
+from framecast.emulators.google_veo.media import GOOGLE_CARDS
 from framecast.emulators.google_veo.state import FILE_HOST, EmulatorState, Operation
 from framecast.providers.base import Aspect, Mode
 
@@ -60,7 +61,12 @@ class GoogleEmulator:
         self.reset(config)
         root = config.media_dir or Path(self._temp.name)
         self.media = MediaLibrary(
-            root, seconds=config.media_seconds, short_side=config.media_size, seed=config.seed
+            root,
+            seconds=config.media_seconds,
+            short_side=config.media_size,
+            seed=config.seed,
+            cards=GOOGLE_CARDS,
+            cards_name="google",
         )
 
     def reset(self, config: EmulatorConfig) -> None:
