@@ -4,12 +4,16 @@ the root URL, the same way for the CLI and for the test helpers."""
 from __future__ import annotations
 
 import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
-__all__ = ["bind_socket", "root_url", "uvicorn_config"]
+__all__ = ["bind_socket", "root_url", "serving_in_thread", "uvicorn_config"]
 
 
 def uvicorn_config(
@@ -51,3 +55,36 @@ def bind_socket(host: str, port: int) -> socket.socket:
         raise
     sock.set_inheritable(True)
     return sock
+
+
+STARTUP_TIMEOUT_S = 30.0
+SHUTDOWN_TIMEOUT_S = 30.0
+
+
+@contextmanager
+def serving_in_thread(
+    build: Callable[[int], uvicorn.Server], name: str, host: str = "127.0.0.1"
+) -> Iterator[int]:
+    """Run the server ``build(port)`` makes on a free port of ``host`` in a daemon thread; yield the
+    port once it is serving; stop it on exit (for the test helpers).
+
+    Raises ``RuntimeError`` if it does not start within ``STARTUP_TIMEOUT_S``.
+    """
+    sock = bind_socket(host, 0)
+    port: int = sock.getsockname()[1]
+    server = build(port)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name=f"{name}-{port}", daemon=True
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the {name} did not start on {host}:{port}")
+            time.sleep(0.005)
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(SHUTDOWN_TIMEOUT_S)
+        sock.close()

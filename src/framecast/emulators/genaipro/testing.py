@@ -13,11 +13,10 @@ Real sockets, so streaming, dropped connections and stalls behave as they do in 
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import httpx
@@ -25,11 +24,10 @@ import httpx
 from framecast.emulators.genaipro.admin import ADMIN_PREFIX
 from framecast.emulators.genaipro.config import EmulatorConfig
 from framecast.emulators.genaipro.faults import FaultKind
-from framecast.emulators.genaipro.server import base_url, bind_socket, build_server
+from framecast.emulators.genaipro.server import base_url, build_server
+from framecast.emulators.serving import serving_in_thread
 
 HOST = "127.0.0.1"
-STARTUP_TIMEOUT_S = 30.0
-SHUTDOWN_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -96,27 +94,11 @@ class EmulatorHandle:
 def running_emulator(config: EmulatorConfig | None = None) -> Iterator[EmulatorHandle]:
     """Start the emulator on 127.0.0.1 (a free port), yield its handle, shut it down cleanly.
 
-    Raises ``RuntimeError`` if the server does not start within ``STARTUP_TIMEOUT_S``.
+    Raises ``RuntimeError`` if the server does not start within 30 s.
     """
-    sock = bind_socket(HOST, 0)
-    port: int = sock.getsockname()[1]
-    server = build_server(config or EmulatorConfig(), HOST, port, configure_logging=False)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name=f"genaipro-emulator-{port}", daemon=True
-    )
-    thread.start()
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the GenAIPro emulator did not start on {HOST}:{port}")
-            time.sleep(0.005)
+    build = partial(build_server, config or EmulatorConfig(), HOST, configure_logging=False)
+    with serving_in_thread(build, "GenAIPro emulator", HOST) as port, httpx.Client(timeout=10.0) as http:
         root = f"http://{HOST}:{port}"
-        with httpx.Client(timeout=10.0) as http:
-            yield EmulatorHandle(
-                root_url=root, base_url=base_url(HOST, port), admin_url=root + ADMIN_PREFIX, _http=http
-            )
-    finally:
-        server.should_exit = True
-        thread.join(SHUTDOWN_TIMEOUT_S)
-        sock.close()
+        yield EmulatorHandle(
+            root_url=root, base_url=base_url(HOST, port), admin_url=root + ADMIN_PREFIX, _http=http
+        )

@@ -76,6 +76,10 @@ class FaultPicker:
             self.seed = seed
             self._random = random.Random(seed)
 
+    def restrict(self, kinds: tuple[FaultKind, ...] | None) -> None:
+        """Draw random faults only from ``kinds`` (None: from every kind)."""
+        self.kinds = kinds
+
     def force(self, kinds: Iterable[FaultKind]) -> None:
         self.forced.extend(kinds)
 

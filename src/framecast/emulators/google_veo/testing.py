@@ -11,11 +11,10 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import httpx
@@ -23,10 +22,10 @@ import httpx
 from framecast.emulators.google_veo.admin import ADMIN_PREFIX
 from framecast.emulators.google_veo.config import EmulatorConfig
 from framecast.emulators.google_veo.faults import FaultKind
-from framecast.emulators.google_veo.server import base_url, bind_socket, build_server
+from framecast.emulators.google_veo.server import base_url, build_server
+from framecast.emulators.serving import serving_in_thread
 
 HOST = "127.0.0.1"
-STARTUP_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -73,25 +72,9 @@ class EmulatorHandle:
 def running_emulator(config: EmulatorConfig | None = None) -> Iterator[EmulatorHandle]:
     """Start the emulator on 127.0.0.1 (a free port), yield its handle, shut it down cleanly.
 
-    Raises ``RuntimeError`` if it does not start within ``STARTUP_TIMEOUT_S``.
+    Raises ``RuntimeError`` if it does not start within 30 s.
     """
-    sock = bind_socket(HOST, 0)
-    port: int = sock.getsockname()[1]
-    server = build_server(config or EmulatorConfig(), HOST, port, configure_logging=False)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name=f"google-emulator-{port}", daemon=True
-    )
-    thread.start()
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the Google emulator did not start on {HOST}:{port}")
-            time.sleep(0.005)
+    build = partial(build_server, config or EmulatorConfig(), HOST, configure_logging=False)
+    with serving_in_thread(build, "Google emulator", HOST) as port, httpx.Client(timeout=10.0) as http:
         root = base_url(HOST, port)
-        with httpx.Client(timeout=10.0) as http:
-            yield EmulatorHandle(base_url=root, admin_url=root + ADMIN_PREFIX, _http=http)
-    finally:
-        server.should_exit = True
-        thread.join(30.0)
-        sock.close()
+        yield EmulatorHandle(base_url=root, admin_url=root + ADMIN_PREFIX, _http=http)
