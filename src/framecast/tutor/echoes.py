@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from framecast.core.text import word_set
 from framecast.tutor.brain import Analysis
 from framecast.tutor.checking import passes
 
@@ -27,36 +28,33 @@ About = Literal["good", "bad", "liking", "past", "any"]
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?|[,.;:!?]")
 
 
-def _words(text: str) -> frozenset[str]:
-    """A word list written as text, one set split once at import."""
-    return frozenset(text.split())
-
-
-_GOOD = _words("good fine great happy well excited okay glad wonderful excellent amazing alright relaxed")
-_BAD = _words("tired sad sick busy stressed bored hungry sleepy nervous worried exhausted upset lonely angry")
-_INTENSIFIERS = _words("so very really a bit little quite pretty too")
-_ENDS = _words("and but because so when if though although or then which who that")
+_GOOD = word_set("good fine great happy well excited okay glad wonderful excellent amazing alright relaxed")
+_BAD = word_set(
+    "tired sad sick busy stressed bored hungry sleepy nervous worried exhausted upset lonely angry"
+)
+_INTENSIFIERS = word_set("so very really a bit little quite pretty too")
+_ENDS = word_set("and but because so when if though although or then which who that")
 # Nouns used without an article that learners often like: a quoted singular must be one of them.
-_UNCOUNTABLE = _words(
+_UNCOUNTABLE = word_set(
     """coffee tea music pizza soccer football tennis baseball basketball golf volleyball badminton
     chocolate kimchi rice bread sushi ramen bibimbap bulgogi travel art math science history english
     korean jazz rock pop kpop rain snow summer winter spring autumn nature food nature yoga fishing
     shopping dancing singing swimming hiking running cooking reading drawing painting gaming"""
 )
-_ADJECTIVES = _words(
+_ADJECTIVES = word_set(
     """new old best big small little young younger older oldest youngest favorite favourite first
     last good dear lovely cute own whole"""
 )
 # Words that make a noun phrase with the noun after them ("Korean food", "spicy noodles").
-_MODIFIERS = _words(
+_MODIFIERS = word_set(
     """korean japanese chinese italian french thai mexican american spicy sweet hot cold fresh
     green black classical action horror street sad funny romantic"""
 )
-_NOT_GERUNDS = _words(
+_NOT_GERUNDS = word_set(
     "thing something anything nothing everything morning evening king ring spring string sing bring wing"
 )
-_NUMBERS = _words("a an one two three four five six seven eight nine ten")
-_STOP = _words(
+_NUMBERS = word_set("a an one two three four five six seven eight nine ten")
+_STOP = word_set(
     """i me you he she it we they him her us them my your his our their its this that these those
     the a an some any is are was were am be been do does did have has had will would can could
     should may might must to in on at with for from of about by very really too also not just lot
@@ -83,7 +81,7 @@ _SWAP = {
     "we'll": "you'll",
 }
 # Time words a recast may keep before the subject: "Yesterday I went" → "yesterday you went".
-_LEADING_TIME = _words("yesterday today tonight recently usually sometimes often always now")
+_LEADING_TIME = word_set("yesterday today tonight recently usually sometimes often always now")
 _TIME_PAIRS = frozenset({"last", "this", "next", "every"})
 
 

@@ -8,10 +8,10 @@ Speech recognition leaves out question marks, so a question is also known by how
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from framecast.core.text import is_hangul, word_set
 from framecast.tutor.echoes import like_object
 from framecast.tutor.phrases import Phrase
 from framecast.tutor.script_questions import Question
@@ -19,14 +19,9 @@ from framecast.tutor.script_questions import Question
 TUTOR_NAME = "Sam"
 
 
-def _words(text: str) -> frozenset[str]:
-    """A word list written as text, one set split once at import."""
-    return frozenset(text.split())
-
-
-_WH = _words("what where when who whom whose why how which")
-_AUX = _words("do does did are is am was were can could will would have has should shall may")
-_AFTER_AUX = _words("you i we they it he she there your this that the a an my")
+_WH = word_set("what where when who whom whose why how which")
+_AUX = word_set("do does did are is am was were can could will would have has should shall may")
+_AFTER_AUX = word_set("you i we they it he she there your this that the a an my")
 
 # What the tutor thinks of things the learner asks it about ("Do you like coffee?").
 _LIKES: dict[str, str] = {
@@ -223,14 +218,10 @@ def _in_english(said: str, text: str, phrases: Sequence[Phrase]) -> str | None:
     """ "How do you say 기차역이 어디예요 in English?": the practice phrase with that Korean text."""
     if not re.search(r"\bin english\b|영어로", text):
         return None
-    korean = "".join(ch for ch in said if _is_hangul(ch))
+    korean = "".join(ch for ch in said if is_hangul(ch))
     if not korean:
         return None
     for phrase in phrases:
-        if "".join(ch for ch in phrase.korean if _is_hangul(ch)) == korean:
+        if "".join(ch for ch in phrase.korean if is_hangul(ch)) == korean:
             return f"In English, we say: '{phrase.english}'"
     return "I'm not sure about that one. Try to describe it with easy English words!"
-
-
-def _is_hangul(ch: str) -> bool:
-    return unicodedata.name(ch, "").startswith("HANGUL")

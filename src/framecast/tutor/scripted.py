@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import zlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from framecast.core.errors import ConfigurationError, InvalidInputError
+from framecast.core.text import is_hangul, word_set
 from framecast.providers.base import ChatMessage
 from framecast.tutor import script_questions as bank
 from framecast.tutor.brain import CATEGORIES, TOPIC_PHRASES, Analysis, Lesson
@@ -35,19 +34,11 @@ from framecast.tutor.checking import offline_analysis
 from framecast.tutor.echoes import Echo, echo, quotable_source
 from framecast.tutor.learner_questions import TUTOR_NAME, Answer, answer, is_question
 from framecast.tutor.phrases import Phrase, load_phrases, pick
-from framecast.tutor.script_questions import Question
+from framecast.tutor.scripted_turns import TAUGHT, TEACH, WORD, Turn, keywords, questions_asked, read_turn
 
 __all__ = ["MAX_REPLY_CHARS", "TUTOR_NAME", "ScriptedTutor", "questions_asked"]
 
 MAX_REPLY_CHARS = 300
-
-_TEACH = "Try saying: '{}'"
-# The phrase inside a teach line; phrases contain apostrophes ("I'm"), never one before a space.
-_TAUGHT = re.compile(r"Try saying: '(.+?)'(?=\s|$)")
-# A quoted phrase or example after a colon: not the tutor's own question.
-_QUOTED = re.compile(r"(?<=: )'.+?'(?=\s|$)")
-_SENTENCE = re.compile(r"[^.!?]+[.!?]+|[^.!?]+$")
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 # How each topic is named to a learner who did not understand.
 _SIMPLE_TOPICS = {
@@ -117,16 +108,11 @@ _YES = frozenset({"yes", "yeah", "yep", "yup", "sure", "definitely", "absolutely
 _NO = frozenset({"no", "nope", "not really", "never", "not at all"})
 
 
-def _words(text: str) -> frozenset[str]:
-    """A word list written as text, one set split once at import."""
-    return frozenset(text.split())
-
-
 _DONT_KNOW = re.compile(
     r"^(hmm+,? |um+,? |well,? )?"
     r"(i don't know|i dont know|i do not know|no idea|i'm not sure|i am not sure|not sure)\b"
 )
-_FILLER = _words("i me you it the a an is am are my your and so")
+_FILLER = word_set("i me you it the a an is am are my your and so")
 
 _SIMPLER = (
     "No problem, I'll say it more simply.",
@@ -164,24 +150,6 @@ _AGAIN = (
 )
 
 
-@dataclass(frozen=True)
-class _Turn:
-    """What the history says about the turn being answered."""
-
-    said: str
-    text: str  # ``said`` in lower case with straight apostrophes
-    words: list[str]
-    number: int  # 1 for the learner's first message
-    seed: int
-    asked: set[str]  # normalized questions the tutor asked
-    taught: list[str]  # phrases taught, oldest first
-    since_teaching: int  # tutor turns since the last one that taught a phrase
-    last_reply: str | None
-    last_question: Question | None
-    last_question_text: str | None
-    told: set[str]  # what the learner has talked about: words of theirs, and the topics they name
-
-
 class ScriptedTutor:
     """The offline TutorBrain: no network, no model, fast enough for the hot path."""
 
@@ -210,16 +178,16 @@ class ScriptedTutor:
         return f"{hello} {intro} {first.text}"
 
     async def reply(self, history: Sequence[ChatMessage], analysis: Analysis, lesson: Lesson) -> str:
-        turn = _read(history, lesson)
+        turn = read_turn(history, lesson)
         text, words = turn.text, turn.words
         name = _speakable_name(lesson.learner_name)
         if any(p in turn.said for p in _NOT_UNDERSTOOD_KO) or _not_understood(text):
             return self._simpler(turn, lesson)
         if not words:
-            if any(_is_hangul(ch) for ch in turn.said):
+            if any(is_hangul(ch) for ch in turn.said):
                 return "Let's keep it in English! Try to say it with easy English words."
             return _AGAIN[turn.number % len(_AGAIN)]
-        last_taught = _TAUGHT.findall(turn.last_reply or "")
+        last_taught = TAUGHT.findall(turn.last_reply or "")
         if last_taught and _similar(text, last_taught[-1]):
             good = not analysis.has_errors
             praise = _PRAISE[turn.number % len(_PRAISE)] if good else "Almost, that was very close!"
@@ -254,7 +222,7 @@ class ScriptedTutor:
 
     # -- the kinds of reply -------------------------------------------------------------------
 
-    def _simpler(self, turn: _Turn, lesson: Lesson) -> str:
+    def _simpler(self, turn: Turn, lesson: Lesson) -> str:
         """The last reply again, more simply; an example answer when that was simplified already."""
         lead = _SIMPLER[turn.number % len(_SIMPLER)]
         last = turn.last_reply or ""
@@ -276,12 +244,12 @@ class ScriptedTutor:
             lead = "No problem!"
             middle.append(f"I'm {TUTOR_NAME}, and today we talk about {about}.")
         else:
-            phrase = _TAUGHT.findall(last)
+            phrase = TAUGHT.findall(last)
             if phrase and len(phrase[-1].split()) <= 6:
                 middle.append(f"Say this after me: '{phrase[-1]}'")
         return _fit([lead, *middle], question)
 
-    def _after_answer(self, turn: _Turn, lesson: Lesson, answered: Answer) -> str:
+    def _after_answer(self, turn: Turn, lesson: Lesson, answered: Answer) -> str:
         """The tutor answered the learner's question: ask it back, or go on with the lesson."""
         if not answered.then_ask:
             return answered.text
@@ -291,14 +259,14 @@ class ScriptedTutor:
                 return _fit([answered.text], bounce)
         return _fit([answered.text], self._question(turn, lesson))
 
-    def _dont_know(self, turn: _Turn, lesson: Lesson) -> str:
+    def _dont_know(self, turn: Turn, lesson: Lesson) -> str:
         """ "I don't know": that is fine; an example answer to the question, then another one."""
         parts = ["That's okay, it's not an easy one!"]
         if turn.last_question is not None and turn.last_question.answer:
             parts.append(f"I would say: '{turn.last_question.answer}'")
         return _fit(parts, self._question(turn, lesson))
 
-    def _short_answer(self, turn: _Turn, analysis: Analysis) -> str | None:
+    def _short_answer(self, turn: Turn, analysis: Analysis) -> str | None:
         """A one to three word answer: ask for a full sentence, with an example when one fits."""
         words, joined = turn.words, " ".join(turn.words)
         prompts: tuple[str, ...]
@@ -321,7 +289,7 @@ class ScriptedTutor:
         prompt = next((p for p in prompts if bank.normalized(p) not in turn.asked), None)
         return _fit([lead], prompt or "Try to answer in a full sentence.")
 
-    def _statement(self, turn: _Turn, analysis: Analysis, lesson: Lesson) -> str:
+    def _statement(self, turn: Turn, analysis: Analysis, lesson: Lesson) -> str:
         """A reaction to what the learner told, then one or two of: the tutor's own answer, a
         practice phrase, and a question (often a follow-up on what they said)."""
         fixed = any(c.type != "pronunciation" for c in analysis.corrections)
@@ -346,25 +314,23 @@ class ScriptedTutor:
         if not fixed and not middle:
             phrase, related = self._phrase(lesson, turn, question)
             if phrase is not None and ((related and turn.since_teaching >= 1) or turn.since_teaching >= 4):
-                middle.append(_TEACH.format(phrase.english))
+                middle.append(TEACH.format(phrase.english))
         return _fit([lead, *middle], question)
 
     # -- questions and phrases ----------------------------------------------------------------
 
-    def _question(self, turn: _Turn, lesson: Lesson) -> str:
+    def _question(self, turn: Turn, lesson: Lesson) -> str:
         """The first question of the lesson not asked yet and not about something the learner has
         already told (no "Do you have any pets?" after "I have two cats"); an invitation once all
         were asked."""
         told = turn.told
-        fresh = (
-            q for q in bank.candidates(lesson.topic, lesson.difficulty) if not (_keywords(q.text) & told)
-        )
+        fresh = (q for q in bank.candidates(lesson.topic, lesson.difficulty) if not (keywords(q.text) & told))
         found = bank.first_unasked(fresh, turn.asked)
         if found is not None:
             return found.text
         return bank.INVITATIONS[turn.number % len(bank.INVITATIONS)]
 
-    def _phrase(self, lesson: Lesson, turn: _Turn, question: str) -> tuple[Phrase | None, bool]:
+    def _phrase(self, lesson: Lesson, turn: Turn, question: str) -> tuple[Phrase | None, bool]:
         """The lesson's next phrase not taught yet, preferring one about what is being said; and
         whether it is about it."""
         category = lesson.topic if lesson.topic in CATEGORIES else None
@@ -387,88 +353,19 @@ class ScriptedTutor:
         return unused[best], scores[best] > 0
 
 
-# -- reading the history ----------------------------------------------------------------------------
-
-
-def questions_asked(tutor_turns: Sequence[str]) -> set[str]:
-    """Every question the tutor asked in ``tutor_turns`` (normalized; quoted phrases left out)."""
-    asked: set[str] = set()
-    for content in tutor_turns:
-        for sentence in _questions(content):
-            asked.add(bank.normalized(sentence))
-    return asked
-
-
-def _questions(content: str) -> list[str]:
-    unquoted = _QUOTED.sub("X.", content)
-    return [s.strip() for s in _SENTENCE.findall(unquoted) if s.strip().endswith("?")]
-
-
-def _read(history: Sequence[ChatMessage], lesson: Lesson) -> _Turn:
-    said = next((m.content.strip() for m in reversed(history) if m.role == "user"), "")
-    text = said.lower().replace("\u2019", "'")
-    tutor_turns = [m.content for m in history if m.role == "assistant"]
-    since = 0
-    for content in reversed(tutor_turns):
-        if _TAUGHT.search(content):
-            break
-        since += 1
-    last_reply = tutor_turns[-1] if tutor_turns else None
-    last_questions = _questions(last_reply or "")
-    last_text = last_questions[-1] if last_questions else None
-    return _Turn(
-        said=said,
-        text=text,
-        words=_WORD.findall(text),
-        number=sum(1 for m in history if m.role == "user"),
-        seed=zlib.crc32(lesson.session_id.encode()),
-        asked=questions_asked(tutor_turns),
-        taught=[p for content in tutor_turns for p in _TAUGHT.findall(content)],
-        since_teaching=since,
-        last_reply=last_reply,
-        last_question=bank.find(last_text) if last_text else None,
-        last_question_text=last_text,
-        told=_told(m.content for m in history if m.role == "user"),
-    )
-
-
 # -- small helpers ----------------------------------------------------------------------------------
 
 
-def _answers(turn: _Turn) -> bool:
+def _answers(turn: Turn) -> bool:
     """Whether the learner's sentence looks like an answer to the tutor's last question (they
     share a word), so that the tutor's own answer to it fits."""
     if turn.last_question is None:
         return False
-    asked = set(_WORD.findall(turn.last_question.text.lower())) - _FILLER - _QUESTION_WORDS
+    asked = set(WORD.findall(turn.last_question.text.lower())) - _FILLER - _QUESTION_WORDS
     return bool(asked & set(turn.words))
 
 
-_QUESTION_WORDS = _words("what where when who why how which do does did to of for in on at")
-
-
-# Words that name what a question is about, and the words of a learner that answer it already.
-_ABOUT = {
-    "pet": ("pet", "dog", "cat", "puppy", "kitten", "hamster", "fish"),
-    "music": ("music", "song", "singer", "band", "k-pop", "kpop", "jazz"),
-    "weekend": ("weekend", "saturday", "sunday"),
-    "season": ("season", "summer", "winter", "spring", "autumn"),
-    "hobbie": ("hobby", "hobbie"),
-    "lunch": ("lunch",),
-    "breakfast": ("breakfast",),
-}
-
-
-def _keywords(question: str) -> set[str]:
-    """What ``question`` asks about, among the topics of ``_ABOUT``."""
-    words = {w.rstrip("s") for w in _WORD.findall(question.lower())}
-    return {topic for topic in _ABOUT if topic in words}
-
-
-def _told(contents: Iterable[str]) -> set[str]:
-    """The topics of ``_ABOUT`` the learner has talked about in ``contents``."""
-    said = {w.rstrip("s") for content in contents for w in _WORD.findall(content.lower())}
-    return {topic for topic, words in _ABOUT.items() if said & {w.rstrip("s") for w in words}}
+_QUESTION_WORDS = word_set("what where when who why how which do does did to of for in on at")
 
 
 def _not_understood(text: str) -> bool:
@@ -494,12 +391,10 @@ def _fit(parts: list[str], last: str) -> str:
 
 def _content(text: str) -> set[str]:
     """The content words of ``text`` (lower case), a plural ``s`` taken off."""
-    return {
-        w.rstrip("s") for w in _WORD.findall(text) if len(w) > 2 and w not in _FILLER and w not in _COMMON
-    }
+    return {w.rstrip("s") for w in WORD.findall(text) if len(w) > 2 and w not in _FILLER and w not in _COMMON}
 
 
-_COMMON = _words(
+_COMMON = word_set(
     """the and you your are for was were have has had can could would will what when where who why
     how this that with from about like want did does not just very really any some there they them
     then than much many more most been into out over its it's i'm you're don't"""
@@ -508,8 +403,8 @@ _COMMON = _words(
 
 def _similar(said: str, phrase: str) -> bool:
     """Whether the learner repeated ``phrase`` (ignoring case and punctuation, small slips allowed)."""
-    a = " ".join(_WORD.findall(said))
-    b = " ".join(_WORD.findall(phrase.lower().replace("\u2019", "'")))
+    a = " ".join(WORD.findall(said))
+    b = " ".join(WORD.findall(phrase.lower().replace("\u2019", "'")))
     return SequenceMatcher(None, a, b).ratio() >= 0.8
 
 
@@ -521,10 +416,6 @@ def _has_phrase(words: Sequence[str], phrase: str) -> bool:
 def _starts_with(words: Sequence[str], phrase: str) -> bool:
     target = phrase.split()
     return list(words[: len(target)]) == target
-
-
-def _is_hangul(ch: str) -> bool:
-    return unicodedata.name(ch, "").startswith("HANGUL")
 
 
 def _speakable_name(name: str) -> str:
