@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from framecast.core.errors import NotFoundError
 from framecast.core.secret import token_hash
@@ -154,6 +154,15 @@ def revoke_links_issued_by(db: Database, admin_id: int) -> int:
         return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def claim_invite(session: Session, invite_id: int) -> bool:
+    """Use up invitation ``invite_id`` in ``session``'s transaction; False when it is no longer
+    pending (used by a racing request, revoked, expired, or its admin disabled meanwhile)."""
+    claimed = session.execute(
+        update(Invite).where(Invite.id == invite_id, _pending(utcnow())).values(used_at=utcnow())
+    )
+    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
+
+
 def accept_invite(db: Database, token: str, password: str, confirm: str) -> User:
     """Create the invited account with ``password`` and use up the link; returns the new user.
 
@@ -169,10 +178,7 @@ def accept_invite(db: Database, token: str, password: str, confirm: str) -> User
         with db.session() as session:
             # Claim the link in the same transaction: of two racing submissions only one gets the row,
             # and a link revoked (or its admin disabled) meanwhile is not claimed.
-            claimed = session.execute(
-                update(Invite).where(Invite.id == invite.id, _pending(utcnow())).values(used_at=utcnow())
-            )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            if not claim_invite(session, invite.id):
                 raise NotFoundError(INVALID_INVITE)
             return add_user(session, checked)
     except IntegrityError:
