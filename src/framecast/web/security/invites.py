@@ -5,6 +5,9 @@ and only while it is not revoked and the admin who made it is still an enabled a
 disabling or demoting an admin revokes their pending invitations (:func:`revoke_links_issued_by`),
 and the same condition is checked again when a link is used, so an older link of an admin disabled
 before this rule existed does not work either.
+
+With ``web.signup`` "invite" the same link (or its token, as a code) also lets its invitee sign up on
+``/signup`` or ``POST /api/users/register`` (``signup.py``), which uses it up the same way.
 """
 
 from __future__ import annotations
