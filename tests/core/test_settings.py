@@ -77,3 +77,35 @@ def test_a_provider_name_is_read_as_text_and_checked_where_providers_register(
     monkeypatch.setenv("FRAMECAST_TUTOR__STT", "nope")
     settings = Settings()
     assert (settings.default_provider, settings.tutor.stt) == ("nope", "nope")
+
+
+def test_sign_up_is_closed_unless_a_mode_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().web.signup == "closed"
+    monkeypatch.setenv("FRAMECAST_WEB__SIGNUP", " Open ")
+    monkeypatch.setenv("FRAMECAST_WEB__SIGNUP_EMAIL_DOMAIN", "@School.Example")
+    settings = Settings()
+    assert (settings.web.signup, settings.web.signup_email_domain) == ("open", "school.example")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"FRAMECAST_WEB__SIGNUP": "public"}, "FRAMECAST_WEB__SIGNUP must be closed, invite or open"),
+        (
+            {"FRAMECAST_WEB__SIGNUP": "open", "FRAMECAST_WEB__SIGNUP_EMAIL_DOMAIN": "students at school"},
+            "FRAMECAST_WEB__SIGNUP_EMAIL_DOMAIN must be a domain such as school.example",
+        ),
+        (
+            {"FRAMECAST_WEB__SIGNUP": "invite", "FRAMECAST_WEB__SIGNUP_EMAIL_DOMAIN": "school.example"},
+            "FRAMECAST_WEB__SIGNUP_EMAIL_DOMAIN applies only when FRAMECAST_WEB__SIGNUP is open",
+        ),
+        ({"FRAMECAST_WEB__SIGNUP_PER_HOUR": "0"}, "signup_per_hour"),
+    ],
+)
+def test_a_wrong_sign_up_setting_is_refused_with_its_variable(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=message):
+        Settings()

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from framecast.core.settings import Settings
+from framecast.core.settings import Settings, get_settings
 from framecast.db.accounts import User
 from framecast.web.app import create_app
 from framecast.web.context import WebContext
 from framecast.web.security.passwords import hash_password
 from framecast.web.security.sessions import create_api_token
+
+if TYPE_CHECKING:
+    from tests.web.signup_server import StartServer
 
 PASSWORD = "correct horse battery staple"
 
@@ -71,3 +76,21 @@ def alice(web: WebContext) -> Account:
 @pytest.fixture
 def bob(web: WebContext) -> Account:
     return make_account(web, "bob@example.com", name="Bob")
+
+
+@pytest.fixture
+def signup_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[StartServer]:
+    """``signup_server(signup="open", ...)``: an application whose ``FRAMECAST_WEB__<NAME>``
+    variables are set to the keywords (through the environment, so they are validated as in
+    production), with an administrator unless ``admin=False``."""
+    from tests.web.signup_server import Server
+
+    with ExitStack() as stack:
+
+        def make(*, admin: bool = True, **web: str) -> Server:
+            for name, value in web.items():
+                monkeypatch.setenv(f"FRAMECAST_WEB__{name.upper()}", value)
+            get_settings.cache_clear()
+            return Server(stack, admin=admin)
+
+        yield make

@@ -17,6 +17,7 @@ Settings are never created at import time: call :func:`get_settings` (cached) an
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -139,6 +140,12 @@ class JobSettings(BaseModel):
     backoff_max_s: float = 300.0
 
 
+SIGNUP_MODES = ("closed", "invite", "open")
+# Labels of letters, digits and inner hyphens, separated by dots ("school.example", "xn--...").
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_DOMAIN = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*$")
+
+
 class WebSettings(BaseModel):
     """The web application: sessions, uploads, login protection."""
 
@@ -183,6 +190,50 @@ class WebSettings(BaseModel):
     # Bearer token a Prometheus scraper sends to ``GET /metrics`` (administrators may read it too).
     # Empty: only administrators.
     metrics_token: SecretStr | None = None
+    # Who may create an account on ``/signup`` and ``POST /api/users/register``
+    # (web/security/signup.py): "closed" (only administrators make accounts and invitations),
+    # "invite" (a valid invitation code or link is needed) or "open" (anyone, or with
+    # ``signup_email_domain`` only addresses at that domain). New accounts are ordinary users.
+    signup: Literal["closed", "invite", "open"] = "closed"
+    # With ``signup`` "open": only addresses at exactly this domain may sign up ("school.example").
+    signup_email_domain: str = ""
+    # Sign-ups per client address an hour (accounts made, or refused because the email has one);
+    # a class behind one school address needs about one per learner.
+    signup_per_hour: int = Field(default=10, ge=1)
+
+    @field_validator("signup", mode="before")
+    @classmethod
+    def _signup_mode(cls, value: object) -> object:
+        if isinstance(value, str):
+            mode = value.strip().lower()
+            if mode not in SIGNUP_MODES:
+                raise ValueError(
+                    f"FRAMECAST_WEB__SIGNUP must be closed, invite or open (it is {value.strip()!r})"
+                )
+            return mode
+        return value
+
+    @field_validator("signup_email_domain", mode="before")
+    @classmethod
+    def _signup_domain(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        domain = value.strip().lower().removeprefix("@")
+        if domain and not _DOMAIN.match(domain):
+            raise ValueError(
+                "FRAMECAST_WEB__SIGNUP_EMAIL_DOMAIN must be a domain such as school.example "
+                f"(it is {value.strip()!r})"
+            )
+        return domain
+
+    @model_validator(mode="after")
+    def _domain_needs_open_signup(self) -> WebSettings:
+        if self.signup_email_domain and self.signup != "open":
+            raise ValueError(
+                "FRAMECAST_WEB__SIGNUP_EMAIL_DOMAIN applies only when FRAMECAST_WEB__SIGNUP is open "
+                f"(it is {self.signup}); set FRAMECAST_WEB__SIGNUP=open or remove the domain"
+            )
+        return self
 
 
 class ElevenLabsSettings(BaseModel):

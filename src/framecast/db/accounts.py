@@ -1,5 +1,5 @@
 """Accounts tables: users, browser sessions, API tokens, stream tokens, per-user provider keys,
-failed logins, invitations and password reset links."""
+failed logins, sign-up tries, invitations and password reset links."""
 
 from __future__ import annotations
 
@@ -93,6 +93,18 @@ class LoginAttempt(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     __table_args__ = (Index("ix_login_attempts_client_email", "client", "email"),)
+
+
+class SignupAttempt(Base):
+    """Sign-ups from a client address within the last hour, for ``web.signup_per_hour``; see
+    ``web/security/ratelimit.py``."""
+
+    __tablename__ = "signup_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # The client address, or its /64 network for IPv6.
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class Invite(Base):

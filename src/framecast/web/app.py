@@ -46,6 +46,7 @@ ROUTE_MODULES = (
     "metrics",
     "callbacks",
     "auth",
+    "signup",
     "users",
     "jobs",
     "batches",

@@ -34,10 +34,12 @@ from framecast.web.errors import error_body
 
 # What a multipart form carries besides its files (boundaries, headers, text fields).
 FORM_OVERHEAD = 1024 * 1024
-# Routes that take a body from someone not logged in yet: the login, first-run and invitation forms,
-# and GenAIPro's callback (its token in the path is checked by the route; the body is never read).
+# Routes that take a body from someone not logged in yet: the login, first-run, invitation and
+# sign-up forms and APIs, and GenAIPro's callback (its token in the path is checked by the route; the
+# body is never read).
 PUBLIC_BODY_ROUTES = re.compile(
-    r"^(?:/login|/logout|/setup|/invite/[^/]+|/reset/[^/]+|/api/auth/login|/api/callbacks/genaipro/[^/]+)/?$"
+    r"^(?:/login|/logout|/setup|/signup|/invite/[^/]+|/reset/[^/]+|/api/auth/login|/api/users/register"
+    r"|/api/callbacks/genaipro/[^/]+)/?$"
 )
 
 Limit = Callable[[Settings], int]

@@ -43,6 +43,8 @@ FIELD_LABELS: dict[str, str] = {
     "name": "Name",
     "password": "Password",
     "password_confirm": "Password again",
+    "confirm_password": "Confirm password",
+    "invite": "Invitation",
     "current_password": "Current password",
     "new_password": "New password",
     "new_password_confirm": "New password again",

@@ -16,8 +16,10 @@ from framecast.db.session import Database
 from framecast.web.security.ratelimit import (
     attempt_succeeded,
     begin_attempt,
+    begin_signup,
     client_key,
     delay_after,
+    forget_signup,
 )
 
 LIMITS = WebSettings(login_attempts=3, login_attempts_per_address=6, login_window_s=600, login_delay_s=10)
@@ -168,3 +170,32 @@ def test_concurrent_tries_never_get_past_the_limit(db: Database) -> None:
 
     assert (len(allowed), len(refused)) == (10, 30)
     assert tries(db) == 10
+
+
+SIGNUPS = WebSettings(signup_per_hour=2)
+
+
+def test_sign_ups_are_limited_per_address_for_an_hour_after_the_oldest(db: Database) -> None:
+    start = utcnow()
+    begin_signup(db, SIGNUPS, client="10.0.0.1", now=start)
+    begin_signup(db, SIGNUPS, client="10.0.0.1", now=start + timedelta(minutes=10))
+
+    with pytest.raises(TooManyAttemptsError, match="too many sign-ups from your address") as caught:
+        begin_signup(db, SIGNUPS, client="10.0.0.1", now=start + timedelta(minutes=20))
+    assert caught.value.retry_after == pytest.approx(40 * 60)
+    begin_signup(db, SIGNUPS, client="10.0.0.2", now=start + timedelta(minutes=20))
+    # The oldest is an hour old: one more fits, the next does not.
+    begin_signup(db, SIGNUPS, client="10.0.0.1", now=start + timedelta(minutes=61))
+    with pytest.raises(TooManyAttemptsError):
+        begin_signup(db, SIGNUPS, client="10.0.0.1", now=start + timedelta(minutes=62))
+
+
+def test_a_forgotten_sign_up_does_not_count(db: Database) -> None:
+    now = utcnow()
+    first = begin_signup(db, SIGNUPS, client="10.0.0.1", now=now)
+    begin_signup(db, SIGNUPS, client="10.0.0.1", now=now)
+    forget_signup(db, first)
+
+    begin_signup(db, SIGNUPS, client="10.0.0.1", now=now)
+    with pytest.raises(TooManyAttemptsError):
+        begin_signup(db, SIGNUPS, client="10.0.0.1", now=now)

@@ -1,7 +1,8 @@
 """Logging in and out: first-run setup, the login page, invitations, password reset links, and
 bearer and stream tokens for the API.
 
-Pages (``/setup``, ``/login``, ``/invite/<token>``, ``/reset/<token>``) answer HTML and set the
+Pages (``/setup``, ``/login``, ``/invite/<token>``, ``/reset/<token>``; ``/signup`` is in
+``signup.py``) answer HTML and set the
 session cookie; the API (``/api/auth/login``) answers a bearer token. Both share one login check with
 one rate limit (see ``web/security/ratelimit.py``), keyed on the request's client address: the TCP
 peer, or what a proxy named in ``web.forwarded_allow_ips`` forwarded (``framecast serve``). There is
@@ -32,6 +33,7 @@ from framecast.core.errors import (
     NotFoundError,
     TooManyAttemptsError,
 )
+from framecast.db.accounts import User
 from framecast.web.context import WebContext
 from framecast.web.deps import SESSION_COOKIE, Ctx, CurrentCaller, CurrentUser, authenticate
 from framecast.web.preferences import read_preferences
@@ -113,7 +115,7 @@ def refuse_cross_site(request: Request) -> None:
         )
 
 
-def _page(
+def auth_page(
     context: WebContext,
     request: Request,
     template: str,
@@ -122,14 +124,23 @@ def _page(
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    page = {"user": None, "csrf_token": None, "error": None, "min_length": MIN_LENGTH, **values}
+    """One of the pages for people not logged in yet (setup, login, invitation, reset, sign-up)."""
+    page = {
+        "user": None,
+        "csrf_token": None,
+        "error": None,
+        "min_length": MIN_LENGTH,
+        # The login page links to the sign-up page unless sign-up is closed.
+        "signup": context.settings.web.signup,
+        **values,
+    }
     response: HTMLResponse = context.templates.TemplateResponse(
         request, template, page, status_code=status, headers=headers
     )
     return response
 
 
-def _logged_in(context: WebContext, request: Request, user_id: int, target: str) -> RedirectResponse:
+def logged_in(context: WebContext, request: Request, user_id: int, target: str) -> RedirectResponse:
     """A redirect to ``target`` that carries a new session cookie (any previous session ends)."""
     previous = request.cookies.get(SESSION_COOKIE)
     if previous:
@@ -147,7 +158,7 @@ def _logged_in(context: WebContext, request: Request, user_id: int, target: str)
 async def setup_page(request: Request, context: Ctx) -> Response:
     if not await needs_setup(context):
         raise NotFoundError("setup is done: an administrator exists already; log in instead")
-    return _page(context, request, "setup.html", {"email": "", "name": ""})
+    return auth_page(context, request, "setup.html", {"email": "", "name": ""})
 
 
 @router.post("/setup", include_in_schema=False)
@@ -168,8 +179,8 @@ def setup(
         user = create_user(context.db, NewUser(email, name, password, is_admin=True), only_if_first=True)
     except InvalidInputError as exc:
         values = {"email": email, "name": name, "error": str(exc)}
-        return _page(context, request, "setup.html", values, status=400)
-    return _logged_in(context, request, user.id, "/")
+        return auth_page(context, request, "setup.html", values, status=400)
+    return logged_in(context, request, user.id, "/")
 
 
 # --- login and logout (pages) ----------------------------------------------------------------------
@@ -182,7 +193,7 @@ async def login_page(request: Request, context: Ctx, next_path: NextQuery = "/")
     target = safe_next(next_path)
     if await authenticate(request) is not None:
         return RedirectResponse(target, status_code=303)
-    return _page(context, request, "login.html", {"next": target, "email": ""})
+    return auth_page(context, request, "login.html", {"next": target, "email": ""})
 
 
 @router.post("/login", include_in_schema=False)
@@ -203,12 +214,12 @@ def login(
         )
     except TooManyAttemptsError as exc:
         headers = {"Retry-After": str(int(exc.retry_after) + 1)}
-        return _page(
+        return auth_page(
             context, request, "login.html", {**values, "error": str(exc)}, status=429, headers=headers
         )
     except (NotAuthenticatedError, InvalidInputError) as exc:
-        return _page(context, request, "login.html", {**values, "error": str(exc)}, status=400)
-    return _logged_in(context, request, user.id, target)
+        return auth_page(context, request, "login.html", {**values, "error": str(exc)}, status=400)
+    return logged_in(context, request, user.id, target)
 
 
 @router.post("/logout", include_in_schema=False)
@@ -228,7 +239,7 @@ def logout(request: Request, _: CurrentCaller, context: Ctx) -> Response:
 @router.get("/invite/{token}", include_in_schema=False)
 def invite_page(token: str, request: Request, context: Ctx) -> Response:
     invite = find_invite(context.db, token)
-    return _page(context, request, "invite.html", {"invite": invite, "token": token})
+    return auth_page(context, request, "invite.html", {"invite": invite, "token": token})
 
 
 @router.post("/invite/{token}", include_in_schema=False)
@@ -246,8 +257,8 @@ def accept(
         user = accept_invite(context.db, token, password, password_confirm)
     except InvalidInputError as exc:
         values = {"invite": invite, "token": token, "error": str(exc)}
-        return _page(context, request, "invite.html", values, status=400)
-    return _logged_in(context, request, user.id, "/")
+        return auth_page(context, request, "invite.html", values, status=400)
+    return logged_in(context, request, user.id, "/")
 
 
 # --- password reset links --------------------------------------------------------------------------
@@ -256,7 +267,7 @@ def accept(
 @router.get("/reset/{token}", include_in_schema=False)
 def reset_page(token: str, request: Request, context: Ctx) -> Response:
     reset = find_reset(context.db, token)
-    return _page(context, request, "reset_password.html", {"reset": reset, "token": token})
+    return auth_page(context, request, "reset_password.html", {"reset": reset, "token": token})
 
 
 @router.post("/reset/{token}", include_in_schema=False)
@@ -274,8 +285,8 @@ def reset_password(
         user = use_reset_link(context.db, token, new_password, new_password_confirm)
     except InvalidInputError as exc:
         values = {"reset": reset, "token": token, "error": str(exc)}
-        return _page(context, request, "reset_password.html", values, status=400)
-    return _logged_in(context, request, user.id, "/")
+        return auth_page(context, request, "reset_password.html", values, status=400)
+    return logged_in(context, request, user.id, "/")
 
 
 # --- API -------------------------------------------------------------------------------------------
@@ -320,5 +331,10 @@ def api_logout(request: Request, caller: CurrentCaller, context: Ctx) -> Respons
 
 @router.get("/api/me")
 def me(user: CurrentUser, context: Ctx) -> Me:
+    return me_of(user, context)
+
+
+def me_of(user: User, context: WebContext) -> Me:
+    """What ``/api/me`` answers for ``user``."""
     preferences = read_preferences(user.preferences, context.settings).to_json()
     return Me(id=user.id, email=user.email, name=user.name, is_admin=user.is_admin, preferences=preferences)

@@ -4,7 +4,8 @@ invitations, and make password reset links; anyone reads their own account and T
 An administrator cannot disable or demote their own account, so a server always keeps at least the
 admin who is making changes. Disabling or demoting an admin revokes the invitations and reset links
 they made. ``POST /api/users`` (the seed's unauthenticated registration) stays an administrator's
-action; the first account comes from the first-run setup page.
+action; the first account comes from the first-run setup page, and people sign up themselves only
+through ``POST /api/users/register`` (``signup.py``) when ``web.signup`` allows it.
 
 Invitation and reset links start with ``web.public_base_url`` (see ``web/security/links.py``), never
 with the request's ``Host``; without one they are paths (``/invite/<token>``).

@@ -5,6 +5,9 @@ and only while it is not revoked and the admin who made it is still an enabled a
 disabling or demoting an admin revokes their pending invitations (:func:`revoke_links_issued_by`),
 and the same condition is checked again when a link is used, so an older link of an admin disabled
 before this rule existed does not work either.
+
+With ``web.signup`` "invite" the same link (or its token, as a code) also lets its invitee sign up on
+``/signup`` or ``POST /api/users/register`` (``signup.py``), which uses it up the same way.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from framecast.core.errors import NotFoundError
 from framecast.core.secret import token_hash
@@ -154,6 +157,15 @@ def revoke_links_issued_by(db: Database, admin_id: int) -> int:
         return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def claim_invite(session: Session, invite_id: int) -> bool:
+    """Use up invitation ``invite_id`` in ``session``'s transaction; False when it is no longer
+    pending (used by a racing request, revoked, expired, or its admin disabled meanwhile)."""
+    claimed = session.execute(
+        update(Invite).where(Invite.id == invite_id, _pending(utcnow())).values(used_at=utcnow())
+    )
+    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
+
+
 def accept_invite(db: Database, token: str, password: str, confirm: str) -> User:
     """Create the invited account with ``password`` and use up the link; returns the new user.
 
@@ -169,10 +181,7 @@ def accept_invite(db: Database, token: str, password: str, confirm: str) -> User
         with db.session() as session:
             # Claim the link in the same transaction: of two racing submissions only one gets the row,
             # and a link revoked (or its admin disabled) meanwhile is not claimed.
-            claimed = session.execute(
-                update(Invite).where(Invite.id == invite.id, _pending(utcnow())).values(used_at=utcnow())
-            )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            if not claim_invite(session, invite.id):
                 raise NotFoundError(INVALID_INVITE)
             return add_user(session, checked)
     except IntegrityError:

@@ -20,6 +20,12 @@ checked, and the try counts as a failure until :func:`attempt_succeeded` removes
 cannot all see "nine so far": SQLite transactions here begin IMMEDIATE (one writer at a time), and
 on PostgreSQL the transaction first takes an advisory lock on the client address.
 
+Sign-ups (``/signup``, ``POST /api/users/register``) have a plain limit of their own, in their own
+table: at most ``web.signup_per_hour`` from one client address in any hour (:func:`begin_signup`);
+the next is refused until the oldest of them is an hour old. Only sign-ups that made an account or
+were refused because the email has one count (``web/security/signup.py`` forgets the others with
+:func:`forget_signup`): the first costs storage, the second tells something about accounts.
+
 Addresses are what the server believes (``request.client``: the TCP peer, or the address a proxy
 named in ``web.forwarded_allow_ips`` forwarded). An IPv6 address counts by its /64 network, which one
 host or household usually holds whole.
@@ -38,13 +44,14 @@ from starlette.requests import HTTPConnection
 
 from framecast.core.errors import TooManyAttemptsError
 from framecast.core.settings import WebSettings
-from framecast.db.accounts import LoginAttempt
+from framecast.db.accounts import LoginAttempt, SignupAttempt
 from framecast.db.base import utcnow
 from framecast.db.session import Database
 
 # Column widths of ``login_attempts``.
 _EMAIL_WIDTH = 320
 _CLIENT_WIDTH = 64
+SIGNUP_WINDOW = timedelta(hours=1)
 # 2**30 times any delay is past any window: the cap applies long before.
 _MAX_DOUBLINGS = 30
 
@@ -136,6 +143,40 @@ def attempt_succeeded(db: Database, attempt: Attempt) -> None:
                 LoginAttempt.client == attempt.client, LoginAttempt.email == attempt.email
             )
         )
+
+
+def begin_signup(db: Database, limits: WebSettings, *, client: str, now: datetime | None = None) -> int:
+    """Record a sign-up from ``client`` and return its id, unless the address had
+    ``web.signup_per_hour`` within the last hour.
+
+    Raises :class:`TooManyAttemptsError` (``retry_after``: until the oldest of them is an hour old);
+    nothing is recorded then. Counted and recorded in one transaction, like :func:`begin_attempt`.
+    """
+    now = now or utcnow()
+    key = client_key(client)
+    with db.session() as session:
+        _lock_address(session, key)
+        session.execute(delete(SignupAttempt).where(SignupAttempt.at <= now - SIGNUP_WINDOW))
+        count, oldest = session.execute(
+            select(func.count(SignupAttempt.id), func.min(SignupAttempt.at)).where(
+                SignupAttempt.client == key
+            )
+        ).one()
+        if int(count or 0) >= limits.signup_per_hour and oldest is not None:
+            wait = max(0.0, (oldest + SIGNUP_WINDOW - now).total_seconds())
+            raise TooManyAttemptsError(
+                f"too many sign-ups from your address; try again in {describe_wait(wait)}", retry_after=wait
+            )
+        row = SignupAttempt(client=key, at=now)
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def forget_signup(db: Database, signup_id: int) -> None:
+    """Stop counting a sign-up that was refused before it could make an account or tell anything."""
+    with db.session() as session:
+        session.execute(delete(SignupAttempt).where(SignupAttempt.id == signup_id))
 
 
 def delay_after(limits: WebSettings, failures: int, allowed: int) -> float:
