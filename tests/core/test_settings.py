@@ -77,3 +77,40 @@ def test_a_provider_name_is_read_as_text_and_checked_where_providers_register(
     monkeypatch.setenv("FRAMECAST_TUTOR__STT", "nope")
     settings = Settings()
     assert (settings.default_provider, settings.tutor.stt) == ("nope", "nope")
+
+
+def test_cors_origins_are_read_comma_separated_or_as_json_and_written_as_browsers_send_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(
+        "FRAMECAST_WEB__CORS_ORIGINS", "https://App.School.example:443/, http://localhost:3000"
+    )
+    assert Settings().web.cors_origins == ["https://app.school.example", "http://localhost:3000"]
+    monkeypatch.setenv("FRAMECAST_WEB__CORS_ORIGINS", '["http://[::1]:8080", "http://10.0.0.5:80"]')
+    assert Settings().web.cors_origins == ["http://[::1]:8080", "http://10.0.0.5"]
+    monkeypatch.setenv("FRAMECAST_WEB__CORS_ORIGINS", "")
+    assert Settings().web.cors_origins == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "app.school.example",
+        "ftp://app.school.example",
+        "https://*.school.example",
+        "*",
+        "https://app.school.example/app",
+        "https://app.school.example?x=1",
+        "https://user@app.school.example",
+        "https://app.school.example:99999",
+        "https://app school.example",
+        '["https://app.school.example"',
+    ],
+)
+def test_a_cors_origin_that_is_not_an_origin_is_refused_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("FRAMECAST_WEB__CORS_ORIGINS", value)
+    with pytest.raises(ValueError, match="FRAMECAST_WEB__CORS_ORIGINS: ") as raised:
+        Settings()
+    assert "https://app.example.com" in str(raised.value) or "JSON" in str(raised.value)
