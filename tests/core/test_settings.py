@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from framecast.core.errors import ConfigurationError
 from framecast.core.settings import Settings, get_settings
 
 
@@ -114,3 +115,19 @@ def test_a_cors_origin_that_is_not_an_origin_is_refused_naming_the_variable(
     with pytest.raises(ValueError, match="FRAMECAST_WEB__CORS_ORIGINS: ") as raised:
         Settings()
     assert "https://app.example.com" in str(raised.value) or "JSON" in str(raised.value)
+
+
+def test_get_settings_refuses_a_wrong_value_in_one_line_naming_each_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FRAMECAST_WEB__CORS_ORIGINS", "https://app.school.example, app2.school.example")
+    monkeypatch.setenv("FRAMECAST_LOG_FORMAT", "xml")
+    get_settings.cache_clear()
+
+    with pytest.raises(ConfigurationError) as raised:
+        get_settings()
+
+    message = str(raised.value)
+    assert message.startswith("FRAMECAST_LOG_FORMAT: Input should be 'text' or 'json'; ")
+    assert "; FRAMECAST_WEB__CORS_ORIGINS: 'app2.school.example' is not an origin" in message
+    assert "\n" not in message

@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from framecast.core.errors import ConfigurationError
 
 
 def default_data_dir() -> Path:
@@ -409,5 +411,24 @@ def _dotenv_value(name: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once; tests call ``get_settings.cache_clear()``."""
-    return Settings()
+    """The process-wide settings, read once; tests call ``get_settings.cache_clear()``.
+
+    Raises ``ConfigurationError`` naming each refused variable (``FRAMECAST_LOG_FORMAT: ...``), so that
+    a command stops with one line instead of a traceback.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigurationError(settings_problems(exc)) from None
+
+
+def settings_problems(error: ValidationError) -> str:
+    """What ``error`` refused, one problem per variable: ``FRAMECAST_<SECTION>__<FIELD>: <why>``."""
+    problems = []
+    for problem in error.errors():
+        why = str(problem["msg"]).removeprefix("Value error, ")
+        if "FRAMECAST_" not in why:
+            fields = [str(part) for part in problem["loc"] if not isinstance(part, int)]
+            why = f"FRAMECAST_{'__'.join(fields).upper()}: {why}"
+        problems.append(why)
+    return "; ".join(problems)
