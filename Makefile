@@ -8,7 +8,7 @@ PORT ?= 8000
 FRAMECAST_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FRAMECAST_TEST_POSTGRES_URL
 
-.PHONY: install run test lint bench clean
+.PHONY: install run chromium test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -23,9 +23,14 @@ run: install
 	$(VENV)/bin/framecast db upgrade
 	$(VENV)/bin/framecast serve --host $(HOST) --port $(PORT)
 
+# The browser tests' Chromium, checked before anything else: installed when root with apt-get, else
+# `make test` stops here with the command to run.
+chromium:
+	scripts/ensure-chromium
+
 # Browser tests run in their own pytest process: Playwright's sync API keeps an event loop running in
 # the main thread while a browser is open, which the asyncio tests cannot share.
-test: install
+test: chromium install
 	$(PY) -m pytest -q --ignore=tests/browser $(if $(FRAMECAST_TEST_POSTGRES_URL),,-m "not postgres") $(PYTEST_ARGS)
 	$(PY) -m pytest -q tests/browser $(PYTEST_ARGS)
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from framecast.core.errors import ConfigurationError
 from framecast.core.settings import Settings, get_settings
 
 
@@ -109,3 +110,56 @@ def test_a_wrong_sign_up_setting_is_refused_with_its_variable(
         monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match=message):
         Settings()
+
+
+def test_cors_origins_are_read_comma_separated_or_as_json_and_written_as_browsers_send_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(
+        "FRAMECAST_WEB__CORS_ORIGINS", "https://App.School.example:443/, http://localhost:3000"
+    )
+    assert Settings().web.cors_origins == ["https://app.school.example", "http://localhost:3000"]
+    monkeypatch.setenv("FRAMECAST_WEB__CORS_ORIGINS", '["http://[::1]:8080", "http://10.0.0.5:80"]')
+    assert Settings().web.cors_origins == ["http://[::1]:8080", "http://10.0.0.5"]
+    monkeypatch.setenv("FRAMECAST_WEB__CORS_ORIGINS", "")
+    assert Settings().web.cors_origins == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "app.school.example",
+        "ftp://app.school.example",
+        "https://*.school.example",
+        "*",
+        "https://app.school.example/app",
+        "https://app.school.example?x=1",
+        "https://user@app.school.example",
+        "https://app.school.example:99999",
+        "https://app school.example",
+        '["https://app.school.example"',
+    ],
+)
+def test_a_cors_origin_that_is_not_an_origin_is_refused_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("FRAMECAST_WEB__CORS_ORIGINS", value)
+    with pytest.raises(ValueError, match="FRAMECAST_WEB__CORS_ORIGINS: ") as raised:
+        Settings()
+    assert "https://app.example.com" in str(raised.value) or "JSON" in str(raised.value)
+
+
+def test_get_settings_refuses_a_wrong_value_in_one_line_naming_each_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FRAMECAST_WEB__CORS_ORIGINS", "https://app.school.example, app2.school.example")
+    monkeypatch.setenv("FRAMECAST_LOG_FORMAT", "xml")
+    get_settings.cache_clear()
+
+    with pytest.raises(ConfigurationError) as raised:
+        get_settings()
+
+    message = str(raised.value)
+    assert message.startswith("FRAMECAST_LOG_FORMAT: Input should be 'text' or 'json'; ")
+    assert "; FRAMECAST_WEB__CORS_ORIGINS: 'app2.school.example' is not an origin" in message
+    assert "\n" not in message

@@ -37,7 +37,9 @@ def test_a_learner_starts_a_session_with_defaults(client: TestClient, bob: Accou
 
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == SESSION_KEYS
+    # The seed's SessionResponse: the session's messages and corrections, none yet.
+    assert set(body) == SESSION_KEYS | {"conversations", "corrections"}
+    assert (body["conversations"], body["corrections"]) == ([], [])
     assert (body["user_id"], body["difficulty"], body["topic"], body["language"]) == (
         bob.user_id,
         "beginner",

@@ -16,14 +16,18 @@ Settings are never created at import time: call :func:`get_settings` (cached) an
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from framecast.core.errors import ConfigurationError
 
 
 def default_data_dir() -> Path:
@@ -144,6 +148,47 @@ SIGNUP_MODES = ("closed", "invite", "open")
 # Labels of letters, digits and inner hyphens, separated by dots ("school.example", "xn--...").
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _DOMAIN = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*$")
+CORS_ORIGINS_VARIABLE = "FRAMECAST_WEB__CORS_ORIGINS"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# A host as browsers write it in ``Origin``: a name (internationalised ones in punycode), an IPv4
+# address, or an IPv6 address (brackets removed by urlsplit).
+_ORIGIN_HOST = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")
+
+
+def web_origin(value: str) -> str:
+    """``value`` written as a browser writes the ``Origin`` header: ``scheme://host[:port]`` in lower
+    case, without a default port (``https://App.example:443/`` gives ``https://app.example``).
+
+    Raises ``ValueError`` naming ``FRAMECAST_WEB__CORS_ORIGINS`` for anything else: another scheme, a
+    path, a query, a user name, a wildcard or a bad port.
+    """
+    problem = (
+        f"{CORS_ORIGINS_VARIABLE}: {value!r} is not an origin; write each as scheme://host[:port], "
+        "e.g. https://app.example.com or http://localhost:3000 (http or https, no path, no wildcard)"
+    )
+    text = value.strip()
+    parts = urlsplit(text)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(problem) from None
+    host = parts.hostname
+    if (
+        parts.scheme not in _DEFAULT_PORTS
+        or not host
+        or not _ORIGIN_HOST.fullmatch(host)
+        or "*" in text
+        or "@" in parts.netloc
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or text.endswith(("?", "#"))
+    ):
+        raise ValueError(problem)
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != _DEFAULT_PORTS[parts.scheme]:
+        netloc = f"{netloc}:{port}"
+    return f"{parts.scheme}://{netloc}"
 
 
 class WebSettings(BaseModel):
@@ -234,6 +279,29 @@ class WebSettings(BaseModel):
                 f"(it is {self.signup}); set FRAMECAST_WEB__SIGNUP=open or remove the domain"
             )
         return self
+
+    # Origins of other frontends (https://app.school.example, http://localhost:3000) whose pages may
+    # call the REST API and the media routes with a bearer token (web/cors.py); never with cookies.
+    # Comma-separated or a JSON list. Empty: no other origin may.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins_from_text(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{CORS_ORIGINS_VARIABLE}: not a JSON list ({exc.msg})") from None
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins_are_origins(cls, value: list[str]) -> list[str]:
+        return [web_origin(origin) for origin in value]
 
 
 class ElevenLabsSettings(BaseModel):
@@ -392,5 +460,24 @@ def _dotenv_value(name: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once; tests call ``get_settings.cache_clear()``."""
-    return Settings()
+    """The process-wide settings, read once; tests call ``get_settings.cache_clear()``.
+
+    Raises ``ConfigurationError`` naming each refused variable (``FRAMECAST_LOG_FORMAT: ...``), so that
+    a command stops with one line instead of a traceback.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigurationError(settings_problems(exc)) from None
+
+
+def settings_problems(error: ValidationError) -> str:
+    """What ``error`` refused, one problem per variable: ``FRAMECAST_<SECTION>__<FIELD>: <why>``."""
+    problems = []
+    for problem in error.errors():
+        why = str(problem["msg"]).removeprefix("Value error, ")
+        if "FRAMECAST_" not in why:
+            fields = [str(part) for part in problem["loc"] if not isinstance(part, int)]
+            why = f"FRAMECAST_{'__'.join(fields).upper()}: {why}"
+        problems.append(why)
+    return "; ".join(problems)

@@ -35,6 +35,7 @@ from framecast.tutor.runtime import TutorRuntime
 from framecast.tutor.services import TutorServices
 from framecast.web.body_limits import BodyLimitMiddleware
 from framecast.web.context import WEB_DIR, WebContext
+from framecast.web.cors import CorsMiddleware
 from framecast.web.deps import authenticate
 from framecast.web.errors import install_error_handlers
 from framecast.web.input_checks import InputCheckMiddleware
@@ -126,9 +127,12 @@ def create_app(
     app.state.tavus_transport = transport
     install_error_handlers(app)
     # Innermost first. Text and numbers no route can store are refused before any route sees them;
-    # around that, a body too large, or sent by someone not logged in, is refused before it is read.
+    # around that, a body too large, or sent by someone not logged in, is refused before it is read;
+    # around that, the CORS headers go on every answer of the API, refusals included, and preflights
+    # are answered before anything reads a request.
     app.add_middleware(InputCheckMiddleware)
     app.add_middleware(BodyLimitMiddleware, settings=settings, authenticate=authenticate)
+    app.add_middleware(CorsMiddleware, origins=settings.web.cors_origins)
     app.add_middleware(SecurityHeadersMiddleware, frame_sources=settings.web.frame_sources)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     for name in ROUTE_MODULES:

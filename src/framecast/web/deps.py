@@ -5,7 +5,8 @@ A caller is authenticated by, in order: ``Authorization: Bearer <token>`` (from
 headers: an API token, or on ``/api/events`` and ``/ws/conversation/...`` a one-use stream token from
 ``POST /api/auth/stream-token``), or the ``framecast_session`` cookie. A cookie-authenticated request
 with an unsafe method must also carry the session's CSRF token, as the ``X-CSRF-Token`` header or a
-``csrf_token`` form field.
+``csrf_token`` form field. The cookie counts for nothing on the REST and media routes when a page of
+another origin sent the request (``web/cors.py``): other frontends use bearer tokens.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from framecast.core.secret import token_hash
 from framecast.db.accounts import ApiToken, User, WebSession
 from framecast.db.base import utcnow
 from framecast.web.context import WebContext
+from framecast.web.cors import cookie_refused
 from framecast.web.security.sessions import accepts_stream_token, claim_stream_token
 
 SESSION_COOKIE = "framecast_session"
@@ -83,6 +85,8 @@ async def authenticate(request: HTTPConnection, *, cookie: bool = True) -> Calle
             user = await anyio.to_thread.run_sync(claim_stream_token, context.db, query_token)
             return Caller(user, "stream") if user is not None else None
         return Caller(found[0], "query") if found else None
+    if cookie and cookie_refused(request, context.settings.web.cors_origins):
+        cookie = False
     session_cookie = request.cookies.get(SESSION_COOKIE) if cookie else None
     if session_cookie:
         found = await anyio.to_thread.run_sync(lambda: _lookup(context, session_cookie, cookie=True))

@@ -51,7 +51,8 @@ async def create_session(
             default_language=context.settings.tutor.language,
         )
     )
-    return info.to_json()
+    # The seed's SessionResponse: a new session has no messages and no corrections yet.
+    return {**info.to_json(), "conversations": [], "corrections": []}
 
 
 @router.get("")

@@ -9,6 +9,9 @@ through ``POST /api/users/register`` (``signup.py``) when ``web.signup`` allows 
 
 Invitation and reset links start with ``web.public_base_url`` (see ``web/security/links.py``), never
 with the request's ``Host``; without one they are paths (``/invite/<token>``).
+
+The seed's clients also call ``GET /api/users/me`` (the same answer as ``GET /api/me``) and
+``POST /api/users/`` with its trailing slash.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from framecast.core.errors import InvalidInputError, NotFoundError
 from framecast.db.accounts import User
 from framecast.tutor import sessions
 from framecast.web.deps import AdminUser, Ctx, CurrentUser
+from framecast.web.routes.auth import Me, me
 from framecast.web.security.accounts import NewUser, check_name, create_user
 from framecast.web.security.invites import (
     PendingInvite,
@@ -123,10 +127,19 @@ def list_users(_: AdminUser, context: Ctx) -> list[UserPublic]:
 
 
 @router.post("/api/users", status_code=201)
+# The seed's path, answered here rather than by a redirect a client might not follow with its body.
+@router.post("/api/users/", status_code=201, include_in_schema=False)
 def add_user(body: UserCreate, _: AdminUser, context: Ctx) -> UserPublic:
     """Create an account with a password the admin chooses (at least 10 characters)."""
     user = create_user(context.db, NewUser(body.email, body.name, body.password, body.is_admin))
     return UserPublic.of(user)
+
+
+# Before every ``/api/users/{user_id}`` route, which would take "me" for an id and answer 422.
+@router.get("/api/users/me")
+def my_account(user: CurrentUser, context: Ctx) -> Me:
+    """Your account and preferences: the seed clients' name for ``GET /api/me``."""
+    return me(user, context)
 
 
 @router.post("/api/users/invites", status_code=201)
