@@ -38,6 +38,7 @@ from framecast.web.context import WEB_DIR, WebContext
 from framecast.web.deps import authenticate
 from framecast.web.errors import install_error_handlers
 from framecast.web.input_checks import InputCheckMiddleware
+from framecast.web.security.media_links import MediaLinks
 from framecast.web.security_headers import SecurityHeadersMiddleware
 
 # Route modules, in the order their routes are matched.
@@ -91,7 +92,13 @@ def create_app(
         db, settings, services=tutor_services, transport=transport, news=news, run_renders=run_renders
     )
     context = WebContext(
-        settings=settings, db=db, templates=templates, fernet=fernet(settings), tutor=tutor, news=news
+        settings=settings,
+        db=db,
+        templates=templates,
+        fernet=fernet(settings),
+        media_links=MediaLinks.from_settings(settings),
+        tutor=tutor,
+        news=news,
     )
 
     @asynccontextmanager
