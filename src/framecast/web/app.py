@@ -135,7 +135,11 @@ def create_app(
     # around that, a body too large, or sent by someone not logged in, is refused before it is read.
     app.add_middleware(InputCheckMiddleware)
     app.add_middleware(BodyLimitMiddleware, settings=settings, authenticate=authenticate)
-    app.add_middleware(SecurityHeadersMiddleware, frame_sources=settings.web.frame_sources)
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        frame_sources=settings.web.frame_sources,
+        media_origins=context.media_links.origins,
+    )
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     for name in ROUTE_MODULES:
         app.include_router(importlib.import_module(f"framecast.web.routes.{name}").router)

@@ -153,6 +153,10 @@ def test_without_a_public_address_a_url_stays_an_unsigned_path() -> None:
 
     assert not links.signs
     assert links.url(PATH) == PATH
+    assert links.origins == []
+    assert links_at(Clock(NOW), base_url="https://media.example.org:8443/school/").origins == [
+        "https://media.example.org:8443"
+    ]
 
 
 def test_the_public_address_is_the_web_one_else_the_tutors(settings: Settings) -> None:

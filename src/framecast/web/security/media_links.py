@@ -31,6 +31,7 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from framecast.core.errors import ForbiddenError
 from framecast.core.secret import secret_bytes
@@ -72,6 +73,14 @@ class MediaLinks:
             base_url=public_base_url(settings),
             ttl_s=settings.web.media_url_ttl_s,
         )
+
+    @property
+    def origins(self) -> list[str]:
+        """Where media URLs point other than the page's own origin: the public address's origin."""
+        if not self.signs:
+            return []
+        parts = urlsplit(self.base_url)
+        return [f"{parts.scheme}://{parts.netloc}"]
 
     @property
     def signs(self) -> bool:
