@@ -143,8 +143,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_studio(folder: Path, **env: str) -> Iterator[StudioServer]:
-    """``framecast serve`` with ``SERVER_ENV`` plus ``env``, its data and log in ``folder``.
+def running_studio(folder: Path, *, port: int | None = None, **env: str) -> Iterator[StudioServer]:
+    """``framecast serve`` with ``SERVER_ENV`` plus ``env``, its data and log in ``folder``, on
+    ``port`` (a free one when None; pass one to name the server's address in ``env`` beforehand).
 
     The environment is built from scratch for the child: the test process's own ``FRAMECAST_``
     variables (set by the suite's isolation fixture) are not inherited.
@@ -154,7 +155,7 @@ def running_studio(folder: Path, **env: str) -> Iterator[StudioServer]:
     log = folder / "server.log"
     child_env = {k: v for k, v in os.environ.items() if not k.startswith(("FRAMECAST_", "VEO_"))}
     child_env.update(SERVER_ENV, FRAMECAST_DATA_DIR=str(data_dir), **env)
-    port = free_port()
+    port = free_port() if port is None else port
     server = StudioServer(f"http://127.0.0.1:{port}", data_dir, log)
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -169,7 +169,7 @@ def test_bob_cannot_follow_alices_job_or_batch_and_sees_none_of_her_jobs(
 
 def test_a_heartbeat_that_only_touches_updated_at_is_not_sent_again(web: WebContext, alice: Account) -> None:
     job_id = enqueue(web, alice)
-    watcher = JobWatcher(web.db, JobFilter(owner_id=alice.user_id))
+    watcher = JobWatcher(web.db, JobFilter(owner_id=alice.user_id), web.media_links)
     watcher.snapshot()
 
     with web.db.session() as session:
@@ -197,7 +197,7 @@ class _ConnectedRequest:
 async def test_an_idle_stream_sends_comment_heartbeats_and_ends_when_the_client_leaves(
     web: WebContext, alice: Account
 ) -> None:
-    watcher = JobWatcher(web.db, JobFilter(owner_id=alice.user_id))
+    watcher = JobWatcher(web.db, JobFilter(owner_id=alice.user_id), web.media_links)
     request: Any = _ConnectedRequest(polls_before_leaving=3)
 
     chunks = [chunk async for chunk in job_events(request, watcher, poll_s=0.0, heartbeat_s=0.0)]

@@ -78,7 +78,15 @@ def test_phrases_are_listed_by_id_and_filtered(client: TestClient, bob: Account)
     ids = [p["id"] for p in every.json()]
     assert ids == sorted(ids)
     assert blank == every.json()
-    assert set(every.json()[0]) == {"id", "category", "difficulty", "english_text", "korean_text"}
+    assert set(every.json()[0]) == {
+        "id",
+        "category",
+        "difficulty",
+        "english_text",
+        "korean_text",
+        "audio_url",
+    }
+    assert every.json()[0]["audio_url"] == f"/api/practice/phrases/{ids[0]}/audio"
     assert travel
     assert {(p["category"], p["difficulty"]) for p in travel} == {("travel", "advanced")}
 

@@ -73,3 +73,12 @@ def test_the_policy_lists_frame_sources_only_when_given() -> None:
     assert "frame-src https://a.example https://b.example" in content_security_policy(
         ["https://a.example", "https://b.example"]
     )
+
+
+def test_signed_media_from_the_public_address_may_show_in_a_page_opened_under_another() -> None:
+    policy = content_security_policy(media_origins=["https://studio.example.com"])
+
+    assert "media-src 'self' data: blob: https://studio.example.com" in policy
+    assert "img-src 'self' data: blob: https://studio.example.com" in policy
+    assert "script-src 'self';" in policy
+    assert "media-src 'self' data: blob:;" in content_security_policy()

@@ -230,6 +230,10 @@ class WebSettings(BaseModel):
     # start with it. Empty: ``tutor.public_base_url`` if set, else the API answers a relative link
     # (the Users page completes it with the address the administrator's browser is using).
     public_base_url: str = ""
+    # With a public base URL set, media URLs in API answers and socket messages (files, posters,
+    # ZIP parts, Tutor speech and videos) are absolute and signed, and play without a cookie for
+    # this long (rounded up to 5 minutes); an expired or changed link answers 403.
+    media_url_ttl_s: float = Field(default=3600.0, gt=0)
     # Run the job worker inside ``framecast serve`` (switch off when ``framecast worker`` runs apart).
     embedded_worker: bool = True
     # Bearer token a Prometheus scraper sends to ``GET /metrics`` (administrators may read it too).

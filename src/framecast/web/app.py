@@ -39,6 +39,7 @@ from framecast.web.cors import CorsMiddleware
 from framecast.web.deps import authenticate
 from framecast.web.errors import install_error_handlers
 from framecast.web.input_checks import InputCheckMiddleware
+from framecast.web.security.media_links import MediaLinks
 from framecast.web.security_headers import SecurityHeadersMiddleware
 
 # Route modules, in the order their routes are matched.
@@ -93,7 +94,13 @@ def create_app(
         db, settings, services=tutor_services, transport=transport, news=news, run_renders=run_renders
     )
     context = WebContext(
-        settings=settings, db=db, templates=templates, fernet=fernet(settings), tutor=tutor, news=news
+        settings=settings,
+        db=db,
+        templates=templates,
+        fernet=fernet(settings),
+        media_links=MediaLinks.from_settings(settings),
+        tutor=tutor,
+        news=news,
     )
 
     @asynccontextmanager
@@ -133,7 +140,11 @@ def create_app(
     app.add_middleware(InputCheckMiddleware)
     app.add_middleware(BodyLimitMiddleware, settings=settings, authenticate=authenticate)
     app.add_middleware(CorsMiddleware, origins=settings.web.cors_origins)
-    app.add_middleware(SecurityHeadersMiddleware, frame_sources=settings.web.frame_sources)
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        frame_sources=settings.web.frame_sources,
+        media_origins=context.media_links.origins,
+    )
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     for name in ROUTE_MODULES:
         app.include_router(importlib.import_module(f"framecast.web.routes.{name}").router)

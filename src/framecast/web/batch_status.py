@@ -46,6 +46,7 @@ from framecast.studio.batch_rerun import rerun_of
 from framecast.studio.batches import BatchKind, BatchPlan, PlannedItem, ended_badly
 from framecast.studio.item_state import ACTIVE_ITEM_STATES, item_state
 from framecast.web.batch_uploads import check_kind
+from framecast.web.security.media_links import MediaLinks
 from framecast.web.serializers import files_by_job, job_file_to_json, timestamp
 
 
@@ -66,10 +67,11 @@ class BatchItemJobs:
         return next(job for job in self.jobs if job.state == state.value)
 
 
-def owned_batch(session: Session, batch_id: int, owner_id: int) -> Batch:
-    """The batch, if ``owner_id`` owns it; raises :class:`NotFoundError` otherwise."""
+def owned_batch(session: Session, batch_id: int, owner_id: int | None) -> Batch:
+    """The batch, if ``owner_id`` owns it (None: a signed media link, any owner); raises
+    :class:`NotFoundError` otherwise."""
     batch = session.get(Batch, batch_id)
-    if batch is None or batch.owner_id != owner_id:
+    if batch is None or (owner_id is not None and batch.owner_id != owner_id):
         raise NotFoundError(f"no batch {batch_id}")
     return batch
 
@@ -89,6 +91,7 @@ def batch_to_json(
     *,
     with_items: bool = True,
     traits: ProviderTraits | None = None,
+    links: MediaLinks,
 ) -> dict[str, Any]:
     """The batch (see the module docstring). With the provider's ``traits``, also ``provider_label``,
     ``paid``, and per item ``retry_credits``: what retrying its failed and cancelled jobs costs."""
@@ -101,7 +104,7 @@ def batch_to_json(
     if with_items:
         succeeded = [job.id for item in items for job in item.jobs if job.state == JobState.SUCCEEDED]
         files = files_by_job(session, succeeded)
-        answer["items"] = [_item_to_json(item, files, traits) for item in items]
+        answer["items"] = [_item_to_json(item, files, traits, links) for item in items]
     return answer
 
 
@@ -165,7 +168,7 @@ def _summary(batch: Batch, counts: Counter[str], item_count: int) -> dict[str, A
 
 
 def _item_to_json(
-    item: BatchItemJobs, files: dict[int, list[Any]], traits: ProviderTraits | None
+    item: BatchItemJobs, files: dict[int, list[Any]], traits: ProviderTraits | None, links: MediaLinks
 ) -> dict[str, Any]:
     first, last = item.jobs[0], item.jobs[-1]
     deciding = item.deciding_job
@@ -177,7 +180,7 @@ def _item_to_json(
         "count": (last.request or {}).get("count"),
         "state": item.state.value,
         "progress": {"status": deciding.progress_status, "percent": deciding.progress_percent},
-        "files": [job_file_to_json(row) for job in item.jobs for row in files.get(job.id, ())],
+        "files": [job_file_to_json(row, links) for job in item.jobs for row in files.get(job.id, ())],
         "error": (
             {"category": failed.error_category, "message": failed.error_message, "charged": failed.charged}
             if failed

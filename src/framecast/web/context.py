@@ -14,6 +14,7 @@ from framecast.db.news import News
 from framecast.db.session import Database
 from framecast.jobs.control import JobControl
 from framecast.providers import registry
+from framecast.web.security.media_links import MediaLinks
 
 if TYPE_CHECKING:
     from framecast.tutor.runtime import TutorRuntime
@@ -27,6 +28,8 @@ class WebContext:
     db: Database
     templates: Jinja2Templates
     fernet: Fernet
+    # Every media URL an answer carries (absolute and signed with a public address configured).
+    media_links: MediaLinks
     # Tutor conversations (engine, providers, avatar queue); None only in apps built without it.
     tutor: TutorRuntime | None = None
     # What other processes announce (job changes, Tutor events); None: streams poll.

@@ -7,6 +7,8 @@ headers: an API token, or on ``/api/events`` and ``/ws/conversation/...`` a one-
 with an unsafe method must also carry the session's CSRF token, as the ``X-CSRF-Token`` header or a
 ``csrf_token`` form field. The cookie counts for nothing on the REST and media routes when a page of
 another origin sent the request (``web/cors.py``): other frontends use bearer tokens.
+``csrf_token`` form field. Media routes take ``MediaOwner`` instead: a signed link (``?exp=&sig=``)
+needs no credentials at all.
 """
 
 from __future__ import annotations
@@ -129,6 +131,23 @@ async def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
     return user
 
 
+async def media_owner(request: Request) -> int | None:
+    """Whose media a media route may answer: the caller's id, or None for a signed link
+    (``web/security/media_links.py``), which is its own permission and needs no cookie or header.
+
+    Raises :class:`ForbiddenError` (403) for a changed or expired link, and
+    :class:`NotAuthenticatedError` (401) for an unsigned request without credentials.
+    """
+    links = get_context(request).media_links
+    if links.is_signed(request.query_params):
+        links.verify(request.url.path, request.query_params)
+        return None
+    caller = await current_caller(request)
+    return caller.user.id
+
+
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
 CurrentUser = Annotated[User, Depends(current_user)]
 AdminUser = Annotated[User, Depends(admin_user)]
+# The owner a media file must have, or None: the request is a valid signed link.
+MediaOwner = Annotated[int | None, Depends(media_owner)]

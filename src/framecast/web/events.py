@@ -36,6 +36,7 @@ from framecast.db.base import utcnow
 from framecast.db.models import GENERATION_KIND, Batch, Job
 from framecast.db.news import JOBS, News
 from framecast.db.session import Database
+from framecast.web.security.media_links import MediaLinks
 from framecast.web.serializers import jobs_to_json
 
 RETRY_MS = 2000
@@ -87,8 +88,9 @@ class JobWatcher:
     Synchronous: call it from a thread (``anyio.to_thread.run_sync``).
     """
 
-    def __init__(self, db: Database, job_filter: JobFilter) -> None:
+    def __init__(self, db: Database, job_filter: JobFilter, links: MediaLinks) -> None:
         self.db = db
+        self.links = links
         self.filter = job_filter
         self._sent: dict[int, dict[str, Any]] = {}
         self._cursor: datetime = utcnow()
@@ -101,7 +103,7 @@ class JobWatcher:
             query = query.limit(SNAPSHOT_LIMIT)
         with self.db.session() as session:
             jobs = list(session.scalars(query))
-            items = jobs_to_json(session, jobs)
+            items = jobs_to_json(session, jobs, self.links)
         for job, item in zip(jobs, items, strict=True):
             self._remember(item)
             self._advance(job.updated_at)
@@ -114,7 +116,7 @@ class JobWatcher:
         query = self.filter.query().where(Job.updated_at >= since).order_by(Job.updated_at, Job.id)
         with self.db.session() as session:
             jobs = list(session.scalars(query))
-            items = jobs_to_json(session, jobs)
+            items = jobs_to_json(session, jobs, self.links)
         changed: list[dict[str, Any]] = []
         for job, item in zip(jobs, items, strict=True):
             self._advance(job.updated_at)

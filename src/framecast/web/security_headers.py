@@ -16,16 +16,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 FRAMING_PAGES = ("/tutor/live",)
 
 
-def content_security_policy(frame_sources: list[str] | tuple[str, ...] = ()) -> str:
-    """The policy of one answer; ``frame_sources`` are the origins it may show in a frame."""
+def content_security_policy(
+    frame_sources: list[str] | tuple[str, ...] = (), media_origins: list[str] | tuple[str, ...] = ()
+) -> str:
+    """The policy of one answer; ``frame_sources`` are the origins it may show in a frame,
+    ``media_origins`` where else its images and media may come from (the server's public address,
+    which signed media links start with, when the page was opened under another one)."""
     frames = " ".join(frame_sources) if frame_sources else "'none'"
+    media = "".join(f" {origin}" for origin in media_origins)
     return "; ".join(
         (
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' data: blob:",
-            "media-src 'self' data: blob:",
+            f"img-src 'self' data: blob:{media}",
+            f"media-src 'self' data: blob:{media}",
             "connect-src 'self'",
             "font-src 'self'",
             "object-src 'none'",
@@ -40,10 +45,10 @@ def content_security_policy(frame_sources: list[str] | tuple[str, ...] = ()) -> 
 class SecurityHeadersMiddleware:
     """Adds the headers above to every HTTP answer that does not set them itself."""
 
-    def __init__(self, app: ASGIApp, *, frame_sources: list[str]) -> None:
+    def __init__(self, app: ASGIApp, *, frame_sources: list[str], media_origins: list[str]) -> None:
         self.app = app
-        self._plain = self._headers(content_security_policy())
-        self._framing = self._headers(content_security_policy(frame_sources))
+        self._plain = self._headers(content_security_policy(media_origins=media_origins))
+        self._framing = self._headers(content_security_policy(frame_sources, media_origins))
 
     @staticmethod
     def _headers(policy: str) -> list[tuple[bytes, bytes]]:

@@ -18,7 +18,8 @@ File::
 
     {id, name, kind, prompt, provider, size_bytes, created_at, url, poster_url, job_id, batch_id}
 
-``poster_url`` is a still JPEG of a video (null for images, or when none could be made).
+``poster_url`` is a still JPEG of a video (null for images, or when none could be made). Both URLs
+come from ``MediaLinks.url``: absolute and signed when a public address is configured.
 
 A job's ``files`` are the library rows the engine added when it succeeded (``db/library.py``);
 a file deleted from the library disappears from its job too.
@@ -39,21 +40,29 @@ from framecast.db.models import Job
 from framecast.jobs.control import was_sent
 from framecast.jobs.states import JobState
 from framecast.providers.base import OPTION_LABELS
+from framecast.web.security.media_links import MediaLinks
 
 
-def content_url(file_id: int) -> str:
+def content_path(file_id: int) -> str:
     return f"/files/{file_id}/content"
 
 
-def poster_url(row: MediaFile) -> str | None:
-    return f"/files/{row.id}/poster" if row.poster_path else None
+def poster_path(file_id: int) -> str:
+    return f"/files/{file_id}/poster"
+
+
+def _urls(row: MediaFile, links: MediaLinks) -> dict[str, str | None]:
+    return {
+        "url": links.url(content_path(row.id)),
+        "poster_url": links.url(poster_path(row.id)) if row.poster_path else None,
+    }
 
 
 def timestamp(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def file_to_json(row: MediaFile) -> dict[str, Any]:
+def file_to_json(row: MediaFile, links: MediaLinks) -> dict[str, Any]:
     return {
         "id": row.id,
         "name": row.name,
@@ -62,24 +71,17 @@ def file_to_json(row: MediaFile) -> dict[str, Any]:
         "provider": row.provider,
         "size_bytes": row.size_bytes,
         "created_at": timestamp(row.created_at),
-        "url": content_url(row.id),
-        "poster_url": poster_url(row),
+        **_urls(row, links),
         "job_id": row.job_id,
         "batch_id": row.batch_id,
     }
 
 
-def job_file_to_json(row: MediaFile) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "name": row.name,
-        "kind": row.kind,
-        "url": content_url(row.id),
-        "poster_url": poster_url(row),
-    }
+def job_file_to_json(row: MediaFile, links: MediaLinks) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name, "kind": row.kind, **_urls(row, links)}
 
 
-def job_to_json(job: Job, files: Sequence[MediaFile] = ()) -> dict[str, Any]:
+def job_to_json(job: Job, links: MediaLinks, files: Sequence[MediaFile] = ()) -> dict[str, Any]:
     request = job.request or {}
     error = (
         {"category": job.error_category, "message": job.error_message}
@@ -102,7 +104,7 @@ def job_to_json(job: Job, files: Sequence[MediaFile] = ()) -> dict[str, Any]:
         "charged": bool(job.charged),
         "charges": int(job.charges or 0),
         "sent": was_sent(job) and not JobState(job.state).is_terminal,
-        "files": [job_file_to_json(f) for f in files],
+        "files": [job_file_to_json(f, links) for f in files],
         "created_at": timestamp(job.created_at),
         "updated_at": timestamp(job.updated_at),
         "started_at": timestamp(job.started_at),
@@ -124,7 +126,7 @@ def files_by_job(session: Session, job_ids: Sequence[int]) -> dict[int, list[Med
     return found
 
 
-def jobs_to_json(session: Session, jobs: Sequence[Job]) -> list[dict[str, Any]]:
+def jobs_to_json(session: Session, jobs: Sequence[Job], links: MediaLinks) -> list[dict[str, Any]]:
     """Each job with its files, reading the files of all of them in one query."""
     files = files_by_job(session, [job.id for job in jobs])
-    return [job_to_json(job, files.get(job.id, ())) for job in jobs]
+    return [job_to_json(job, links, files.get(job.id, ())) for job in jobs]

@@ -25,6 +25,12 @@ from framecast.web.security.log_redaction import RedactTokens, redact, uvicorn_l
         ("GET /invite/AbC-d_9 HTTP/1.1", "GET /invite/*** HTTP/1.1"),
         ("POST /reset/AbC-d_9?next=/ HTTP/1.1", "POST /reset/***?next=/ HTTP/1.1"),
         ("GET /api/jobs?state=failed HTTP/1.1", "GET /api/jobs?state=failed HTTP/1.1"),
+        (
+            "GET /files/7/content?exp=1800003600&sig=Ab-_9xYz HTTP/1.1",
+            "GET /files/7/content?exp=1800003600&sig=*** HTTP/1.1",
+        ),
+        ("GET /files/7/content?download=1&sig=Ab-_9xYz", "GET /files/7/content?download=1&sig=***"),
+        ("GET /api/x?design=blue HTTP/1.1", "GET /api/x?design=blue HTTP/1.1"),
     ],
 )
 def test_token_values_are_replaced_and_the_rest_is_kept(line: str, shown: str) -> None:

@@ -66,10 +66,11 @@ from framecast.web.batch_uploads import (
     store_batch_upload,
 )
 from framecast.web.context import WebContext
-from framecast.web.deps import Ctx, CurrentUser
+from framecast.web.deps import Ctx, CurrentUser, MediaOwner
 from framecast.web.field_labels import field_error, label
 from framecast.web.preferences import read_preferences
 from framecast.web.provider_access import read_user_quota
+from framecast.web.security.media_links import MediaLinks
 from framecast.web.uploads import is_empty_upload
 
 router = APIRouter(tags=["batches"])
@@ -379,6 +380,10 @@ def retry_item(context: Ctx, user: CurrentUser, batch_id: int, key: str) -> dict
 # -- downloads ------------------------------------------------------------------------------------
 
 
+def zip_part_path(batch_id: int, index: int) -> str:
+    return f"/api/batches/{batch_id}/zip/{index}"
+
+
 class ZipPartPublic(BaseModel):
     index: int  # from 1
     name: str
@@ -399,7 +404,7 @@ class ZipPublic(BaseModel):
     parts: list[ZipPartPublic]
 
     @classmethod
-    def of(cls, batch_id: int, status: ZipStatus) -> ZipPublic:
+    def of(cls, batch_id: int, status: ZipStatus, links: MediaLinks) -> ZipPublic:
         return cls(
             state=status.state,
             job_id=status.job_id,
@@ -409,7 +414,7 @@ class ZipPublic(BaseModel):
                 ZipPartPublic(
                     index=part.index,
                     name=part.name,
-                    url=f"/api/batches/{batch_id}/zip/{part.index}",
+                    url=links.url(zip_part_path(batch_id, part.index)),
                     bytes=part.size,
                 )
                 for part in status.parts
@@ -432,22 +437,24 @@ def prepare_zip(context: Ctx, user: CurrentUser, batch_id: int, response: Respon
         status = request_zip(session, owned_batch(session, batch_id, user.id))
     if status.state == "succeeded":
         response.status_code = 200
-    return ZipPublic.of(batch_id, status)
+    return ZipPublic.of(batch_id, status, context.media_links)
 
 
 @router.get("/api/batches/{batch_id}/zip")
 def get_zip(context: Ctx, user: CurrentUser, batch_id: int) -> ZipPublic:
     """The state of the batch's ZIP (see ``POST``); builds nothing."""
     with context.db.session() as session:
-        return ZipPublic.of(batch_id, zip_status(session, owned_batch(session, batch_id, user.id)))
+        status = zip_status(session, owned_batch(session, batch_id, user.id))
+    return ZipPublic.of(batch_id, status, context.media_links)
 
 
 @router.get("/api/batches/{batch_id}/zip/{index}")
-def download_zip_part(context: Ctx, user: CurrentUser, batch_id: int, index: int) -> FileResponse:
+def download_zip_part(context: Ctx, owner: MediaOwner, batch_id: int, index: int) -> FileResponse:
     """One built part; 409 while the ZIP is not built from the batch's current files (prepare it
-    with ``POST /api/batches/{id}/zip``), 404 for a part it does not have."""
+    with ``POST /api/batches/{id}/zip``), 404 for a part it does not have. A signed link
+    (``ZipPublic.parts[].url`` with a public address configured) needs no login."""
     with context.db.session() as session:
-        status = zip_status(session, owned_batch(session, batch_id, user.id))
+        status = zip_status(session, owned_batch(session, batch_id, owner))
     if status.state != "succeeded":
         raise JobStateError(_not_ready(batch_id, status))
     part = next((p for p in status.parts if p.index == index), None)
@@ -479,7 +486,9 @@ def failed_csv(context: Ctx, user: CurrentUser, batch_id: int) -> Response:
 def _batch_json(context: WebContext, batch_id: int, owner_id: int) -> dict[str, Any]:
     with context.db.session() as session:
         batch = owned_batch(session, batch_id, owner_id)
-        return batch_to_json(session, batch, traits=_traits(context, batch.provider))
+        return batch_to_json(
+            session, batch, traits=_traits(context, batch.provider), links=context.media_links
+        )
 
 
 def _traits(context: WebContext, provider: str) -> registry.ProviderTraits | None:

@@ -1,6 +1,9 @@
 """The library over REST: list and search files, serve one (with Range, so video seeks) and its
 poster frame, delete one.
 
+The file and its poster are also served to a signed link (``web/security/media_links.py``) with no
+login, so a player on another site can show them; without ``exp`` and ``sig`` only the owner may.
+
 Files are the ``media_files`` rows the job engine adds when an owned job succeeds and those imported
 from provider history. Every route answers only the caller's own files.
 """
@@ -18,7 +21,7 @@ from sqlalchemy import func, or_, select
 from framecast.core.errors import NotFoundError
 from framecast.db.library import MediaFile
 from framecast.web.context import WebContext
-from framecast.web.deps import Ctx, CurrentUser
+from framecast.web.deps import Ctx, CurrentUser, MediaOwner
 from framecast.web.serializers import file_to_json
 
 router = APIRouter(tags=["files"])
@@ -61,7 +64,8 @@ async def list_files(
             rows = session.scalars(
                 query.order_by(MediaFile.created_at.desc(), MediaFile.id.desc()).limit(limit).offset(offset)
             )
-            return {"items": [file_to_json(row) for row in rows], "total": total}
+            items = [file_to_json(row, context.media_links) for row in rows]
+            return {"items": items, "total": total}
 
     return await anyio.to_thread.run_sync(load)
 
@@ -71,12 +75,12 @@ async def list_files(
 @router.head("/files/{file_id}/content", response_class=FileResponse, include_in_schema=False)
 async def file_content(
     context: Ctx,
-    user: CurrentUser,
+    owner: MediaOwner,
     file_id: int,
     download: Annotated[bool, Query(description="1: save as a file instead of showing it")] = False,
 ) -> FileResponse:
     """The file itself; ``Range`` requests get 206 partial content. 404 when it is gone from disk."""
-    row = await anyio.to_thread.run_sync(_owned, context, file_id, user.id)
+    row = await anyio.to_thread.run_sync(_owned, context, file_id, owner)
     path = Path(row.path)
     try:
         stat_result = await anyio.Path(path).stat()
@@ -92,9 +96,9 @@ async def file_content(
 
 
 @router.get("/files/{file_id}/poster", response_class=FileResponse)
-async def file_poster(context: Ctx, user: CurrentUser, file_id: int) -> FileResponse:
+async def file_poster(context: Ctx, owner: MediaOwner, file_id: int) -> FileResponse:
     """The still JPEG shown before a video plays; 404 for an image or a video without one."""
-    row = await anyio.to_thread.run_sync(_owned, context, file_id, user.id)
+    row = await anyio.to_thread.run_sync(_owned, context, file_id, owner)
     if not row.poster_path:
         raise NotFoundError(f"file {file_id} ({row.name}) has no poster")
     path = Path(row.poster_path)
@@ -132,10 +136,11 @@ async def delete_file(context: Ctx, user: CurrentUser, file_id: int) -> Response
     return Response(status_code=204)
 
 
-def _owned(context: WebContext, file_id: int, owner_id: int) -> MediaFile:
+def _owned(context: WebContext, file_id: int, owner_id: int | None) -> MediaFile:
+    """The file, if ``owner_id`` owns it (None: a signed link, any owner)."""
     with context.db.session() as session:
         row = session.get(MediaFile, file_id)
-        if row is None or row.owner_id != owner_id:
+        if row is None or (owner_id is not None and row.owner_id != owner_id):
             raise NotFoundError(f"no file {file_id}")
         session.expunge(row)
         return row

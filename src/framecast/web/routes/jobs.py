@@ -192,7 +192,7 @@ async def list_jobs(
         with context.db.session() as session:
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
             jobs = list(session.scalars(query.order_by(Job.id.desc()).limit(limit).offset(offset)))
-            return {"items": jobs_to_json(session, jobs), "total": total}
+            return {"items": jobs_to_json(session, jobs, context.media_links), "total": total}
 
     return await anyio.to_thread.run_sync(load)
 
@@ -240,7 +240,7 @@ async def events(
     """
     job_filter = JobFilter(owner_id=user.id, job_id=job_id, batch_id=batch_id)
     await anyio.to_thread.run_sync(job_filter.check, context.db)
-    watcher = JobWatcher(context.db, job_filter)
+    watcher = JobWatcher(context.db, job_filter, context.media_links)
     return StreamingResponse(
         job_events(request, watcher, news=context.news), media_type="text/event-stream", headers=EVENT_HEADERS
     )
@@ -321,4 +321,4 @@ def _job_json(context: WebContext, job_id: int, owner_id: int) -> dict[str, Any]
     """One owned job as JSON; raises :class:`NotFoundError` for a missing or foreign id."""
     job = JobRepository(context.db).get(job_id, owner_id=owner_id)
     with context.db.session() as session:
-        return jobs_to_json(session, [job])[0]
+        return jobs_to_json(session, [job], context.media_links)[0]

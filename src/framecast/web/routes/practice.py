@@ -19,7 +19,7 @@ from framecast.tutor.brain import LANGUAGES, Language
 from framecast.tutor.runtime import TutorRuntime
 from framecast.tutor.services import TutorServices
 from framecast.web.context import WebContext
-from framecast.web.deps import Ctx, CurrentUser
+from framecast.web.deps import Ctx, CurrentUser, MediaOwner
 from framecast.web.json_bodies import json_body, json_body_openapi
 
 router = APIRouter(prefix="/api/practice", tags=["tutor"])
@@ -59,20 +59,25 @@ async def list_phrases(
         str | None, Query(description="beginner, intermediate or advanced; empty: any")
     ] = None,
 ) -> list[dict[str, Any]]:
-    """``[{id, category, difficulty, english_text, korean_text}]`` by id; 400 naming the field for an
-    unknown category or difficulty."""
+    """``[{id, category, difficulty, english_text, korean_text, audio_url}]`` by id (``audio_url``: the
+    spoken example, from ``MediaLinks``); 400 naming the field for an unknown category or difficulty."""
     found = await anyio.to_thread.run_sync(
         lambda: practice.list_phrases(context.db, category=category, difficulty=difficulty)
     )
-    return [phrase.to_json() for phrase in found]
+    links = context.media_links
+    return [{**phrase.to_json(), "audio_url": links.url(phrase_audio_path(phrase.id))} for phrase in found]
+
+
+def phrase_audio_path(phrase_id: int) -> str:
+    return f"{router.prefix}/phrases/{phrase_id}/audio"
 
 
 @router.get("/phrases/{phrase_id}/audio", response_class=FileResponse)
 # HEAD too (players ask for a file's size first); one operation in the OpenAPI schema.
 @router.head("/phrases/{phrase_id}/audio", response_class=FileResponse, include_in_schema=False)
-async def phrase_audio(context: Ctx, user: CurrentUser, phrase_id: int) -> FileResponse:
+async def phrase_audio(context: Ctx, _: MediaOwner, phrase_id: int) -> FileResponse:
     """The phrase spoken by the configured voice (MP3, synthesised once and cached); 404 for an
-    unknown phrase."""
+    unknown phrase. Any logged-in user may hear it, and a signed link needs no login."""
     path = await practice.phrase_audio(
         context.db, _services(context), Path(context.settings.data_dir), phrase_id
     )

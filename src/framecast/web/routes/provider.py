@@ -51,6 +51,7 @@ from framecast.web.deps import Ctx, CurrentUser
 from framecast.web.field_labels import field_error
 from framecast.web.provider_access import KeySource, key_source, user_bundle
 from framecast.web.routes.jobs import preferred_provider
+from framecast.web.security.media_links import MediaLinks
 from framecast.web.serializers import file_to_json
 
 router = APIRouter(tags=["provider"])
@@ -274,7 +275,7 @@ class HistoryImportPublic(BaseModel):
     items: list[dict[str, Any]]
 
     @classmethod
-    def of(cls, session: Session, job: Job) -> HistoryImportPublic:
+    def of(cls, session: Session, job: Job, links: MediaLinks) -> HistoryImportPublic:
         state = JobState(job.state)
         shown = shown_state(state)
         return cls(
@@ -284,7 +285,11 @@ class HistoryImportPublic(BaseModel):
             state=shown,
             error=shown_error(state, job.error_message),
             status_url=f"/api/history/imports/{job.id}",
-            items=[file_to_json(row) for row in imported_rows(session, job)] if shown == "succeeded" else [],
+            items=(
+                [file_to_json(row, links) for row in imported_rows(session, job)]
+                if shown == "succeeded"
+                else []
+            ),
         )
 
 
@@ -317,7 +322,7 @@ async def import_history_item(context: Ctx, user: CurrentUser, body: HistoryImpo
             job = queue_import(
                 session, owner_id=user.id, provider=name, provider_id=provider_id, out_dir=folder
             )
-            return HistoryImportPublic.of(session, job)
+            return HistoryImportPublic.of(session, job, context.media_links)
 
     return await anyio.to_thread.run_sync(queue)
 
@@ -329,7 +334,7 @@ def get_history_import(context: Ctx, user: CurrentUser, job_id: int) -> HistoryI
         job = session.get(Job, job_id)
         if job is None or job.owner_id != user.id or job.kind != IMPORT_KIND:
             raise NotFoundError(f"no import {job_id}")
-        return HistoryImportPublic.of(session, job)
+        return HistoryImportPublic.of(session, job, context.media_links)
 
 
 # -- helpers --------------------------------------------------------------------------------------

@@ -68,7 +68,9 @@ async def list_sessions(
 async def get_session(context: Ctx, user: CurrentUser, session_id: str) -> dict[str, Any]:
     """The session with ``conversations`` (by position) and ``corrections``."""
     detail = await anyio.to_thread.run_sync(sessions.session_detail, context.db, session_id, user.id)
-    return detail.to_json()
+    answer = detail.to_json()
+    answer["conversations"] = [context.media_links.message(m) for m in answer["conversations"]]
+    return answer
 
 
 @router.post("/{session_id}/end")
@@ -83,7 +85,7 @@ async def end_session(context: Ctx, user: CurrentUser, session_id: str) -> dict[
 async def get_messages(context: Ctx, user: CurrentUser, session_id: str) -> list[dict[str, Any]]:
     """Every message of the session, oldest first, each with its ``corrections``."""
     detail = await anyio.to_thread.run_sync(sessions.session_detail, context.db, session_id, user.id)
-    return [message.to_json() for message in detail.messages]
+    return [context.media_links.message(message.to_json()) for message in detail.messages]
 
 
 @router.get("/{session_id}/corrections")

@@ -12,6 +12,10 @@ A problem with one message, or a session that is not the caller's, is answered w
 the socket stays open; ``{"type": "control", "data": {"command": "stop"}}`` closes it. A message
 bigger than a recording needs is refused by the server itself (``framecast serve`` sets uvicorn's
 ``ws_max_size``), which closes the socket with code 1009.
+
+The ``audio_url`` and ``video_url`` of every message sent come from ``MediaLinks`` (absolute and
+signed when a public address is configured), so a client on another site can play them; the two
+media routes below answer a signed link without a login, and otherwise only the owner.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from framecast.tutor.brain import Lesson
 from framecast.tutor.recordings import max_message_bytes
 from framecast.tutor.runtime import TutorRuntime
 from framecast.web.context import WebContext
-from framecast.web.deps import Ctx, CurrentUser, authenticate
+from framecast.web.deps import Ctx, MediaOwner, authenticate
 
 router = APIRouter(tags=["tutor"])
 
@@ -76,8 +80,12 @@ async def conversation(websocket: WebSocket, session_id: str) -> None:
         )
         return
     lock = asyncio.Lock()
+    links = context.media_links
 
     async def send(payload: dict[str, Any]) -> None:
+        data = payload.get("data")
+        if isinstance(data, dict):
+            payload = {**payload, "data": links.message(data)}
         async with lock:
             await websocket.send_text(json.dumps(payload, ensure_ascii=False))
 
@@ -113,9 +121,10 @@ async def conversation(websocket: WebSocket, session_id: str) -> None:
         unsubscribe()
 
 
-def _owned_message(context: WebContext, message_id: str, user_id: int) -> Any:
+def _owned_message(context: WebContext, message_id: str, user_id: int | None) -> Any:
+    """The message, if ``user_id`` owns it (None: a signed link, any owner)."""
     found = store.message_owner(context.db, message_id)
-    if found is None or found[1] != user_id:
+    if found is None or (user_id is not None and found[1] != user_id):
         raise NotFoundError(f"no tutor message {message_id}")
     return found[0]
 
@@ -123,9 +132,9 @@ def _owned_message(context: WebContext, message_id: str, user_id: int) -> Any:
 @router.get("/api/tutor/messages/{message_id}/audio", response_class=FileResponse)
 # HEAD too (players ask for a file's size first); one operation in the OpenAPI schema.
 @router.head("/api/tutor/messages/{message_id}/audio", response_class=FileResponse, include_in_schema=False)
-async def message_audio(context: Ctx, user: CurrentUser, message_id: str) -> FileResponse:
+async def message_audio(context: Ctx, owner: MediaOwner, message_id: str) -> FileResponse:
     """The speech of an assistant message (MP3/WAV), or the recording of a spoken user message."""
-    row = await anyio.to_thread.run_sync(_owned_message, context, message_id, user.id)
+    row = await anyio.to_thread.run_sync(_owned_message, context, message_id, owner)
     if row.audio_path is None:
         raise NotFoundError(f"message {message_id} has no audio")
     path = Path(context.settings.data_dir) / row.audio_path
@@ -138,9 +147,9 @@ async def message_audio(context: Ctx, user: CurrentUser, message_id: str) -> Fil
 @router.get("/api/tutor/messages/{message_id}/video", response_class=FileResponse)
 # HEAD too (players ask for a file's size first); one operation in the OpenAPI schema.
 @router.head("/api/tutor/messages/{message_id}/video", response_class=FileResponse, include_in_schema=False)
-async def message_video(context: Ctx, user: CurrentUser, message_id: str) -> FileResponse:
+async def message_video(context: Ctx, owner: MediaOwner, message_id: str) -> FileResponse:
     """The avatar video of an assistant message (MP4; ``Range`` requests get 206)."""
-    row = await anyio.to_thread.run_sync(_owned_message, context, message_id, user.id)
+    row = await anyio.to_thread.run_sync(_owned_message, context, message_id, owner)
     if row.video_path is None:
         state = row.video_state or "not wanted"
         raise NotFoundError(f"message {message_id} has no video yet (state: {state})")

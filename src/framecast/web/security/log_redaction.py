@@ -1,11 +1,11 @@
 """Keep credentials out of the server's logs.
 
-EventSource and WebSocket clients may authenticate with ``?token=<token>``, and invitation and reset
-links carry a token in their path; uvicorn logs every request line (``uvicorn.access``) and every
-WebSocket handshake (``uvicorn.error``) with its query string. :class:`RedactTokens`, installed on
-both handlers by :func:`uvicorn_log_config` (``framecast serve``), writes ``token=***`` and
-``/invite/***`` instead. It rewrites the record's message and arguments, so any formatter prints the
-redacted text.
+EventSource and WebSocket clients may authenticate with ``?token=<token>``, signed media links carry
+``sig=``, and invitation and reset links carry a token in their path; uvicorn logs every request line
+(``uvicorn.access``) and every WebSocket handshake (``uvicorn.error``) with its query string.
+:class:`RedactTokens`, installed on both handlers by :func:`uvicorn_log_config` (``framecast
+serve``), writes ``token=***``, ``sig=***`` and ``/invite/***`` instead. It rewrites the record's
+message and arguments, so any formatter prints the redacted text.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from typing import Any
 
 from uvicorn.config import LOGGING_CONFIG
 
-# ``token=``, ``access_token=`` and the like in a query string, up to the next separator.
-_QUERY_TOKEN = re.compile(r"(?i)([?&;](?:[a-z_]*token)=)[^&;#\s\"']*")
+# ``token=``, ``access_token=`` and the like in a query string, up to the next separator; and
+# ``sig=``, the signature that makes a media link a permission (``media_links.py``).
+_QUERY_TOKEN = re.compile(r"(?i)([?&;](?:[a-z_]*token|sig)=)[^&;#\s\"']*")
 # Paths whose last part is a one-time secret.
 _PATH_TOKEN = re.compile(r"(/(?:invite|reset)/)[^/?#\s\"']+")
 REDACTED = "***"
