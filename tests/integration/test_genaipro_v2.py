@@ -42,14 +42,15 @@ def use_v2(use_emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> Emu
     return use_emulator
 
 
-def test_v2_traits_refund_failures_and_leave_the_polls_their_share_of_30(
+def test_v2_traits_refund_failures_and_give_the_engine_the_whole_30_the_window_divides(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FRAMECAST_GENAIPRO__API_VERSION", "2")
     get_settings.cache_clear()
     traits = registry.traits("genaipro", get_settings())
     assert traits.refunds_failures
-    assert traits.rate_per_minute == 24.0  # 30 a minute, less the poller's 6
+    # The provider's own window keeps places for the polls (tests/providers/genaipro/test_window.py).
+    assert traits.rate_per_minute == 30.0
     monkeypatch.setenv("FRAMECAST_GENAIPRO__API_VERSION", "1")
     get_settings.cache_clear()
     assert not registry.traits("genaipro", get_settings()).refunds_failures
