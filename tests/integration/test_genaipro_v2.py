@@ -73,6 +73,25 @@ async def test_a_failed_task_is_refunded_and_sent_again_until_it_succeeds(
     assert (stats["failed"], stats["refunded"]) == (1, 1)
 
 
+async def test_a_resend_after_a_refunded_failure_whose_answer_is_cut_is_found_not_sent_a_third_time(
+    use_v2: EmulatorHandle, db: Database, tmp_path: Path
+) -> None:
+    # The first task fails (refunded, so sent again); the second is created but its 202 is cut. The
+    # look-up must be about the second: the first task's id, still on the job, says "failed".
+    use_v2.force_faults([FaultKind.GENERATION_FAILED, FaultKind.DROP_AFTER_EVENTS])
+    prompt = "a lighthouse at dusk (v2, failed, then resent and cut)"
+    job_id = enqueue(db, GenerationRequest(Mode.TEXT, prompt, Aspect.LANDSCAPE, 1), tmp_path / "out", "clip")
+
+    await run_all(db)
+
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.SUCCEEDED, job.error_message
+    assert is_mp4(Path(job.outputs[0]["path"]))
+    stats = use_v2.stats()
+    assert stats["accepted_prompts"] == {prompt: 2}, "one task failed and one succeeded, no third"
+    assert (stats["failed"], stats["refunded"]) == (1, 1)
+
+
 @pytest.mark.parametrize("fault", [FaultKind.DROP_AFTER_EVENTS, FaultKind.EMPTY_STREAM, FaultKind.SLOW_TASK])
 async def test_an_ambiguous_or_slow_submission_is_found_not_sent_again(
     fault: FaultKind, use_v2: EmulatorHandle, db: Database, tmp_path: Path
