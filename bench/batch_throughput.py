@@ -1,6 +1,6 @@
 """Bench (a) and (b): a batch against an emulator, as a ratio to the ideal and to a bare client.
 
-(a) N items, concurrency C, emulator latency L, no limits, on one provider (``--provider``):
+(a) N items, concurrency C, emulator latency L, on one provider (``--provider``; default: each in turn):
 
     genaipro      GenAIPro v1, one SSE stream per item: ideal = ceil(N/C) x L.
     google-veo    Google Veo (``framecast emulator google-veo``, the real SDK), each operation polled
@@ -158,7 +158,9 @@ def run_a(name: str, n: int | None, c: int, latency: float | None) -> None:
         env |= {"FRAMECAST_GOOGLE__API_KEY": "bench", "FRAMECAST_GOOGLE__BASE_URL": "{root}"}
     with emulator_process(*options, emulator=profile.emulator) as root:
         base = asyncio.run(bare_run(profile, root, n, c))
-    with emulator_process(*options, emulator=profile.emulator) as root:
+        # A fresh account (history, statistics, v2 window) with the clips the bare run rendered:
+        # neither client pays the emulator's first renders, nor meets the other's requests.
+        httpx.post(root + "/_emulator/reset", json={}).raise_for_status()
         eng = engine_run(
             profile.provider, root, n, c, "engine", {k: v.format(root=root) for k, v in env.items()}
         )
@@ -201,7 +203,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--provider", choices=sorted(PROFILES), default="genaipro", help="for (a)")
+    parser.add_argument(
+        "--provider",
+        choices=[*sorted(PROFILES), "all"],
+        default="all",
+        help="(a) on this provider, or on each",
+    )
     parser.add_argument("--items", type=int, default=None, help="default: 200 (40 on genaipro-v2)")
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--latency", type=float, default=None, help="(a); default: 2 s (5 s on genaipro-v2)")
@@ -209,8 +216,9 @@ def main() -> None:
     parser.add_argument("--only", choices=["a", "b"], default=None)
     args = parser.parse_args()
     if args.only in (None, "a"):
-        run_a(args.provider, args.items, args.concurrency, args.latency)
-    if args.only in (None, "b") and args.provider == "genaipro":
+        for name in sorted(PROFILES) if args.provider == "all" else [args.provider]:
+            run_a(name, args.items, args.concurrency, args.latency)
+    if args.only in (None, "b") and args.provider in ("genaipro", "all"):
         run_b(args.items or 200, args.concurrency, args.rate_per_minute)
 
 
