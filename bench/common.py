@@ -26,15 +26,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def emulator_process(*args: str) -> Iterator[str]:
-    """Start ``framecast emulator genaipro`` in a child process; yield its root URL."""
+def emulator_process(*args: str, emulator: str = "genaipro") -> Iterator[str]:
+    """Start ``framecast emulator EMULATOR`` (genaipro, google-veo) in a child process; yield its
+    root URL (both serve ``/_emulator/stats`` under it)."""
     port = free_port()
     cmd = [
         sys.executable,
         "-m",
         "framecast",
         "emulator",
-        "genaipro",
+        emulator,
         "--port",
         str(port),
         "--api-key",

@@ -42,14 +42,15 @@ def use_v2(use_emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> Emu
     return use_emulator
 
 
-def test_v2_traits_refund_failures_and_leave_the_polls_their_share_of_30(
+def test_v2_traits_refund_failures_and_give_the_engine_the_whole_30_the_window_divides(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FRAMECAST_GENAIPRO__API_VERSION", "2")
     get_settings.cache_clear()
     traits = registry.traits("genaipro", get_settings())
     assert traits.refunds_failures
-    assert traits.rate_per_minute == 24.0  # 30 a minute, less the poller's 6
+    # The provider's own window keeps places for the polls (tests/providers/genaipro/test_window.py).
+    assert traits.rate_per_minute == 30.0
     monkeypatch.setenv("FRAMECAST_GENAIPRO__API_VERSION", "1")
     get_settings.cache_clear()
     assert not registry.traits("genaipro", get_settings()).refunds_failures
@@ -69,6 +70,25 @@ async def test_a_failed_task_is_refunded_and_sent_again_until_it_succeeds(
     assert is_mp4(Path(job.outputs[0]["path"]))
     stats = use_v2.stats()
     assert stats["accepted_prompts"] == {prompt: 2}
+    assert (stats["failed"], stats["refunded"]) == (1, 1)
+
+
+async def test_a_resend_after_a_refunded_failure_whose_answer_is_cut_is_found_not_sent_a_third_time(
+    use_v2: EmulatorHandle, db: Database, tmp_path: Path
+) -> None:
+    # The first task fails (refunded, so sent again); the second is created but its 202 is cut. The
+    # look-up must be about the second: the first task's id, still on the job, says "failed".
+    use_v2.force_faults([FaultKind.GENERATION_FAILED, FaultKind.DROP_AFTER_EVENTS])
+    prompt = "a lighthouse at dusk (v2, failed, then resent and cut)"
+    job_id = enqueue(db, GenerationRequest(Mode.TEXT, prompt, Aspect.LANDSCAPE, 1), tmp_path / "out", "clip")
+
+    await run_all(db)
+
+    job = JobRepository(db).get(job_id)
+    assert job.state == JobState.SUCCEEDED, job.error_message
+    assert is_mp4(Path(job.outputs[0]["path"]))
+    stats = use_v2.stats()
+    assert stats["accepted_prompts"] == {prompt: 2}, "one task failed and one succeeded, no third"
     assert (stats["failed"], stats["refunded"]) == (1, 1)
 
 

@@ -402,6 +402,25 @@ class JobRepository:
             ).all()
             return [(job.mode, int((job.request or {}).get("count") or 1), job.charges) for job in jobs]
 
+    def attempt_ids(
+        self, job_id: int, provider: str, *, since: datetime
+    ) -> tuple[tuple[str, ...], frozenset[str]]:
+        """This job's provider ids split at ``since`` (its current submission): those bound since
+        (the current attempt's, to look up) and those bound before (earlier attempts that failed and
+        were refunded, then sent again: never the answer for this one)."""
+        with self.db.session() as session:
+            job = session.get(Job, job_id)
+            if job is None:
+                raise NotFoundError(f"no job {job_id}")
+            rows = session.execute(
+                select(ProviderGeneration.provider_id, ProviderGeneration.created_at).where(
+                    ProviderGeneration.provider == provider, ProviderGeneration.job_id == job_id
+                )
+            ).all()
+            known = list(job.provider_ids or [])
+        earlier = frozenset(pid for pid, created_at in rows if created_at < since)
+        return tuple(pid for pid in known if pid not in earlier), earlier
+
     def bound_ids(self, provider: str, *, except_job: int) -> frozenset[str]:
         """Provider ids already bound to other jobs (never to be matched again)."""
         with self.db.session() as session:

@@ -260,11 +260,16 @@ class _GenerationRun:
             return
         request = request_from_json(job.request)
         excluded = await self._call(self.repo.bound_ids, job.provider, except_job=job.id)
+        # Only this submission's ids: a task of an earlier attempt that failed (refunded, so sent
+        # again) found by its id would make this one look failed and be sent a third time.
+        current, earlier = await self._call(
+            self.repo.attempt_ids, job.id, job.provider, since=job.submitted_at
+        )
         submission = Submission(
             request=request,
             submitted_at=job.submitted_at,
-            provider_ids=job.provider_ids,
-            excluded_ids=excluded,
+            provider_ids=current,
+            excluded_ids=excluded | earlier,
         )
         try:
             outcome = await bundle.history.reconcile(submission)

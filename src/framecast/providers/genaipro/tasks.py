@@ -13,9 +13,10 @@ it due (no background task to own or leak), reads every task in flight at once a
 
 Rounds are ``v2_poll_s`` apart and kept to ``v2_poll_rate_per_minute`` requests a minute (a round
 of *n* requests makes the next wait at least ``n * 60 / rate`` seconds); a refused round (429, a
-dropped connection, a 5xx) waits ``Retry-After`` or one interval and takes its turn again. The
-submissions get the rest of the 30 through the job engine's shared limiter (the provider's
-``rate_per_minute`` trait). A callback from GenAIPro (:func:`wake_pollers`) brings the next round
+dropped connection, a 5xx) waits ``Retry-After`` or one interval and takes its turn again. Every
+request, poll or submission, also takes a place in the instance's one
+:class:`~framecast.providers.genaipro.window.RequestWindow` of the 30 a minute; a submission leaves
+a round's places free for the polls. A callback from GenAIPro (:func:`wake_pollers`) brings the next round
 forward, within the same rate; it is never trusted for results.
 """
 
@@ -36,6 +37,7 @@ from framecast.providers.base import HistoryItem, HistoryStatus, MediaItem, Subm
 from framecast.providers.genaipro.client import FilesArgument, GenAIProClient
 from framecast.providers.genaipro.failures import PROVIDER, failure_category
 from framecast.providers.genaipro.history import parse_history_item, parse_history_page
+from framecast.providers.genaipro.window import RequestWindow
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +101,12 @@ class TaskPoller:
 
     def __init__(self, client: GenAIProClient, config: GenAIProSettings) -> None:
         self._client = client
+        self.window = RequestWindow(config.v2_rate_per_minute)
         self._interval = max(0.01, config.v2_poll_s)
         self._rate = max(0.1, config.v2_poll_rate_per_minute)
         self._by_id_max = max(0, config.v2_poll_by_id_max)
+        # The places a round usually needs: reads by id of the few tasks left, else one page.
+        self.round_places = max(1, self._by_id_max)
         self._watched: dict[str, HistoryItem | None] = {}
         self._lock = anyio.Lock()
         self._round = anyio.Event()
@@ -185,9 +190,10 @@ class TaskPoller:
             for number in range(1, MAX_POLL_PAGES + 1):
                 sent += 1
                 self._count(sent)
-                body = await self._client.get_json(
-                    "/veo/histories", {"page": number, "page_size": POLL_PAGE_SIZE}, attempts=1
-                )
+                async with self.window.place():
+                    body = await self._client.get_json(
+                        "/veo/histories", {"page": number, "page_size": POLL_PAGE_SIZE}, attempts=1
+                    )
                 page = parse_history_page(body, page=number, page_size=POLL_PAGE_SIZE)
                 for row in page.items:
                     if row.provider_id in self._watched:
@@ -200,7 +206,8 @@ class TaskPoller:
                 sent += 1
                 self._count(sent)
                 try:
-                    body = await self._client.get_json(f"/veo/tasks/{task_id}", attempts=1)
+                    async with self.window.place():
+                        body = await self._client.get_json(f"/veo/tasks/{task_id}", attempts=1)
                 except PermanentError as exc:
                     if exc.status_code == 404:
                         continue  # not visible yet; the timeout settles a task that never appears
@@ -238,11 +245,15 @@ async def run_task(
 ) -> list[MediaItem]:
     """Submit one v2 generation, record its task ids, wait for them, and return its files.
 
+    The submission waits for a place in the poller's window that leaves one round of reads free
+    (``v2_poll_by_id_max`` places, at least one); nothing is journalled before it has one.
+
     Raises :class:`GenerationFailedError` when every task failed (v2 refunds them), by category
     (unsafe content is never resent), :class:`AmbiguousError` when the answer lost the ids or the
     tasks outlast ``timeout_s``, and the client's categories for a refused submission.
     """
-    body = await client.submit_task(path, json=json, data=data, files=files, journal=journal)
+    async with poller.window.place(reserve=poller.round_places):
+        body = await client.submit_task(path, json=json, data=data, files=files, journal=journal)
     ids = task_ids(body)
     if not ids:
         raise AmbiguousError(
