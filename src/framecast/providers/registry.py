@@ -3,8 +3,9 @@
 Studio: a *provider set* bundles what one vendor offers (video, image, history, quota), built by name
 with :func:`build`; its :class:`ProviderTraits` (label, whether it is paid, pricing, limits, refund
 rule, its key) are known without building it, from :func:`traits`. The Tutor's providers, one per
-capability and vendor, are registered in ``providers/tutor_registry.py``. Built-in vendors are
-registered below exactly as a plugin or a test would register its own with :func:`register`.
+capability and vendor, are registered in ``providers/tutor_registry.py``. Built-in vendors register
+themselves from their own packages (``providers/<vendor>/registration.py``, imported at the end of this
+module) exactly as a plugin or a test registers its own with :func:`register`.
 
 Settings name providers as plain text; :func:`check_settings` (called when the web application and
 every CLI command start) refuses a name nothing registered, naming the variable and the choices.
@@ -22,7 +23,6 @@ from urllib.parse import urlsplit
 import httpx
 
 from framecast.core.errors import ConfigurationError
-from framecast.core.http import build_http_client
 from framecast.core.settings import Settings
 from framecast.providers import setting_paths
 from framecast.providers.base import (
@@ -289,234 +289,8 @@ def _unknown(name: str) -> ConfigurationError:
     return ConfigurationError(f"unknown provider {name!r}; known providers: {known}")
 
 
-# What the offline provider is, said plainly wherever it can be chosen.
-OFFLINE_NOTE = (
-    "Offline is Framecast's built-in local renderer, not an AI model: it draws a storyboard card of "
-    "your prompt with camera motion (or blends your frames and references) right on this server. "
-    "It is free and needs no key, which makes it a dry run before paying for a real generation."
-)
-
-
-def _offline_traits(settings: Settings) -> ProviderTraits:
-    return ProviderTraits(label="Offline renderer (local, free)", note=OFFLINE_NOTE, rate_per_minute=None)
-
-
-def _genaipro_traits(settings: Settings) -> ProviderTraits:
-    config = settings.genaipro
-    if config.api_version == 2:
-        return _genaipro_v2_traits(settings)
-    return ProviderTraits(
-        label="GenAIPro · Veo",
-        key_setting="genaipro.api_key",
-        paid=True,
-        credits_per_video=config.credits_per_video,
-        credits_per_image=config.credits_per_image,
-        refunds_failures=config.refunds_failed_generations,
-        concurrency=config.concurrency,
-        rate_per_minute=config.rate_per_minute,
-        reconcile_poll_s=config.reconcile_poll_s,
-        reconcile_grace_s=config.reconcile_grace_s,
-        account_limits=True,
-    )
-
-
-def _offline(context: BuildContext) -> ProviderBundle:
-    from framecast.providers.offline.image import OfflineImageProvider
-    from framecast.providers.offline.quota import OfflineQuotaProvider
-    from framecast.providers.offline.video import OfflineVideoProvider
-
-    work = context.work_dir / "offline"
-    work.mkdir(parents=True, exist_ok=True)
-    offline = context.settings.offline
-    return ProviderBundle(
-        name="offline",
-        video=OfflineVideoProvider(offline, work),
-        image=OfflineImageProvider(offline, work),
-        quota=OfflineQuotaProvider(),
-        traits=_offline_traits(context.settings),
-    )
-
-
-def _genaipro(context: BuildContext) -> ProviderBundle:
-    from framecast.providers.genaipro.history import GenAIProHistoryProvider
-    from framecast.providers.genaipro.image import GenAIProImageProvider
-    from framecast.providers.genaipro.quota import GenAIProQuotaProvider
-    from framecast.providers.genaipro.video import GenAIProVideoProvider
-
-    config = context.settings.genaipro
-    if config.api_version == 2:
-        return _genaipro_v2(context)
-    http = build_http_client(
-        connect_timeout_s=config.connect_timeout_s,
-        read_timeout_s=config.idle_timeout_s,
-        # Streams in flight, plus room for downloads and history look-ups running beside them.
-        max_connections=(context.concurrency or config.concurrency) + 20,
-        transport=context.transport,
-    )
-    key = context.api_key
-    # Result downloads that answer 401/403 are tried once more with the job's own key: the user's,
-    # else the platform's (the same one the generation used).
-    download_key = (key or "").strip() or (
-        config.api_key.get_secret_value().strip() if config.api_key is not None else ""
-    )
-    auth = (
-        DownloadAuth(f"Bearer {download_key}", key_hosts(config.base_url, config.key_hosts))
-        if download_key
-        else None
-    )
-    return ProviderBundle(
-        name="genaipro",
-        video=GenAIProVideoProvider(http, config, key),
-        image=GenAIProImageProvider(http, config, key),
-        history=GenAIProHistoryProvider(http, config, key),
-        quota=GenAIProQuotaProvider(http, config, key),
-        http=http,
-        traits=_genaipro_traits(context.settings),
-        download_auth=auth,
-    )
-
-
-# -- GenAIPro v2, the task API (FRAMECAST_GENAIPRO__API_VERSION=2) ---------------------------------
-
-
-def _genaipro_v2_traits(settings: Settings) -> ProviderTraits:
-    """v2 refunds failed tasks, and its 30 requests a minute are shared by submissions and polls: the
-    provider keeps every request of an instance in one sliding window of them
-    (``providers/genaipro/window.py``), a submission leaving a polling round's places free, so the
-    engine's ceiling is the whole 30 (a fixed share of 24 left the empty window of a batch's first
-    minute unused: bench (a) on genaipro-v2 took 1.38 times the ideal)."""
-    config = settings.genaipro
-    return ProviderTraits(
-        label="GenAIPro · Veo (v2)",
-        key_setting="genaipro.api_key",
-        paid=True,
-        credits_per_video=config.credits_per_video,
-        credits_per_image=config.credits_per_image,
-        refunds_failures=True,
-        concurrency=config.concurrency,
-        rate_per_minute=config.v2_rate_per_minute,
-        # Each look-up is a request of the same 30 a minute: no more often than the poller's rounds.
-        reconcile_poll_s=max(config.reconcile_poll_s, config.v2_poll_s),
-        reconcile_grace_s=config.reconcile_grace_s,
-        account_limits=True,
-    )
-
-
-def _genaipro_v2(context: BuildContext) -> ProviderBundle:
-    from framecast.providers.genaipro.callbacks import callback_url
-    from framecast.providers.genaipro.history import GenAIProHistoryProvider
-    from framecast.providers.genaipro.quota import GenAIProQuotaProvider
-    from framecast.providers.genaipro.tasks import v2_root
-    from framecast.providers.genaipro.v2 import GenAIProV2Generator
-
-    config = context.settings.genaipro
-    # Short requests only: no stream is held open, so the pool needs no room per task in flight.
-    http = build_http_client(
-        connect_timeout_s=config.connect_timeout_s,
-        read_timeout_s=config.idle_timeout_s,
-        max_connections=20,
-        transport=context.transport,
-    )
-    key = context.api_key
-    v2_config = config.model_copy(update={"base_url": v2_root(config) + "/v2"})
-    generator = GenAIProV2Generator(http, config, key, callback_url=callback_url(context.settings))
-    download_key = (key or "").strip() or (
-        config.api_key.get_secret_value().strip() if config.api_key is not None else ""
-    )
-    auth = (
-        DownloadAuth(f"Bearer {download_key}", key_hosts(v2_root(config), config.key_hosts))
-        if download_key
-        else None
-    )
-    return ProviderBundle(
-        name="genaipro",
-        video=generator,
-        image=generator,
-        history=GenAIProHistoryProvider(http, v2_config, key),
-        quota=GenAIProQuotaProvider(http, v2_config, key, packages_only=True),
-        http=http,
-        traits=_genaipro_v2_traits(context.settings),
-        download_auth=auth,
-    )
-
-
-register("offline", _offline, _offline_traits)
-register("genaipro", _genaipro, _genaipro_traits)
-
-
-# -- Google Veo (google-genai) ----------------------------------------------------------------------
-
-
-def _google_veo_traits(settings: Settings) -> ProviderTraits:
-    from framecast.providers.google_veo.client import uses_vertex
-    from framecast.providers.google_veo.image import image_options
-    from framecast.providers.google_veo.pricing import (
-        DEFAULT_VIDEO_SECONDS,
-        PRICE_DATE,
-        PRICE_SOURCE,
-        image_price,
-        video_price,
-    )
-    from framecast.providers.google_veo.video import video_options
-
-    config = settings.google
-    vertex = uses_vertex(config)
-    return ProviderTraits(
-        label="Google Veo (Vertex AI)" if vertex else "Google Veo (Gemini API)",
-        note="Google's Veo and Imagen models, billed by Google in dollars to your Google account.",
-        # Vertex AI signs in with Application Default Credentials: no key to set.
-        key_setting=None if vertex else "google.api_key",
-        paid=True,
-        # Google bills only generated videos: an operation that ends in an error (or whose every
-        # video the safety filters removed) produced nothing and costs nothing, so sending it again
-        # is free, as with a provider that refunds failures. (Unsafe content is never resent.)
-        refunds_failures=True,
-        concurrency=config.concurrency,
-        rate_per_minute=config.rate_per_minute,
-        # Reconcile polls the stored operation: as often as a running one is polled.
-        reconcile_poll_s=config.poll_s,
-        reconcile_grace_s=0.0,
-        account_limits=True,
-        options=video_options(vertex),
-        image_options=image_options(vertex),
-        # Google lists no history: a submission without a stored operation name cannot be found.
-        resend_when_absent=False,
-        unit="USD",
-        dollars_per_video_second=video_price(config.video_model),
-        dollars_per_image=image_price(config.image_model),
-        price_source=PRICE_SOURCE,
-        price_date=PRICE_DATE,
-        default_video_seconds=DEFAULT_VIDEO_SECONDS,
-    )
-
-
-def _google_veo(context: BuildContext) -> ProviderBundle:
-    from framecast.providers.google_veo.client import GoogleClient
-    from framecast.providers.google_veo.history import GoogleVeoHistoryProvider
-    from framecast.providers.google_veo.image import GoogleVeoImageProvider
-    from framecast.providers.google_veo.operations import OperationReader
-    from framecast.providers.google_veo.video import GoogleVeoVideoProvider
-
-    config = context.settings.google
-    http = build_http_client(
-        connect_timeout_s=config.connect_timeout_s,
-        read_timeout_s=config.read_timeout_s,
-        max_connections=(context.concurrency or config.concurrency) + 10,
-        transport=context.transport,
-    )
-    work = context.work_dir / "google_veo"
-    work.mkdir(parents=True, exist_ok=True)
-    max_bytes = context.settings.max_download_bytes
-    client = GoogleClient(config, http, context.api_key)
-    reader = OperationReader(client, work, max_bytes=max_bytes)
-    return ProviderBundle(
-        name="google-veo",
-        video=GoogleVeoVideoProvider(client, reader),
-        image=GoogleVeoImageProvider(client, work, max_bytes=max_bytes),
-        history=GoogleVeoHistoryProvider(reader),
-        http=http,
-        traits=_google_veo_traits(context.settings),
-    )
-
-
-register("google-veo", _google_veo, _google_veo_traits)
+# The built-in vendors register themselves, each in its own package, as a plugin would; imported
+# last, when everything above exists.
+from framecast.providers.genaipro import registration as _genaipro  # noqa: E402, F401
+from framecast.providers.google_veo import registration as _google_veo  # noqa: E402, F401
+from framecast.providers.offline import registration as _offline  # noqa: E402, F401
