@@ -41,13 +41,13 @@ def main() -> None:
     from framecast.providers.base import SpeechAudio
     from framecast.providers.offline.audio import pcm_to_wav
     from framecast.providers.offline.avatar import OfflineAvatarRenderer
-    from framecast.providers.offline.tts import speak_pcm
+    from framecast.providers.offline.fresh_speech import speak_fresh_pcm
 
     renderer = OfflineAvatarRenderer(size=args.size)
     print(f"{'text':8} {'speech':>8} {'render':>8} {'ratio':>6}  peak RSS (baseline)")
     with tempfile.TemporaryDirectory(prefix="framecast-bench-avatar-") as tmp:
         for index, (name, text) in enumerate(TEXTS.items()):
-            pcm, rate = speak_pcm(text, voice="en-us+f2")
+            pcm, rate = speak_fresh_pcm(text, voice="en-us+f2")
             speech = SpeechAudio(data=pcm_to_wav(pcm, rate), mime="audio/wav", sample_rate=rate)
             seconds = len(pcm) / 2 / rate
             best = float("inf")

@@ -15,9 +15,9 @@ import argparse
 import asyncio
 
 from framecast.providers.offline.audio import pcm_to_wav
+from framecast.providers.offline.fresh_speech import speak_fresh_pcm
 from framecast.providers.offline.room_noise import NOISY_ROOM_DB, QUIET_ROOM_DB, over_noise_floor
 from framecast.providers.offline.stt import OfflineSpeechToTextProvider, word_error_rate
-from framecast.providers.offline.tts import speak_pcm
 
 VOICES = ("en-us", "en-us+f2", "en-gb", "en-us+m3")
 # Noise floors in dB below the speech; None: clean (the artefact).
@@ -51,7 +51,7 @@ async def measure(voice: str, snr_db: float | None, stt: OfflineSpeechToTextProv
     edits = 0.0
     total = 0
     for index, sentence in enumerate(SENTENCES):
-        pcm, rate = speak_pcm(sentence, voice=voice)
+        pcm, rate = speak_fresh_pcm(sentence, voice=voice)
         pcm = over_noise_floor(pcm, rate, snr_db=snr_db, seed=index, before_s=0.3, after_s=0.4)
         transcript = await stt.transcribe(pcm_to_wav(pcm, rate))
         words = len(sentence.split())

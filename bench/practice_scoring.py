@@ -42,11 +42,11 @@ from pathlib import Path
 import pocketsphinx  # type: ignore[import-untyped]
 
 from framecast.providers.offline.audio import pcm_to_wav
+from framecast.providers.offline.fresh_speech import speak_fresh_pcm
 from framecast.providers.offline.phrase_grammar import DEFAULT_NEIGHBOURS
 from framecast.providers.offline.room_noise import NOISY_ROOM_DB, QUIET_ROOM_DB, over_noise_floor
 from framecast.providers.offline.sound_alikes import Lexicon, SoundAlike, sound_alikes
 from framecast.providers.offline.stt import OfflineSpeechToTextProvider
-from framecast.providers.offline.tts import speak_pcm
 from framecast.tutor.phrase_scoring import FREE, PHRASE, PhraseWords, hear_and_score, score_hearing
 from framecast.tutor.pronunciation import FUNCTION_WORDS, WordScore, is_flagged, overall_score, score_words
 
@@ -142,7 +142,7 @@ def readings(phrases: Sequence[tuple[str, str]], voices: Sequence[str], per_phra
 
 
 def recording(reading: Reading, snr_db: float) -> bytes:
-    pcm, rate = speak_pcm(reading.said, voice=reading.voice)
+    pcm, rate = speak_fresh_pcm(reading.said, voice=reading.voice)
     seed = zlib.crc32(f"{reading.phrase}|{reading.voice}|{reading.condition}|{snr_db}".encode())
     return pcm_to_wav(
         over_noise_floor(pcm, rate, snr_db=snr_db, seed=seed, before_s=LEAD_S, after_s=TAIL_S), rate

@@ -143,11 +143,11 @@ async def conversation(root: str, token: str, messages: list[dict[str, Any]]) ->
 
 def spoken_clip() -> tuple[bytes, str]:
     from framecast.providers.offline.audio import pcm_to_wav
+    from framecast.providers.offline.fresh_speech import speak_fresh_pcm
     from framecast.providers.offline.room_noise import QUIET_ROOM_DB, over_noise_floor
-    from framecast.providers.offline.tts import speak_pcm
 
     text = "Yesterday I went to the park and I saw a big brown dog."
-    pcm, rate = speak_pcm(text, voice="en-us+f2", rate_wpm=160)
+    pcm, rate = speak_fresh_pcm(text, voice="en-us+f2", rate_wpm=160)
     # As a microphone in a quiet room hears it (clean synthetic speech is an artefact).
     pcm = over_noise_floor(pcm, rate, snr_db=QUIET_ROOM_DB, seed=1, before_s=0.3, after_s=0.4)
     return pcm_to_wav(pcm, rate), text

@@ -3,8 +3,9 @@
 Every test that feeds espeak-ng's voice to the recogniser makes its audio here. Clean synthetic
 speech (digital silence between the words) is an artefact pocketsphinx hears about three times
 worse than a real room (``providers/offline/room_noise.py``), so the default is a quiet room, 30 dB
-below the speech; pass ``snr_db=NOISY_ROOM_DB`` for a noisy one. The noise is seeded: the same
-arguments give the same bytes.
+below the speech; pass ``snr_db=NOISY_ROOM_DB`` for a noisy one. Both the voice and the noise are
+reproducible (``providers/offline/fresh_speech.py``): the same arguments give the same bytes in any
+test, whatever was spoken before it.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import base64
 from typing import Any
 
 from framecast.providers.offline.audio import pcm_to_wav
+from framecast.providers.offline.fresh_speech import speak_fresh_pcm
 from framecast.providers.offline.room_noise import NOISY_ROOM_DB, QUIET_ROOM_DB, over_noise_floor
-from framecast.providers.offline.tts import speak_pcm
 
 __all__ = [
     "NOISY_ROOM_DB",
@@ -53,7 +54,7 @@ def spoken_pcm(
 ) -> tuple[bytes, int]:
     """``text`` said by espeak-ng with room before and after it, over the noise floor, as 16-bit
     mono PCM with its sample rate."""
-    pcm, rate = speak_pcm(text, voice=voice, rate_wpm=rate_wpm)
+    pcm, rate = speak_fresh_pcm(text, voice=voice, rate_wpm=rate_wpm)
     return in_a_room(pcm, rate, snr_db=snr_db, seed=seed, before_s=before_s, after_s=after_s), rate
 
 

@@ -29,6 +29,7 @@ _INITIALIZE_DONT_EXIT: Final = 0x8000
 _ESPEAK_RATE: Final = 1
 _ESPEAK_CHARS_UTF8: Final = 1
 _EE_OK: Final = 0
+_NOISE_SEED: Final = 1
 # espeak-ng names its British English voice file "en"; the usual tag "en-gb" does not find it.
 _VOICE_ALIASES: Final = {"en-gb": "en", "en-uk": "en"}
 
@@ -51,6 +52,7 @@ class _Espeak:
         self._lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         self._lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
         self._lib.espeak_SetSynthCallback.argtypes = [_SynthCallback]
+        self._lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
         self._lib.espeak_Synth.argtypes = [
             ctypes.c_char_p,
             ctypes.c_size_t,
@@ -87,6 +89,9 @@ class _Espeak:
             raise InvalidInputError(f"espeak-ng has no voice {voice!r} (try en-us, en-gb or en-us+f2)")
         self._lib.espeak_SetParameter(_ESPEAK_RATE, rate_wpm, 0)
         self._chunks = []
+        # Breath and aspiration noise from the same seed each time; the rest of espeak-ng's state
+        # (its pitch flutter's phase) still runs on from the last utterance (see fresh_speech.py).
+        self._lib.espeak_ng_SetRandSeed(_NOISE_SEED)
         encoded = text.encode() + b"\0"
         status = self._lib.espeak_Synth(encoded, len(encoded), 0, 0, 0, _ESPEAK_CHARS_UTF8, None, None)
         if status != _EE_OK:
@@ -104,6 +109,14 @@ def _espeak() -> _Espeak:
         if _engine is None:
             _engine = _Espeak()
         return _engine
+
+
+def prepare() -> None:
+    """Load espeak-ng and its voice data now rather than on the first utterance.
+
+    Raises ``ConfigurationError`` when espeak-ng is missing.
+    """
+    _espeak()
 
 
 def speak_pcm(
