@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 
 import pytest
@@ -146,3 +147,28 @@ def test_pick_without_a_category_changes_topic_at_every_index() -> None:
 def test_pick_refuses_a_cell_without_phrases() -> None:
     with pytest.raises(InvalidInputError, match="'sports'"):
         pick(load_phrases(), category="sports", difficulty="beginner", index=0)
+
+
+def test_servers_seeding_at_the_same_moment_insert_each_phrase_once(db: Database) -> None:
+    """Two servers starting together on one database: each reads the table before the other has
+    written, and the second insert of a phrase is passed over rather than failing its start."""
+    phrases = load_phrases()
+    start = threading.Barrier(4)
+    inserted: list[int] = []
+    errors: list[BaseException] = []
+
+    def seed() -> None:
+        start.wait()
+        try:
+            inserted.append(seed_phrases(db))
+        except BaseException as error:  # collected for the assertion below
+            errors.append(error)
+
+    seeders = [threading.Thread(target=seed) for _ in range(4)]
+    for seeder in seeders:
+        seeder.start()
+    for seeder in seeders:
+        seeder.join()
+    assert errors == []
+    assert sum(inserted) == len(phrases)
+    assert _rows(db) == len(phrases)

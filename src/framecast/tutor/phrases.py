@@ -15,6 +15,8 @@ from functools import cache
 from importlib import resources
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from framecast.core.errors import ConfigurationError, InvalidInputError
 from framecast.db.session import Database
@@ -97,16 +99,28 @@ def seed_phrases(db: Database, phrases: Sequence[Phrase] | None = None) -> int:
             if phrase.english not in existing:
                 existing.add(phrase.english)
                 missing.append(phrase)
-        session.add_all(
-            PracticePhrase(
-                category=p.category,
-                difficulty=p.difficulty,
-                english_text=p.english,
-                korean_text=p.korean,
+        if not missing:
+            return 0
+        # Two servers starting together both find a phrase missing: the second insert of it is
+        # passed over instead of failing the server's start on the unique English text.
+        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        inserted = session.scalars(
+            insert(PracticePhrase)
+            .values(
+                [
+                    {
+                        "category": p.category,
+                        "difficulty": p.difficulty,
+                        "english_text": p.english,
+                        "korean_text": p.korean,
+                    }
+                    for p in missing
+                ]
             )
-            for p in missing
-        )
-    return len(missing)
+            .on_conflict_do_nothing(index_elements=["english_text"])
+            .returning(PracticePhrase.id)
+        ).all()
+    return len(inserted)
 
 
 def pick(phrases: Sequence[Phrase], *, category: str | None, difficulty: str, index: int) -> Phrase:
