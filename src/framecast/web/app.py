@@ -52,6 +52,7 @@ ROUTE_MODULES = (
     "users",
     "jobs",
     "batches",
+    "batch_downloads",
     "files",
     "provider",
     "account",
