@@ -15,6 +15,7 @@ DOLLARS = ProviderTraits(
     paid=True,
     unit="USD",
     dollars_per_video_second=0.4,
+    dollars_per_video_second_at={"720p": 0.4, "4k": 0.6},
     price_source="a price page, read 2026-12-03",
     price_date="2026-12-03",
 )
@@ -61,6 +62,13 @@ def test_a_provider_billed_in_dollars_shows_an_estimate_with_its_price_tables_da
     assert (quote.unit, quote.estimate, quote.credits) == ("USD", 3.2, 0)
     assert (quote.available, quote.left, quote.enough) == (None, None, None)
     assert quote.sentence() == "about $3.20 (estimate, price table of 2026-12-03)"
+
+
+def test_a_dollar_estimate_is_priced_at_the_resolution_asked_and_the_default_price_otherwise() -> None:
+    assert DOLLARS.dollars_for(Mode.TEXT, 1, 8, "4k") == pytest.approx(4.8)
+    assert DOLLARS.dollars_for(Mode.TEXT, 1, 8, "720p") == pytest.approx(3.2)
+    # A resolution the table does not list is priced as a request naming none.
+    assert DOLLARS.dollars_for(Mode.TEXT, 1, 8, "1080p") == pytest.approx(3.2)
 
 
 def test_a_model_missing_from_the_price_table_has_no_estimate_and_says_so() -> None:

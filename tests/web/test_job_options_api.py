@@ -290,6 +290,26 @@ def test_a_quote_on_google_veo_is_a_dollar_estimate_taking_the_duration_into_acc
     assert "balance" not in two_short.json()["text"]
 
 
+def test_a_quote_on_google_veo_is_priced_at_the_resolution_asked(client: TestClient, alice: Account) -> None:
+    def estimate(**params: object) -> float:
+        response = client.get(
+            "/api/quote", params={"provider": "google-veo", "mode": "text", **params}, headers=alice.headers
+        )
+        assert response.status_code == 200, response.text
+        return float(response.json()["estimate"])
+
+    # veo-3.1-generate-preview: $0.40 a second at 720p (the default) and 1080p, $0.60 at 4k.
+    assert estimate() == estimate(resolution="1080p") == 3.2
+    assert estimate(resolution="4k", duration=4) == 2.4
+    bad = client.get(
+        "/api/quote",
+        params={"provider": "google-veo", "mode": "text", "resolution": "8k"},
+        headers=alice.headers,
+    )
+    assert bad.status_code == 400
+    assert "Resolution" in bad.text
+
+
 def test_a_quote_on_google_imagen_counts_images(client: TestClient, alice: Account) -> None:
     body = client.get(
         "/api/quote", params={"provider": "google-veo", "mode": "image", "count": 3}, headers=alice.headers

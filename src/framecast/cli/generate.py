@@ -114,7 +114,9 @@ def _run(
             credits = bundle.traits.credits_for(request.mode, request.count)
             # Before anything is queued: a refusal leaves no job behind.
             await announce_cost(console, bundle, credits, what="this generation", force=force)
-            dollars = bundle.traits.dollars_for(request.mode, request.count, request.duration_seconds)
+            dollars = bundle.traits.dollars_for(
+                request.mode, request.count, request.duration_seconds, request.resolution
+            )
             if dollars is not None:
                 console.print(
                     f"this generation on {bundle.traits.label}: about ${dollars:,.2f}, billed by the "

@@ -14,7 +14,7 @@ every CLI command start) refuses a name nothing registered, naming the variable 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -81,9 +81,11 @@ class ProviderTraits:
     # the vendor, which has no balance to read and gets an estimate from a price table.
     unit: Literal["credits", "USD"] = "credits"
     # Providers that bill money rather than credits: an estimate in US dollars per second of video
-    # and per image, where the prices come from and the day they were read (shown next to the
-    # estimate).
+    # (at the resolution a request that names none gets; ``dollars_per_video_second_at`` by
+    # resolution where the price depends on it) and per image, where the prices come from and the
+    # day they were read (shown next to the estimate).
     dollars_per_video_second: float | None = None
+    dollars_per_video_second_at: Mapping[str, float] = field(default_factory=dict)
     dollars_per_image: float | None = None
     price_source: str = ""
     price_date: str = ""
@@ -91,14 +93,18 @@ class ProviderTraits:
     # The length of a video whose request does not say, for the estimate.
     default_video_seconds: float = 8.0
 
-    def dollars_for(self, mode: Mode, count: int, seconds: float | None = None) -> float | None:
+    def dollars_for(
+        self, mode: Mode, count: int, seconds: float | None = None, resolution: str | None = None
+    ) -> float | None:
         """An estimate in US dollars of ``count`` videos of ``seconds`` each (default
-        ``default_video_seconds``) or images, or None for a provider priced in credits."""
+        ``default_video_seconds``) at ``resolution`` (default: the provider's), or images; None for
+        a provider priced in credits."""
         if mode is Mode.IMAGE:
             return None if self.dollars_per_image is None else self.dollars_per_image * count
-        if self.dollars_per_video_second is None:
+        per_second = self.dollars_per_video_second_at.get(resolution or "", self.dollars_per_video_second)
+        if per_second is None:
             return None
-        return self.dollars_per_video_second * (seconds or self.default_video_seconds) * count
+        return per_second * (seconds or self.default_video_seconds) * count
 
     def options_for(self, mode: Mode) -> frozenset[str]:
         """The optional request settings it honours in ``mode``."""

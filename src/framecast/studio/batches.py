@@ -179,7 +179,9 @@ def dollars_needed(
             continue
         for step in entry.steps:
             request = step.request
-            dollars = traits.dollars_for(request.mode, request.count, request.duration_seconds)
+            dollars = traits.dollars_for(
+                request.mode, request.count, request.duration_seconds, request.resolution
+            )
             if dollars is None:
                 return None
             total += dollars

@@ -21,6 +21,7 @@ def _google_veo_traits(settings: Settings) -> ProviderTraits:
         PRICE_SOURCE,
         image_price,
         video_price,
+        video_prices,
     )
     from framecast.providers.google_veo.video import video_options
 
@@ -48,6 +49,7 @@ def _google_veo_traits(settings: Settings) -> ProviderTraits:
         resend_when_absent=False,
         unit="USD",
         dollars_per_video_second=video_price(config.video_model),
+        dollars_per_video_second_at=video_prices(config.video_model),
         dollars_per_image=image_price(config.image_model),
         price_source=PRICE_SOURCE,
         price_date=PRICE_DATE,

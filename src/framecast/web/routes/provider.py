@@ -32,6 +32,7 @@ from framecast.providers.base import (
     MAX_COUNT,
     MAX_DURATION_S,
     MIN_DURATION_S,
+    RESOLUTIONS,
     GenerationHistory,
     HistoryItem,
     Mode,
@@ -176,12 +177,19 @@ async def quote(
         int | None,
         Query(ge=MIN_DURATION_S, le=MAX_DURATION_S, description="seconds per video, for a dollar estimate"),
     ] = None,
+    resolution: Annotated[
+        str | None, Query(description="720p, 1080p or 4k, for a dollar estimate (default: the provider's)")
+    ] = None,
 ) -> QuotePublic:
     """What ``count`` videos (or images) in ``mode`` cost on ``provider`` (default: the caller's
     preferred one), against the balance read now. A balance that cannot be read gives ``enough``
     null and ``error``; a free provider costs 0. A provider billed in dollars answers its price
     table's estimate (``duration`` seconds per video, else its default length) and reads no
     balance."""
+    chosen_resolution = (resolution or "").strip().lower() or None
+    if chosen_resolution is not None and chosen_resolution not in RESOLUTIONS:
+        known = ", ".join(RESOLUTIONS)
+        raise field_error("resolution", f"unknown resolution {resolution!r}; use one of {known}")
     name = (provider or "").strip() or preferred_provider(context, user)
     traits = _known(context, name)
     try:
@@ -190,7 +198,8 @@ async def quote(
         names = ", ".join(m.value for m in Mode)
         raise field_error("mode", f"unknown mode {mode!r}; use one of {names}") from None
     if traits.paid and traits.unit == "USD":
-        return QuotePublic.of(dollar_quote(name, traits, traits.dollars_for(chosen, count, duration)))
+        estimate = traits.dollars_for(chosen, count, duration, chosen_resolution)
+        return QuotePublic.of(dollar_quote(name, traits, estimate))
     credits = traits.credits_for(chosen, count)
     if not traits.paid:
         return QuotePublic.of(make_quote(name, traits, credits, None))

@@ -22,10 +22,11 @@ export function formatDollars(value) {
 
 /**
  * The cost of ``count`` videos/images in ``mode`` on ``provider`` against the balance now; for a
- * provider billed in dollars, an estimate for videos of ``duration`` seconds (its default if none).
+ * provider billed in dollars, an estimate for videos of ``duration`` seconds at ``resolution`` (its
+ * defaults if none).
  */
-export function quote(provider, mode, count, duration) {
-  return api("/api/quote", { query: { provider, mode, count, duration } });
+export function quote(provider, mode, count, duration, resolution) {
+  return api("/api/quote", { query: { provider, mode, count, duration, resolution } });
 }
 
 /** The header chip's reading: {provider, label, paid, key, available, used, total, error}. */

@@ -74,8 +74,8 @@ async function refreshCost() {
   const count = Number(data.get("count"));
   if (!Number.isInteger(count) || count < 1 || count > maxCount) return;
   try {
-    const duration = chosenOptions(form).duration_seconds;
-    currentQuote = await quote(String(data.get("provider") ?? ""), mode, count, duration);
+    const { duration_seconds: duration, resolution } = chosenOptions(form);
+    currentQuote = await quote(String(data.get("provider") ?? ""), mode, count, duration, resolution);
   } catch {
     currentQuote = null;
   }
