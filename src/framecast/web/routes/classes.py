@@ -254,7 +254,9 @@ def learner_sessions(
 
 
 @router.get("/api/teacher/learners/{learner_id}/sessions/{session_id}/conversations")
-def learner_transcript(learner_id: int, session_id: str, user: CurrentUser, context: Ctx) -> list[dict[str, Any]]:
+def learner_transcript(
+    learner_id: int, session_id: str, user: CurrentUser, context: Ctx
+) -> list[dict[str, Any]]:
     """The session's messages, oldest first, with their corrections; without the learner's audio
     and video. 404 for a session that is not this learner's."""
     return classes.learner_transcript(context.db, user, learner_id, session_id)
