@@ -24,8 +24,8 @@ LEARNER_PASSWORD = "a learner's long passphrase"
 SENTENCE = "Yesterday I go to the park and I see an dog."
 
 
-def make_teacher(server: StudioServer, email: str, name: str) -> None:
-    """An account the administrator creates and makes a teacher, over the API."""
+def make_account(server: StudioServer, email: str, name: str, *, teacher: bool = False) -> None:
+    """An account the administrator creates over the API (and makes a teacher, with ``teacher``)."""
     login = httpx.post(
         f"{server.base_url}/api/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
     )
@@ -37,6 +37,8 @@ def make_teacher(server: StudioServer, email: str, name: str) -> None:
         headers=headers,
     )
     made.raise_for_status()
+    if not teacher:
+        return
     httpx.patch(
         f"{server.base_url}/api/users/{made.json()['id']}", json={"role": "teacher"}, headers=headers
     ).raise_for_status()
@@ -106,9 +108,15 @@ def test_a_learner_signs_up_joins_by_code_and_their_teacher_sees_the_conversatio
     contexts = [new_studio_context(browser, server) for _ in range(4)]
     admin, teacher, learner, stranger = contexts
     try:
-        set_up_admin(admin.new_page())
-        make_teacher(server, "tess@school.example", "Tess Teacher")
-        make_teacher(server, "tom@school.example", "Tom Other")
+        admin_page = admin.new_page()
+        set_up_admin(admin_page)
+        make_account(server, "tess@school.example", "Tess Teacher")
+        make_account(server, "tom@school.example", "Tom Other", teacher=True)
+        admin_page.goto("/admin/users")
+        tess = admin_page.locator('[data-testid="user-row"][data-email="tess@school.example"]')
+        expect(tess.get_by_test_id("user-role")).to_have_text("learner")
+        tess.get_by_role("button", name="Make teacher").click()
+        expect(tess.get_by_test_id("user-role")).to_have_text("teacher")
         with (
             watched_page(teacher, server) as teacher_page,
             watched_page(learner, server) as learner_page,
