@@ -170,3 +170,40 @@ def test_a_learner_signs_up_joins_by_code_and_their_teacher_sees_the_conversatio
     finally:
         for browser_context in contexts:
             browser_context.close()
+
+
+def test_a_teacher_invites_by_email_the_learner_accepts_and_later_leaves(
+    browser: Browser, start_server: StartServer
+) -> None:
+    server = start_server(FRAMECAST_WEB__SIGNUP="open", FRAMECAST_TUTOR__AVATAR="none")
+    contexts = [new_studio_context(browser, server) for _ in range(3)]
+    admin, teacher, learner = contexts
+    try:
+        set_up_admin(admin.new_page())
+        make_account(server, "tess@school.example", "Tess Teacher", teacher=True)
+        with watched_page(teacher, server) as teacher_page, watched_page(learner, server) as learner_page:
+            create_class(teacher_page, "tess@school.example", "Monday evening")
+            card = teacher_page.get_by_test_id("class-card")
+            card.get_by_test_id("invite-email").fill("lena@school.example")
+            card.get_by_role("button", name="Invite").click()
+            expect(card.get_by_test_id("pending-invite")).to_contain_text("lena@school.example")
+
+            sign_up(learner_page)
+            learner_page.get_by_test_id("nav-classes").click()
+            invitation = learner_page.get_by_test_id("invitation")
+            expect(invitation).to_contain_text("Monday evening (Tess Teacher)")
+            invitation.get_by_role("button", name="Accept").click()
+            expect(learner_page.get_by_test_id("my-teacher")).to_contain_text("Tess Teacher")
+            expect(learner_page.get_by_test_id("invitations-box")).to_be_hidden()
+
+            teacher_page.reload()
+            expect(teacher_page.get_by_test_id("learner-link")).to_have_text("Lena Park")
+            expect(teacher_page.get_by_test_id("pending-invite")).to_have_count(0)
+
+            learner_page.get_by_test_id("leave-class").click()
+            expect(learner_page.get_by_test_id("no-teachers")).to_be_visible()
+            teacher_page.reload()
+            expect(teacher_page.get_by_test_id("no-learners")).to_be_visible()
+    finally:
+        for browser_context in contexts:
+            browser_context.close()
