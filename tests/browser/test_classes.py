@@ -196,9 +196,11 @@ def test_a_teacher_invites_by_email_the_learner_accepts_and_later_leaves(
             expect(learner_page.get_by_test_id("my-teacher")).to_contain_text("Tess Teacher")
             expect(learner_page.get_by_test_id("invitations-box")).to_be_hidden()
 
+            learner_page.screenshot(path="/tmp/classes_learner.png", full_page=True)
             teacher_page.reload()
             expect(teacher_page.get_by_test_id("learner-link")).to_have_text("Lena Park")
             expect(teacher_page.get_by_test_id("pending-invite")).to_have_count(0)
+            teacher_page.screenshot(path="/tmp/classes_teacher.png", full_page=True)
 
             learner_page.get_by_test_id("leave-class").click()
             expect(learner_page.get_by_test_id("no-teachers")).to_be_visible()
