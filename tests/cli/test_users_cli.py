@@ -1,4 +1,4 @@
-"""``framecast users create|list|set-password``: no prompts without a terminal, exit 2 with one clear
+"""``framecast users create|list|set-password|set-role``: no prompts without a terminal, exit 2 with one clear
 line on bad input."""
 
 from __future__ import annotations
@@ -52,10 +52,42 @@ def test_list_shows_the_accounts() -> None:
     lines = [line for line in result.stdout.splitlines() if "@example.com" in line]
     assert len(lines) == 2
     cells = [[cell.strip() for cell in line.strip("│ ").split("│")] for line in lines]
-    assert [row[:5] for row in cells] == [
-        ["1", "a@example.com", "Ann", "yes", ""],
-        ["2", "b@example.com", "Ben", "", ""],
+    assert [row[:6] for row in cells] == [
+        ["1", "a@example.com", "Ann", "learner", "yes", ""],
+        ["2", "b@example.com", "Ben", "learner", "", ""],
     ]
+
+
+def test_set_role_makes_a_teacher_and_a_learner_again_and_list_shows_it() -> None:
+    runner.invoke(app, ["create", "--email", "t@example.com", "--password", PASSWORD, "--name", "Tess"])
+
+    made = runner.invoke(app, ["set-role", "T@Example.com", "teacher"])
+    listed = runner.invoke(app, ["list"], env={"COLUMNS": "200"})
+    back = runner.invoke(app, ["set-role", "t@example.com", "learner"])
+
+    assert made.exit_code == 0, made.output
+    assert made.stdout.strip() == "t@example.com is now a teacher"
+    row = next(line for line in listed.stdout.splitlines() if "t@example.com" in line)
+    assert [cell.strip() for cell in row.strip("│ ").split("│")][3] == "teacher"
+    assert back.stdout.strip() == "t@example.com is now a learner"
+    db = Database.from_settings(get_settings())
+    try:
+        with db.session() as session:
+            assert session.scalar(select(User.role).where(User.email == "t@example.com")) == "learner"
+    finally:
+        db.dispose()
+
+
+def test_set_role_of_an_unknown_email_or_role_exits_2() -> None:
+    unknown = runner.invoke(app, ["set-role", "nobody@example.com", "teacher"])
+    runner.invoke(app, ["create", "--email", "t@example.com", "--password", PASSWORD, "--name", "Tess"])
+    bad_role = runner.invoke(app, ["set-role", "t@example.com", "principal"])
+
+    assert unknown.exit_code == 2
+    assert unknown.stderr.strip() == (
+        "error: no account with the email nobody@example.com; `framecast users list` shows them"
+    )
+    assert bad_role.exit_code == 2
 
 
 def test_list_with_no_users_says_how_to_make_one() -> None:

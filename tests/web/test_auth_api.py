@@ -57,6 +57,7 @@ def test_me_shows_the_account_and_its_preferences(client: TestClient, alice: Acc
         "email": "alice@example.com",
         "name": "Alice",
         "is_admin": True,
+        "role": "learner",
         "preferences": {"default_provider": "offline", "aspect": "landscape", "concurrency": 10},
     }
 

@@ -25,7 +25,7 @@ def test_an_admin_lists_every_account(client: TestClient, alice: Account, bob: A
     assert response.status_code == 200
     users = response.json()
     assert [u["email"] for u in users] == ["alice@example.com", "bob@example.com"]
-    assert set(users[0]) == {"id", "email", "name", "is_admin", "disabled", "created_at"}
+    assert set(users[0]) == {"id", "email", "name", "is_admin", "role", "disabled", "created_at"}
 
 
 def test_an_admin_creates_a_user_who_can_log_in(client: TestClient, alice: Account) -> None:

@@ -1,10 +1,12 @@
-"""``framecast users create|list|set-password``: accounts of the web Studio, from the server's shell.
+"""``framecast users create|list|set-password|set-role``: accounts of the web Studio, from the server's
+shell.
 
 Nothing is asked interactively unless a terminal is there to answer, so the commands work in
 scripts, containers and CI. ``set-password`` without ``--password`` asks twice, hidden, in a terminal,
 and otherwise reads the password from the first line of standard input (so it stays out of the
-process list and the shell history). A bad email, a weak password, an unknown account or an email
-already used exits with code 2 and one line saying what to change.
+process list and the shell history). ``set-role EMAIL teacher`` lets an account create classes and
+see their learners' progress (``learner`` takes that away again). A bad email, a weak password, an
+unknown account or an email already used exits with code 2 and one line saying what to change.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from sqlalchemy import select
 
 from framecast.cli.context import open_database
 from framecast.core.errors import InvalidInputError, NotFoundError
-from framecast.db.accounts import User
-from framecast.web.security.accounts import NewUser, create_user, set_password
+from framecast.db.accounts import Role, User
+from framecast.web.security.accounts import NewUser, create_user, set_password, set_role
 from framecast.web.security.passwords import MIN_LENGTH
 
 app = typer.Typer(no_args_is_help=True, help="Accounts of the web Studio.")
@@ -80,6 +82,29 @@ def set_password_command(
     typer.echo(f"new password set for {user.email}; its sessions and API tokens were ended{note}")
 
 
+@app.command("set-role")
+def set_role_command(
+    email: Annotated[str, typer.Argument(help="The account's login email.", show_default=False)],
+    role: Annotated[
+        Role,
+        typer.Argument(
+            help="teacher: creates classes and sees their learners' progress; learner: practises.",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Make an account a teacher or a learner (administrators stay administrators either way)."""
+    db = open_database()
+    try:
+        user = set_role(db, email, role)
+    except (InvalidInputError, NotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()
+    typer.echo(f"{user.email} is now a {user.role}")
+
+
 def _read_password() -> str:
     if sys.stdin.isatty():
         value: str = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
@@ -103,12 +128,13 @@ def list_users() -> None:
     if not users:
         typer.echo("no users yet: run `framecast users create --admin ...` or open /setup in the Studio")
         return
-    table = Table("id", "email", "name", "admin", "disabled", "created")
+    table = Table("id", "email", "name", "role", "admin", "disabled", "created")
     for user in users:
         table.add_row(
             str(user.id),
             user.email,
             user.name,
+            user.role,
             "yes" if user.is_admin else "",
             "yes" if user.disabled else "",
             user.created_at.strftime("%Y-%m-%d %H:%M"),

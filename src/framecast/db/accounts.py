@@ -4,12 +4,23 @@ failed logins, sign-up tries, invitations and password reset links."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from framecast.db.base import Base, UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    """What a user is in the Tutor. Administering the server is the separate ``is_admin`` flag: an
+    administrator is a learner or a teacher like anyone else, and sees no learner's data for it."""
+
+    # Practises; sees their own progress, and which teachers see it.
+    LEARNER = "learner"
+    # Teaches classes (``tutor/classes.py``); sees the progress of the learners in them.
+    TEACHER = "teacher"
 
 
 class User(Base):
@@ -20,6 +31,10 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(300))  # argon2id
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A :class:`Role` value; every account starts as a learner.
+    role: Mapped[str] = mapped_column(
+        String(16), default=Role.LEARNER.value, server_default=Role.LEARNER.value
+    )
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # Studio preferences: default_provider, aspect, concurrency.
     preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -60,8 +60,10 @@ ROUTE_MODULES = (
     "progress",
     "avatar_sessions",
     "practice",
+    "classes",
     "tutor_ws",
     "tutor_pages",
+    "class_pages",
     "pages",
 )
 

@@ -48,6 +48,8 @@ FIELD_LABELS: dict[str, str] = {
     "current_password": "Current password",
     "new_password": "New password",
     "new_password_confirm": "New password again",
+    # Classes
+    "code": "Class code",
 }
 
 

@@ -134,6 +134,8 @@ TEXT: dict[Language, dict[str, str]] = {
         "suggestions": "Suggestions",
         "recent_conversations": "Recent conversations",
         "no_conversations": "No conversations yet.",
+        "practice_attempts": "Recent phrase attempts",
+        "no_practice_attempts": "No phrase practised yet.",
         # real-time
         "live_title": "Tutor · real-time",
         "live_heading": "Real-time conversation",
@@ -241,6 +243,8 @@ TEXT: dict[Language, dict[str, str]] = {
         "suggestions": "제안",
         "recent_conversations": "최근 대화",
         "no_conversations": "아직 대화가 없어요.",
+        "practice_attempts": "최근 문장 연습",
+        "no_practice_attempts": "아직 연습한 문장이 없어요.",
         "live_title": "튜터 · 실시간",
         "live_heading": "실시간 대화",
         "live_intro": "말하는 동안 고쳐 주는 아바타 선생님과 얼굴을 보며 이야기해요.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from framecast.db import accounts, library, models, tutor  # noqa: F401  (registers the tables on Base.metadata)
+from framecast.db import accounts, classes, library, models, tutor  # noqa: F401  (registers the tables on Base.metadata)
 from framecast.db.base import Base
 from framecast.db.session import make_engine
 

@@ -81,6 +81,8 @@ class Me(BaseModel):
     email: str
     name: str
     is_admin: bool
+    # "learner" or "teacher" (``db.accounts.Role``): a teacher has classes on /classes.
+    role: str
     preferences: dict[str, Any]
 
 
@@ -337,4 +339,11 @@ def me(user: CurrentUser, context: Ctx) -> Me:
 def me_of(user: User, context: WebContext) -> Me:
     """What ``/api/me`` answers for ``user``."""
     preferences = read_preferences(user.preferences, context.settings).to_json()
-    return Me(id=user.id, email=user.email, name=user.name, is_admin=user.is_admin, preferences=preferences)
+    return Me(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        is_admin=user.is_admin,
+        role=user.role,
+        preferences=preferences,
+    )

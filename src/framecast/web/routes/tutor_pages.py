@@ -27,7 +27,7 @@ from framecast.web.tutor_text import page_values, particle_words, ui_language
 router = APIRouter(include_in_schema=False)
 
 
-def _tutor_values(context: Any, user: User, language: str | None = None) -> dict[str, Any]:
+def tutor_values(context: Any, user: User, language: str | None = None) -> dict[str, Any]:
     """The values every Tutor page has; its words in ``language``, else the learner's preference."""
     chosen = choose(context.settings)
     preferred = sessions.preferred_language(user.preferences, context.settings.tutor.language)
@@ -49,7 +49,7 @@ def _tutor_values(context: Any, user: User, language: str | None = None) -> dict
 
 @router.get("/tutor")
 async def tutor_home(request: Request, context: Ctx) -> Response:
-    return await render(request, context, "tutor_home.html", "tutor", lambda u: _tutor_values(context, u))
+    return await render(request, context, "tutor_home.html", "tutor", lambda u: tutor_values(context, u))
 
 
 @router.get("/tutor/sessions/{session_id}")
@@ -60,7 +60,7 @@ async def tutor_session(request: Request, context: Ctx, session_id: str) -> Resp
         info = sessions.owned_session(context.db, session_id, user.id)
         language = ui_language(info.language)
         return {
-            **_tutor_values(context, user, language),
+            **tutor_values(context, user, language),
             "session": info.to_json(),
             "particle_words": particle_words(language, info.topic),
         }
@@ -70,17 +70,30 @@ async def tutor_session(request: Request, context: Ctx, session_id: str) -> Resp
 
 @router.get("/tutor/practice")
 async def tutor_practice(request: Request, context: Ctx) -> Response:
-    return await render(request, context, "tutor_practice.html", "tutor", lambda u: _tutor_values(context, u))
+    return await render(request, context, "tutor_practice.html", "tutor", lambda u: tutor_values(context, u))
+
+
+def own_progress_sources(user_id: int) -> dict[str, str]:
+    """Where the progress page (``tutor_progress.js``) reads a learner's own progress; a teacher's
+    view reads the same answers elsewhere (``class_pages.py``)."""
+    return {
+        "stats": f"/api/progress/{user_id}/stats",
+        "weaknesses": f"/api/progress/{user_id}/weaknesses",
+        "sessions": "/api/conversations/sessions",
+    }
 
 
 @router.get("/tutor/progress")
 async def tutor_progress(request: Request, context: Ctx) -> Response:
-    return await render(request, context, "tutor_progress.html", "tutor", lambda u: _tutor_values(context, u))
+    def values(user: User) -> dict[str, Any]:
+        return {**tutor_values(context, user), "progress_sources": own_progress_sources(user.id)}
+
+    return await render(request, context, "tutor_progress.html", "tutor", values)
 
 
 @router.get("/tutor/live")
 async def tutor_live(request: Request, context: Ctx) -> Response:
-    return await render(request, context, "tutor_live.html", "tutor", lambda u: _tutor_values(context, u))
+    return await render(request, context, "tutor_live.html", "tutor", lambda u: tutor_values(context, u))
 
 
 @router.get("/tutor/portrait.png")

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from framecast.core.errors import InvalidInputError, NotFoundError
-from framecast.db.accounts import User
+from framecast.db.accounts import Role, User
 from framecast.tutor import sessions
 from framecast.web.deps import AdminUser, Ctx, CurrentUser
 from framecast.web.routes.auth import Me, me
@@ -49,6 +49,8 @@ class UserPublic(BaseModel):
     email: str
     name: str
     is_admin: bool
+    # "learner" or "teacher" (``db.accounts.Role``); administration is ``is_admin`` on its own.
+    role: Role
     disabled: bool
     created_at: datetime
 
@@ -59,6 +61,7 @@ class UserPublic(BaseModel):
             email=user.email,
             name=user.name,
             is_admin=user.is_admin,
+            role=Role(user.role),
             disabled=user.disabled,
             created_at=user.created_at,
         )
@@ -117,6 +120,8 @@ class UserUpdate(BaseModel):
     disabled: bool | None = None
     is_admin: bool | None = None
     name: str | None = None
+    # Make a learner a teacher (who may create classes) or a teacher a learner again.
+    role: Role | None = None
 
 
 @router.get("/api/users")
@@ -175,8 +180,10 @@ def reset_link(user_id: int, admin: AdminUser, context: Ctx) -> ResetLinkPublic:
 
 @router.patch("/api/users/{user_id}")
 def update_user(user_id: int, body: UserUpdate, admin: AdminUser, context: Ctx) -> UserPublic:
-    """Rename, disable or enable, promote or demote. Disabling ends the user's sessions and tokens;
-    disabling or demoting an admin also revokes the invitations and reset links they made."""
+    """Rename, disable or enable, promote or demote, make a teacher or a learner (``role``; a teacher
+    made a learner keeps their classes but sees none of them until made a teacher again). Disabling
+    ends the user's sessions and tokens; disabling or demoting an admin also revokes the invitations
+    and reset links they made."""
     if user_id == admin.id and (body.disabled is True or body.is_admin is False):
         raise InvalidInputError("you cannot disable or demote your own account; ask another administrator")
     name = check_name(body.name) if body.name is not None else None
@@ -190,6 +197,8 @@ def update_user(user_id: int, body: UserUpdate, admin: AdminUser, context: Ctx) 
             user.is_admin = body.is_admin
         if body.disabled is not None:
             user.disabled = body.disabled
+        if body.role is not None:
+            user.role = body.role.value
         session.flush()
         public = UserPublic.of(user)
     if body.disabled:

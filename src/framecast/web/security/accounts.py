@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from framecast.core.errors import InvalidInputError, NotAuthenticatedError, NotFoundError
 from framecast.core.settings import WebSettings
 from framecast.core.text import text_problem
-from framecast.db.accounts import User
+from framecast.db.accounts import Role, User
 from framecast.db.session import Database
 from framecast.web.field_labels import field_error
 from framecast.web.security.passwords import (
@@ -249,6 +249,25 @@ def set_password(db: Database, email: str, password: str) -> User:
     _store_hash(db, user.id, hash_password(password))
     revoke_everything(db, user.id)
     return user
+
+
+def set_role(db: Database, email: str, role: Role) -> User:
+    """Make the account of ``email`` a teacher or a learner (``framecast users set-role``); returns
+    the (detached) user. A teacher made a learner keeps their classes but sees none of them until
+    made a teacher again; their learners stay in them.
+
+    Raises :class:`InvalidInputError` for a malformed email and :class:`NotFoundError` for an email
+    without an account.
+    """
+    address = normalize_email(email)
+    with db.session() as session:
+        user = session.scalar(select(User).where(User.email == address))
+        if user is None:
+            raise NotFoundError(f"no account with the email {address}; `framecast users list` shows them")
+        user.role = role.value
+        session.flush()
+        session.expunge(user)
+        return user
 
 
 def _user(db: Database, user_id: int) -> User:

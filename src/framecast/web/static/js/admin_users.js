@@ -1,5 +1,5 @@
-// Administrators: list users, disable or promote them, give one a password reset link, create one,
-// make an invitation link, and list or revoke pending invitations.
+// Administrators: list users, disable or promote them, make them teachers or learners, give one a
+// password reset link, create one, make an invitation link, and list or revoke pending invitations.
 
 import { api, clearError, showError } from "./api.js";
 import { $, fill, formatTime, h, toast } from "./dom.js";
@@ -55,12 +55,32 @@ function row(user) {
     { dataset: { testid: "user-row", email: user.email } },
     h("td", {}, user.name, self ? h("span", { class: "muted small" }, " (you)") : null),
     h("td", { class: "mono small" }, user.email),
-    h("td", {}, user.is_admin ? h("span", { class: "badge state-running" }, "admin") : "user"),
+    h(
+      "td",
+      { dataset: { testid: "user-role" } },
+      user.is_admin ? [h("span", { class: "badge state-running" }, "admin"), " "] : null,
+      user.role,
+    ),
     h("td", {}, user.disabled ? h("span", { class: "badge state-failed" }, "disabled") : h("span", { class: "badge state-succeeded" }, "active")),
     h("td", { class: "small muted" }, formatTime(user.created_at)),
     h(
       "td",
       { class: "actions" },
+      // A teacher creates classes and sees their learners' progress (/classes).
+      h(
+        "button",
+        {
+          type: "button",
+          class: "small",
+          dataset: { testid: "toggle-teacher" },
+          onclick: () => {
+            const role = user.role === "teacher" ? "learner" : "teacher";
+            change(user, { role }, `${user.name} is now a ${role}`);
+          },
+        },
+        user.role === "teacher" ? "Make learner" : "Make teacher",
+      ),
+      " ",
       self
         ? null
         : [

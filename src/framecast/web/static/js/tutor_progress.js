@@ -1,7 +1,11 @@
 // The progress page: the three scores, a chart of the sessions' scores (and phrase practice) over
 // time, corrections by type and severity, the most common mistakes, suggestions, and the recent
-// conversations with their transcripts (loaded when a conversation is opened). Its words follow the
-// learner's language (tutor_text.js).
+// conversations with their transcripts (loaded when a conversation is opened), and the recent phrase
+// attempts. Its words follow the learner's language (tutor_text.js).
+//
+// The same module draws a teacher's view of one of their learners (class_learner.html): the page
+// names where the data comes from (`sources`: the learner's own API, or /api/teacher/learners/<id>)
+// and whether the sessions can be continued from here (`read_only`).
 
 import { api, showError, clearError } from "./api.js";
 import { $, debounce, fill, formatTime, h } from "./dom.js";
@@ -14,6 +18,7 @@ const TOPICS = Object.fromEntries(data.topics);
 const TYPES = ["grammar", "vocabulary", "pronunciation"].map((key) => [key, text[key]]);
 const SEVERITIES = ["high", "medium", "low"].map((key) => [key, text.severities[key]]);
 const SESSIONS_SHOWN = 10;
+const sources = data.sources;
 const errorBox = $('[data-testid="progress-error"]');
 let redrawChart = () => {};
 
@@ -211,7 +216,7 @@ async function loadTranscript(item, session) {
   const body = item.querySelector(".transcript");
   fill(body, h("p", { class: "muted small" }, text.loadingConversation));
   try {
-    const messages = await api(`/api/conversations/sessions/${encodeURIComponent(session.id)}/conversations`);
+    const messages = await api(`${sources.sessions}/${encodeURIComponent(session.id)}/conversations`);
     item.dataset.loaded = "true";
     if (!messages.length) {
       fill(body, h("p", { class: "muted small" }, text.nothingSaidThere));
@@ -242,7 +247,7 @@ function sessionItem(session, scores) {
             text.sessionScores(rounded(scores.grammar), rounded(scores.vocabulary), rounded(scores.pronunciation)),
           )
         : null,
-      ended ? null : h("a", { href: `/tutor/sessions/${encodeURIComponent(session.id)}`, class: "small" }, text.continue),
+      ended || data.read_only ? null : h("a", { href: `/tutor/sessions/${encodeURIComponent(session.id)}`, class: "small" }, text.continue),
     ),
     h("div", { class: "transcript" }),
   );
@@ -250,6 +255,25 @@ function sessionItem(session, scores) {
     if (item.open && item.dataset.loaded !== "true") loadTranscript(item, session);
   });
   return item;
+}
+
+function drawAttempts(practice) {
+  const recent = practice?.recent ?? [];
+  fill(
+    $('[data-testid="practice-attempts"]'),
+    recent.map((attempt) =>
+      h(
+        "li",
+        { dataset: { testid: "practice-attempt", score: String(rounded(attempt.score)) } },
+        h("span", { class: "attempt-phrase" }, attempt.english_text),
+        " ",
+        h("span", { class: "badge" }, `${rounded(attempt.score)}`),
+        " ",
+        h("span", { class: "muted small" }, formatTime(attempt.created_at)),
+      ),
+    ),
+  );
+  $('[data-testid="no-practice-attempts"]').hidden = recent.length > 0;
 }
 
 function drawSessions(list, history) {
@@ -261,9 +285,9 @@ function drawSessions(list, history) {
 async function load() {
   try {
     const [stats, weak, list] = await Promise.all([
-      api(`/api/progress/${data.user_id}/stats`),
-      api(`/api/progress/${data.user_id}/weaknesses`, { query: { language: data.language } }),
-      api("/api/conversations/sessions", { query: { limit: SESSIONS_SHOWN } }),
+      api(sources.stats),
+      api(sources.weaknesses, { query: { language: data.language } }),
+      api(sources.sessions, { query: { limit: SESSIONS_SHOWN } }),
     ]);
     clearError(errorBox);
     const practised = (stats.practice?.attempts ?? 0) > 0;
@@ -276,6 +300,7 @@ async function load() {
     bars($('[data-testid="corrections-by-type"]'), stats.correction_stats?.by_type, TYPES, "type");
     bars($('[data-testid="corrections-by-severity"]'), stats.correction_stats?.by_severity, SEVERITIES, "sev");
     drawWeaknesses(weak);
+    drawAttempts(stats.practice);
     drawSessions(list, stats.history ?? []);
   } catch (error) {
     showError(errorBox, error);
