@@ -7,21 +7,28 @@ pink-noise floor (30 dB, a quiet room; 10 dB, a noisy one) in three readings:
 - **swapped**: one content word replaced by a sound-alike a Korean learner would say (late → *rate*,
   think → *sink*; a respelled variant such as *tink* when no word fits, else a dictionary
   neighbour), the first content word that has one;
-- **dropped**: the middle content word left out.
+- **dropped**: the middle scored word left out (a content word; not *I'm*, which is not scored).
 
 Each phrase is read by ``--voices-per-phrase`` of the voices, taking turns, so every voice reads
 about as many phrases. Phrases whose 0-based line number leaves 2 when divided by 3 are held out:
 the thresholds of ``tutor/phrase_scoring.py`` were calibrated on the others ("tuning").
 
-One recording is scored three ways, all in the same run:
+One recording is scored four ways, all in the same run:
 
-- **new**: heard against the phrase by the grammar (``phrase_scoring.PHRASE``), as practice and
-  repetitions of the tutor's phrase are scored;
+- **new**: heard against the phrase by the grammar (``phrase_scoring.PHRASE``: a flag margin per
+  kind of rival), as practice and repetitions of the tutor's phrase are scored;
+- **one-margin**: the same hearing with the grammar's earlier single flag margin
+  (``phrase_scoring.ONE_MARGIN``);
 - **previous**: the language model's transcript aligned with the phrase
   (``pronunciation.score_words``, the scoring before the grammar);
 - **free**: heard against its own transcript (``phrase_scoring.FREE``), as other spoken turns are.
 
 A content word is flagged when it scores under ``pronunciation.DEFAULT_THRESHOLD`` (``is_flagged``).
+``--calibrate`` instead hears the correct readings of the tuning phrases at 30 dB and writes the
+flag margin of each kind of rival to ``src/framecast/tutor/data/rival_margins.csv``: the margin
+that flags no more than ``RIVAL_FALSE_FLAGS`` of the correct words where that rival exists (never
+stricter than ``--floor``, never more lenient than ``PHRASE.flag``). Held-out phrases are not read.
+
 Targets (new, 30 dB): correct ≥ 80 in ≥ 80% of readings, ≤ 5% of correct content words flagged,
 the swapped word flagged ≥ 70% (and the lowest-scored content word), the dropped one ≥ 95%.
 """
@@ -47,12 +54,22 @@ from framecast.providers.offline.phrase_grammar import DEFAULT_NEIGHBOURS
 from framecast.providers.offline.room_noise import NOISY_ROOM_DB, QUIET_ROOM_DB, over_noise_floor
 from framecast.providers.offline.sound_alikes import Lexicon, SoundAlike, sound_alikes
 from framecast.providers.offline.stt import OfflineSpeechToTextProvider
-from framecast.tutor.phrase_scoring import FREE, PHRASE, PhraseWords, hear_and_score, score_hearing
+from framecast.tutor.phrase_scoring import (
+    FREE,
+    ONE_MARGIN,
+    PHRASE,
+    RIVAL_FALSE_FLAGS,
+    RIVAL_MARGINS,
+    PhraseWords,
+    hear_and_score,
+    rival_kind,
+    score_hearing,
+)
 from framecast.tutor.pronunciation import FUNCTION_WORDS, WordScore, is_flagged, overall_score, score_words
 
 VOICES = ("en-us", "en-us+f2", "en-us+m3", "en-gb")
 CONDITIONS = ("correct", "swapped", "dropped")
-METHODS = ("new", "previous", "free")
+METHODS = ("new", "one-margin", "previous", "free")
 # Room around each reading, as a learner's recording has.
 LEAD_S, TAIL_S = 0.3, 0.4
 
@@ -126,7 +143,8 @@ def readings(phrases: Sequence[tuple[str, str]], voices: Sequence[str], per_phra
     for number, (phrase, split) in enumerate(phrases):
         words = PhraseWords.of(phrase)
         written = list(words.written)
-        content = [i for i, w in enumerate(written) if w.lower() not in FUNCTION_WORDS]
+        # The words the scorer scores (not "I'm", "it's": a function word with its verb).
+        content = [i for i, group in enumerate(words.tokens) if any(token.scored for token in group)]
         swap = swaps.swap(words)
         dropped = content[len(content) // 2] if content else None
         chosen = [voices[(number + k) % len(voices)] for k in range(min(per_phrase, len(voices)))]
@@ -163,6 +181,7 @@ async def score(
         free, _ = await hear_and_score(stt, audio, transcript.text, calibration=FREE)
     return {
         "new": score_hearing(phrase, hearing.words, calibration=PHRASE),
+        "one-margin": score_hearing(phrase, hearing.words, calibration=ONE_MARGIN),
         "previous": score_words(reading.phrase, transcript),
         "free": free,
     }
@@ -242,6 +261,51 @@ async def run(
     print("* free: the share of readings with any word flagged (its words are the transcript's)")
 
 
+async def calibrate(
+    phrases: Sequence[tuple[str, str]], voices: Sequence[str], per_phrase: int, floor: float
+) -> None:
+    """Write each kind of rival's flag margin from the correct readings of the tuning phrases."""
+    tuning = [phrase for phrase in phrases if phrase[1] == "tuning"]
+    work = [r for r in readings(tuning, voices, per_phrase) if r.condition == "correct"]
+    stt = OfflineSpeechToTextProvider()
+    swaps = Swaps()
+    gate = asyncio.Semaphore(stt.max_decoders)
+    words: defaultdict[str, int] = defaultdict(int)  # correct words where a kind of rival exists
+    wins: defaultdict[str, list[float]] = defaultdict(list)  # margins of its wins over them
+
+    async def one(reading: Reading) -> None:
+        phrase = PhraseWords.of(reading.phrase)
+        async with gate:
+            hearing = await stt.hear_phrase(recording(reading, QUIET_ROOM_DB), phrase.expected)
+        for token, item in zip(phrase.expected, hearing.words, strict=True):
+            if not token.scored or item.margin is None:
+                continue
+            kinds = {
+                "skip",
+                *(
+                    "neighbour" if not a.change else f"{a.change[0]}>{a.change[1]}"
+                    for a in swaps.alikes(token.text)
+                ),
+            }
+            for kind in kinds:
+                words[kind] += 1
+            won = rival_kind(item, token.text)
+            if won is not None:
+                wins[won].append(item.margin)
+
+    await asyncio.gather(*(one(reading) for reading in work))
+    target = Path(__file__).resolve().parent.parent / "src/framecast/tutor" / RIVAL_MARGINS
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["rival", "flag_margin", "correct_words", "rival_won"])
+        for kind in sorted(words):
+            allowed = int(RIVAL_FALSE_FLAGS * words[kind])
+            margins = sorted(wins[kind])
+            flag = margins[allowed] if allowed < len(margins) else PHRASE.flag
+            writer.writerow([kind, f"{max(floor, min(PHRASE.flag, flag)):.1f}", words[kind], len(margins)])
+    print(f"{len(work)} correct readings of {len(tuning)} tuning phrases -> {target}")
+
+
 def _rate(part: int, whole: int) -> str:
     return f"{part / whole:.2f} ({whole})" if whole else "-"
 
@@ -254,8 +318,13 @@ def main() -> None:
     parser.add_argument("--voices-per-phrase", type=int, default=2, help="voices reading each phrase")
     parser.add_argument("--phrases", type=int, help="only the first N phrases (a quick look)")
     parser.add_argument("--snr", type=float, action="append", help="noise floors in dB (repeatable)")
+    parser.add_argument("--calibrate", action="store_true", help="write tutor/data/rival_margins.csv")
+    parser.add_argument("--floor", type=float, default=-40.0, help="the strictest flag margin calibrated")
     args = parser.parse_args()
     phrases = load_phrases()[: args.phrases]
+    if args.calibrate:
+        asyncio.run(calibrate(phrases, tuple(args.voice or VOICES), args.voices_per_phrase, args.floor))
+        return
     levels = tuple(args.snr or (QUIET_ROOM_DB, NOISY_ROOM_DB))
     asyncio.run(run(phrases, tuple(args.voice or VOICES), args.voices_per_phrase, levels))
 

@@ -18,6 +18,14 @@ that when not (pocketsphinx drops short words even in clear speech; see ``FUNCTI
 Two calibrations (``bench/practice_scoring.py`` measures both, see its section of bench/README.md):
 
 - :data:`PHRASE`: the learner says a known phrase (practice, or repeating what the tutor asked).
+  Its flag margin depends on **which kind of rival won** (:func:`rival_kind`): a Korean-learner
+  variant by its change of sound (``IH>IY``, ``R>L``…), any dictionary neighbour, or the skip. The
+  recogniser does not hear every contrast equally well in correct speech: it hears the *ship* vowel
+  as the *sheep* one in one correct word of ten, but almost never an *r* for an *l*. So each kind
+  gets the flag margin that correct readings pass in all but :data:`RIVAL_FALSE_FLAGS` of the words
+  where that rival exists (``tutor/data/rival_margins.csv``, made by ``python -m
+  bench.practice_scoring --calibrate`` from the tuning phrases only); kinds it does not list, and
+  kinds correct readings never produce, use the lenient default.
 - :data:`FREE`: the learner speaks freely and the only reference is the transcript itself, which
   may be the recogniser's own mistake: a word is flagged only when a rival wins by a margin that
   correct readings never reach.
@@ -25,9 +33,12 @@ Two calibrations (``bench/practice_scoring.py`` measures both, see its section o
 
 from __future__ import annotations
 
+import csv
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from typing import Final, Protocol, runtime_checkable
 
 from framecast.providers.base import Transcript
@@ -55,13 +66,44 @@ class Calibration:
     bad: float  # at or below: 0.0
     # Measure the margin of words heard as themselves too (one decode each); without, they score 1.0.
     every_margin: bool = True
+    # The flag margin by the kind of rival that won (:func:`rival_kind`); others use ``flag``.
+    rival_flags: Mapping[str, float] = field(default_factory=dict)
+
+    def flag_for(self, rival: str | None) -> float:
+        return self.flag if rival is None else self.rival_flags.get(rival, self.flag)
 
 
-# Calibrated on the tuning phrases at 30 dB (bench/practice_scoring.py). PHRASE: where a swapped
-# word is heard, its rival mostly wins by 8 to 75 units a frame, while a correct word's nearest rival
-# (3 dictionary neighbours, no homophones, no change of an unsettled place) rarely wins by more than
-# 5; the flag margin sits between.
-PHRASE: Final = Calibration(flag=-7.0, good=2.0, bad=-15.0)
+# The share of correct words, among those a kind of rival could win, that it may flag: what the
+# flag margins of ``tutor/data/rival_margins.csv`` are calibrated to.
+RIVAL_FALSE_FLAGS: Final = 0.02
+RIVAL_MARGINS: Final = "data/rival_margins.csv"
+
+
+@cache
+def rival_flags() -> Mapping[str, float]:
+    """The calibrated flag margin of each kind of rival (``tutor/data/rival_margins.csv``)."""
+    source = resources.files("framecast.tutor").joinpath(RIVAL_MARGINS)
+    with source.open(encoding="utf-8") as handle:
+        return {row["rival"]: float(row["flag_margin"]) for row in csv.DictReader(handle)}
+
+
+def rival_kind(item: HeardWord, token: str) -> str | None:
+    """What won in a word's place instead of the word itself: ``"skip"`` (nothing), the change of
+    a Korean-learner variant (``"IH>IY"``), ``"neighbour"`` (another dictionary word); None when
+    the word itself won."""
+    if item.heard is None:
+        return "skip"
+    if item.change is not None:
+        return f"{item.change[0]}>{item.change[1]}"
+    return None if item.heard == token else "neighbour"
+
+
+# Calibrated on the tuning phrases at 30 dB (bench/practice_scoring.py). PHRASE: the default flag
+# margin is lenient (-3: a rival must win, a little), and each kind of rival that wins in correct
+# speech gets its own, stricter one from the table. FREE: a margin correct readings never reach.
+PHRASE: Final = Calibration(flag=-3.0, good=2.0, bad=-11.0, rival_flags=rival_flags())
+# The grammar's single flag margin before rivals were told apart (the bench's "one margin" row).
+ONE_MARGIN: Final = Calibration(flag=-7.0, good=2.0, bad=-15.0)
 FREE: Final = Calibration(flag=-12.0, good=2.0, bad=-30.0, every_margin=False)
 
 
@@ -107,19 +149,23 @@ class PhraseWords:
         return tuple(token for group in self.tokens for token in group)
 
 
-def word_score(margin: float | None, heard: bool, calibration: Calibration) -> float:
-    """The 0..1 score of one token from its margin (None: an unscored word, heard or not)."""
+def word_score(
+    margin: float | None, heard: bool, calibration: Calibration, rival: str | None = None
+) -> float:
+    """The 0..1 score of one token from its margin (None: an unscored word, heard or not), given
+    the kind of rival that won in its place (:func:`rival_kind`; None: the word itself)."""
     if margin is None:
         return 1.0 if heard else FUNCTION_WORD_MISSED
+    flag = calibration.flag_for(rival)
+    # The span from flagged to 0.0 is the same whatever the flag margin.
+    bad = flag - (calibration.flag - calibration.bad)
     if margin >= calibration.good:
         return 1.0
-    if margin >= calibration.flag:
-        return DEFAULT_THRESHOLD + (1 - DEFAULT_THRESHOLD) * (margin - calibration.flag) / (
-            calibration.good - calibration.flag
-        )
-    if margin <= calibration.bad:
+    if margin >= flag:
+        return DEFAULT_THRESHOLD + (1 - DEFAULT_THRESHOLD) * (margin - flag) / (calibration.good - flag)
+    if margin <= bad:
         return 0.0
-    return DEFAULT_THRESHOLD * (margin - calibration.bad) / (calibration.flag - calibration.bad)
+    return DEFAULT_THRESHOLD * (margin - bad) / (flag - bad)
 
 
 def score_hearing(
@@ -137,7 +183,10 @@ def score_hearing(
     for word, group in zip(phrase.written, phrase.tokens, strict=True):
         items = heard[at : at + len(group)]
         at += len(group)
-        values = [word_score(item.margin, item.heard is not None, calibration) for item in items]
+        values = [
+            word_score(item.margin, item.heard is not None, calibration, rival_kind(item, token.text))
+            for item, token in zip(items, group, strict=True)
+        ]
         said = [item.heard for item in items if item.heard is not None]
         all_itself = all(item.heard == token.text for item, token in zip(items, group, strict=True))
         change = next((item.change for item in items if item.change is not None), None)
