@@ -12,10 +12,10 @@ Thin over ``tutor/classes.py`` (which checks who may see whom through ``tutor/cl
 Anyone who is not a teacher gets 403 on a teacher's route, administrators included; a teacher asking
 for a class or learner that is not theirs gets 404, exactly as for one that does not exist.
 
-Wrong join codes are slowed down like wrong passwords (``web/security/ratelimit.py``): they count
-per (account, client address) pair and per address within ``web.login_window_s``; past
-``web.login_attempts`` each further try waits, answering 429 with ``Retry-After``. A right code
-forgets that pair's wrong ones.
+Wrong join codes are slowed down like wrong passwords (``web/security/ratelimit.py``), counted per
+account wherever it tries from (not per address: a school's learners share one, and their typos
+must not slow its logins down) within ``web.login_window_s``; past ``web.login_attempts`` each
+further try waits, answering 429 with ``Retry-After``. A right code forgets the wrong ones.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from framecast.tutor import classes, sessions
 from framecast.tutor.classes import ClassInfo, Invitation, InviteInfo, LearnerCard, Membership
 from framecast.web.deps import Ctx, CurrentUser
-from framecast.web.security.ratelimit import attempt_succeeded, begin_attempt, client_address
+from framecast.web.security.ratelimit import attempt_succeeded, begin_attempt
 
 router = APIRouter(tags=["classes"])
 
@@ -126,15 +126,14 @@ def joined_classes(user: CurrentUser, context: Ctx) -> list[MembershipPublic]:
 
 
 @router.post("/api/classes/join")
-def join_class(body: JoinBody, request: Request, user: CurrentUser, context: Ctx) -> MembershipPublic:
+def join_class(body: JoinBody, user: CurrentUser, context: Ctx) -> MembershipPublic:
     """Join a class by its code; its teacher then sees your progress. 400 (field ``code``) for a
     code no class has, 403 for a teacher, 429 with ``Retry-After`` after too many wrong codes."""
+    # Counted against the account alone, wherever it tries from: a school's learners share one
+    # address, and their typos must not slow down the logins from it (nor one learner's another's).
+    account = f"class-code:{user.id}"
     attempt = begin_attempt(
-        context.db,
-        context.settings.web,
-        email=f"class-code:{user.id}",
-        client=client_address(request),
-        what="wrong class codes",
+        context.db, context.settings.web, email=account, client=account, what="wrong class codes"
     )
     joined = classes.join_by_code(context.db, user, body.code)
     attempt_succeeded(context.db, attempt)
