@@ -247,7 +247,10 @@ def test_a_provider_takes_for_images_its_video_options_less_the_video_only_ones_
 def test_google_veo_is_billed_in_dollars_from_a_dated_price_table(settings: Settings) -> None:
     veo = traits("google-veo", settings)
 
-    assert (veo.unit, veo.price_date) == ("USD", "2026-12-03")
+    assert (veo.unit, veo.price_date) == ("USD", "2026-12-04")
     assert veo.price_date in veo.price_source
+    # veo-3.1-generate-preview: $0.40 a second at 720p (the default) and 1080p, $0.60 at 4k.
+    assert veo.dollars_per_video_second == 0.40
+    assert dict(veo.dollars_per_video_second_at) == {"720p": 0.40, "1080p": 0.40, "4k": 0.60}
     assert veo.options_for(Mode.IMAGE) == {"person_generation"}
     assert traits("genaipro", settings).unit == "credits"
