@@ -140,6 +140,9 @@ class JobSettings(BaseModel):
     # A remote provider account's concurrency and rate are kept in the database for every worker on
     # every host (jobs/shared_limits.py); false: each worker process keeps its own.
     shared_limits: bool = True
+    # Seconds between two publications of a process's counters and histograms to the database, which
+    # any server's /metrics sums (db/metric_totals.py); 0: only when the process stops cleanly.
+    metrics_publish_s: float = 5.0
     max_attempts: int = 8
     backoff_base_s: float = 2.0
     backoff_max_s: float = 300.0
