@@ -1,6 +1,6 @@
 """Queue tables: batches, jobs, the provider generations linked to jobs, workers' heartbeats, the
-limits all workers share, the news table SQLite uses instead of ``NOTIFY``, and every process's
-metric totals."""
+limits and request windows all workers share, the news table SQLite uses instead of ``NOTIFY``, and
+every process's metric totals."""
 
 from __future__ import annotations
 
@@ -169,6 +169,30 @@ class LimitRate(Base):
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     consecutive_429: Mapped[int] = mapped_column(Integer, default=0)
     rate_limited: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RequestWindowAccount(Base):
+    """An account whose requests are counted in one sliding window shared by every worker
+    (``jobs/shared_window.py``); its row is what a worker locks to take a place."""
+
+    __tablename__ = "request_windows"
+
+    account: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class RequestWindowPlace(Base):
+    """A place in an account's window: taken when a request is sent, kept until a window after its
+    answer (or, for a request never answered, a dead worker's, until its lease runs out)."""
+
+    __tablename__ = "request_window_places"
+    __table_args__ = (Index("ix_request_window_places_account_expires", "account", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account: Mapped[str] = mapped_column(String(100))
+    holder: Mapped[str] = mapped_column(String(200))
+    # False while the request is out; then ``expires_at`` is its answer plus the window.
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class NewsItem(Base):

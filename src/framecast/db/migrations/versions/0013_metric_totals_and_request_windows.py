@@ -1,4 +1,5 @@
-"""every process's counter and histogram totals, summed by any server's /metrics
+"""every process's counter and histogram totals, summed by any server's /metrics; request windows
+shared by every worker (GenAIPro v2's 30 a minute per account)
 
 Revision ID: 0013
 Revises: 0012
@@ -33,8 +34,32 @@ def upgrade() -> None:
     with op.batch_alter_table("metric_totals", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_metric_totals_updated_at"), ["updated_at"], unique=False)
 
+    op.create_table(
+        "request_windows",
+        sa.Column("account", sa.String(length=100), nullable=False),
+        sa.PrimaryKeyConstraint("account", name=op.f("pk_request_windows")),
+    )
+    op.create_table(
+        "request_window_places",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("account", sa.String(length=100), nullable=False),
+        sa.Column("holder", sa.String(length=200), nullable=False),
+        sa.Column("answered", sa.Boolean(), nullable=False),
+        sa.Column("expires_at", framecast.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_request_window_places")),
+    )
+    with op.batch_alter_table("request_window_places", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_request_window_places_account_expires", ["account", "expires_at"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("request_window_places", schema=None) as batch_op:
+        batch_op.drop_index("ix_request_window_places_account_expires")
+
+    op.drop_table("request_window_places")
+    op.drop_table("request_windows")
     with op.batch_alter_table("metric_totals", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_metric_totals_updated_at"))
 
