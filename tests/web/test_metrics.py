@@ -162,6 +162,20 @@ def test_claims_and_turns_counted_by_other_processes_are_added_from_the_database
         assert counted(after, sample, **labels) - counted(before, sample, **labels) == moved, sample
 
 
+def test_a_scrape_publishes_this_servers_own_counts_so_a_restart_after_a_crash_starts_from_them(
+    client: TestClient, web: WebContext, settings: Settings, alice: Account, tmp_path: Path
+) -> None:
+    run_one_job(web, settings, FakeVideo(tmp_path))
+    shown = counted(scrape(client, alice), "framecast_job_claims_total", provider="fake")
+
+    successor = Registry()  # the server started again after kill -9: it has counted nothing
+    successor.counter(metrics.CLAIMS.name, metrics.CLAIMS.help, ("provider",))
+    successor.absorb(ThisProcess(successor).others(web.db))
+
+    assert shown >= 1
+    assert counted(parse(successor.render()), "framecast_job_claims_total", provider="fake") == shown
+
+
 async def test_a_running_workers_adaptive_limits_are_shown_until_it_stops(
     app: FastAPI, web: WebContext, settings: Settings, alice: Account, tmp_path: Path
 ) -> None:

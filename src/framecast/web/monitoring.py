@@ -128,9 +128,13 @@ def refresh_database_gauges(db: Database) -> None:
         avatar[(str(state),)] = count
     metrics.AVATAR_RENDER_QUEUE.replace(avatar)
     refresh_shared_limits(db)
-    # Counters and histograms: what every other process published, added to this one's own. Kept as
-    # last read when the database does not answer, so that no total goes down meanwhile.
-    metrics.REGISTRY.absorb(metric_totals.this_process().others(db))
+    # Counters and histograms: what every other process published, added to this one's own. This
+    # process publishes first, so that a server restarted after a crash starts from what its last
+    # scrape showed (a counter that fell would read as a reset). Kept as last read when the database
+    # does not answer, so that no total goes down meanwhile.
+    publisher = metric_totals.this_process()
+    publisher.publish(db)
+    metrics.REGISTRY.absorb(publisher.others(db))
 
 
 def refresh_shared_limits(db: Database) -> None:
