@@ -83,9 +83,9 @@ def _genaipro_v2_traits(settings: Settings) -> ProviderTraits:
     """v2 refunds failed tasks, and its 30 requests a minute are shared by submissions and polls: the
     provider keeps every request of an account in one sliding window of them
     (``providers/sliding_windows.py``; shared by every worker when built with shared windows), a
-    submission leaving a polling round's places free, so the
-    engine's ceiling is the whole 30 (a fixed share of 24 left the empty window of a batch's first
-    minute unused: bench (a) on genaipro-v2 took 1.38 times the ideal)."""
+    submission leaving a polling round's places free, so the engine's ceiling is the whole 30 (a
+    fixed share of 24 left the empty window of a batch's first minute unused: bench (a) on
+    genaipro-v2 took 1.38 times the ideal)."""
     config = settings.genaipro
     return ProviderTraits(
         label="GenAIPro · Veo (v2)",
