@@ -31,10 +31,12 @@ from framecast.db.models import Job
 from framecast.db.session import Database
 from framecast.emulators.genaipro.testing import EmulatorHandle
 from tests.integration.conftest import genaipro_env
+from tests.metrics_text import parse, value
 from tests.web.test_batches_api import image
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(420)]
 PASSWORD = "a long test password"
+SCRAPE_TOKEN = "a-long-random-scrape-token"
 ITEMS = 40
 WAIT_S = 150.0
 
@@ -164,6 +166,8 @@ def test_two_servers_and_three_workers_share_one_queue_its_limits_and_its_news(
         # A killed worker's render (and its slots) come back after this.
         "FRAMECAST_JOBS__LEASE_S": "4",
         "FRAMECAST_JOBS__HEARTBEAT_S": "1",
+        "FRAMECAST_JOBS__METRICS_PUBLISH_S": "0.5",
+        "FRAMECAST_WEB__METRICS_TOKEN": SCRAPE_TOKEN,
     }
     subprocess.run(
         [sys.executable, "-m", "framecast", "users", "create", "--email", "op@example.com",
@@ -257,4 +261,18 @@ def test_two_servers_and_three_workers_share_one_queue_its_limits_and_its_news(
         assert stats["accepted"] == ITEMS
         assert stats["max_in_flight"] == 4
         assert stats["refused_by"]["concurrency"] == 0
+
+        # The workers' counts reach the second server's /metrics through the database (it runs no
+        # worker itself). The killed worker's last half second of counts is lost: at most its 4
+        # requests in flight.
+        deadline = time.monotonic() + 30
+        while True:
+            scraped = httpx.get(roots[1] + "/metrics", headers={"Authorization": f"Bearer {SCRAPE_TOKEN}"})
+            families = parse(scraped.text)
+            ok = value(families, "framecast_provider_requests_total", provider="genaipro", outcome="ok") or 0
+            if ok >= ITEMS or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert ok >= ITEMS - 4
+        assert (value(families, "framecast_job_claims_total", provider="genaipro") or 0) >= ok
     db.dispose()

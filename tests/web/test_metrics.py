@@ -15,8 +15,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from framecast.core import metrics
 from framecast.core.errors import ErrorCategory, RefusedError
+from framecast.core.metrics import Registry
 from framecast.core.settings import Settings
+from framecast.db.metric_totals import ThisProcess
 from framecast.db.tutor import Conversation, TutorSession
 from framecast.jobs.repository import JobRepository, JobSpec
 from framecast.jobs.worker import Worker
@@ -129,6 +132,48 @@ def test_claims_requests_429s_and_job_states_move_after_a_job_runs(
         assert counted(after, sample, **labels) - counted(before, sample, **labels) == moved, sample
     assert value(after, "framecast_jobs", kind="studio.generation", state="succeeded", provider="fake") == 1
     assert value(after, "framecast_jobs", kind="studio.generation", state="queued", provider="fake") == 0
+
+
+def test_claims_and_turns_counted_by_other_processes_are_added_from_the_database(
+    client: TestClient, web: WebContext, alice: Account
+) -> None:
+    """A ``framecast worker`` serves no HTTP: what it counts reaches this server through the rows it
+    publishes (``db/metric_totals.py``), as a second server's Tutor turns do."""
+    before = scrape(client, alice)
+    worker = Registry()
+    worker.counter(metrics.CLAIMS.name, metrics.CLAIMS.help, ("provider",)).inc(3, provider="genaipro")
+    worker.counter(metrics.PROVIDER_REQUESTS.name, "", ("provider", "outcome")).inc(
+        provider="genaipro", outcome="ok"
+    )
+    other_server = Registry()
+    turns = other_server.histogram(metrics.TUTOR_TURN_SECONDS.name, "", ("kind",))
+    turns.observe(0.2, kind="text")
+    ThisProcess(worker).publish(web.db)
+    ThisProcess(other_server).publish(web.db)
+
+    after = scrape(client, alice)
+
+    for sample, labels, moved in (
+        ("framecast_job_claims_total", {"provider": "genaipro"}, 3),
+        ("framecast_provider_requests_total", {"provider": "genaipro", "outcome": "ok"}, 1),
+        ("framecast_tutor_turn_seconds_count", {"kind": "text"}, 1),
+        ("framecast_tutor_turn_seconds_bucket", {"kind": "text", "le": "0.25"}, 1),
+    ):
+        assert counted(after, sample, **labels) - counted(before, sample, **labels) == moved, sample
+
+
+def test_a_scrape_publishes_this_servers_own_counts_so_a_restart_after_a_crash_starts_from_them(
+    client: TestClient, web: WebContext, settings: Settings, alice: Account, tmp_path: Path
+) -> None:
+    run_one_job(web, settings, FakeVideo(tmp_path))
+    shown = counted(scrape(client, alice), "framecast_job_claims_total", provider="fake")
+
+    successor = Registry()  # the server started again after kill -9: it has counted nothing
+    successor.counter(metrics.CLAIMS.name, metrics.CLAIMS.help, ("provider",))
+    successor.absorb(ThisProcess(successor).others(web.db))
+
+    assert shown >= 1
+    assert counted(parse(successor.render()), "framecast_job_claims_total", provider="fake") == shown
 
 
 async def test_a_running_workers_adaptive_limits_are_shown_until_it_stops(

@@ -31,6 +31,7 @@ from framecast.cli.options import (
 from framecast.cli.progress import run_with_progress
 from framecast.core.errors import InvalidInputError, NotFoundError
 from framecast.core.settings import get_settings
+from framecast.db.metric_totals import publishing
 from framecast.db.models import Batch
 from framecast.db.session import Database
 from framecast.jobs.worker import Worker
@@ -146,9 +147,11 @@ def _run_plan(
                 f"{len(opened.done_keys)} already done, {provider} provider -> {plan.out_dir}"
             )
             worker.batch_id = opened.batch_id
-            ok = await run_with_progress(
-                worker, stop=stop, console=console, label=kind, batch_id=opened.batch_id
-            )
+            # Its claims and requests reach any server's /metrics through the database.
+            async with publishing(db, settings.jobs.metrics_publish_s):
+                ok = await run_with_progress(
+                    worker, stop=stop, console=console, label=kind, batch_id=opened.batch_id
+                )
             report = await anyio.to_thread.run_sync(write_report, db, plan, opened.batch_id)
             summary = f"{report.succeeded} succeeded, {report.failed} failed or cancelled"
             if report.unfinished:

@@ -16,6 +16,7 @@ from framecast.cli.options import ApiKeyOpt, AspectChoice, AspectOpt, OutOpt, Pr
 from framecast.cli.progress import run_with_progress
 from framecast.core.errors import FramecastError
 from framecast.core.settings import get_settings
+from framecast.db.metric_totals import publishing
 from framecast.jobs.repository import JobRepository, JobSpec
 from framecast.jobs.states import JobState
 from framecast.jobs.worker import Worker
@@ -133,9 +134,11 @@ def _run(
             job_ids.append(job_id)
             worker.job_ids = [job_id]
             console.print(f"job {job_id}: {request.mode.value} on {chosen}")
-            return await run_with_progress(
-                worker, stop=stop, console=console, label=request.mode.value, job_ids=[job_id]
-            )
+            # Its claims and requests reach any server's /metrics through the database.
+            async with publishing(db, settings.jobs.metrics_publish_s):
+                return await run_with_progress(
+                    worker, stop=stop, console=console, label=request.mode.value, job_ids=[job_id]
+                )
         finally:
             await worker.aclose()
 

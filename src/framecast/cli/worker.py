@@ -12,6 +12,7 @@ from framecast.cli.context import open_database, run_async
 from framecast.cli.options import ApiKeyOpt, ConcurrencyOpt, check_providers
 from framecast.core.log_format import configure_logging
 from framecast.core.settings import get_settings
+from framecast.db.metric_totals import publishing
 from framecast.jobs.kinds import kind_names
 from framecast.jobs.worker import Worker
 from framecast.studio import generation_kind, history_import_kind, zip_kind  # noqa: F401  (registers them)
@@ -54,7 +55,9 @@ def worker(
         )
         logging.getLogger("framecast.worker").info("worker %s started", runner.worker_id)
         try:
-            await runner.run(stop=stop, until_done=until_idle)
+            # Its claims and requests reach any server's /metrics through the database.
+            async with publishing(db, settings.jobs.metrics_publish_s):
+                await runner.run(stop=stop, until_done=until_idle)
         finally:
             await runner.aclose()
 

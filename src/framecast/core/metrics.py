@@ -3,7 +3,11 @@
 Any layer counts by importing this module (it imports nothing of Framecast's); ``GET /metrics``
 (``web/routes/metrics.py``) renders :data:`REGISTRY`. Every metric Framecast keeps is declared at
 the bottom of this file, so they are listed in one place. Values live in the process that counts
-them: a ``framecast worker`` process counts its own claims and requests, not the server's.
+them: a ``framecast worker`` process counts its own claims and requests, not the server's. So that
+any server's ``/metrics`` shows every process's counts, each process publishes its counters' and
+histograms' cumulative values (:meth:`Registry.snapshot`) to the database every few seconds
+(``db/metric_totals.py``), and a scrape adds what the other processes published
+(:meth:`Registry.absorb`) to this process's live values.
 
 Each metric is safe to update from any thread. A collector (:meth:`Registry.add_collector`) runs
 just before each rendering, for gauges read from something live (a worker's limiters) rather than
@@ -82,7 +86,40 @@ class Metric:
         return lines
 
 
-class Counter(Metric):
+class Shared(Metric):
+    """A metric whose values every process publishes and every scrape sums: counters, histograms.
+
+    Its values are *parts*: ``(part, label values) → value``, each cumulative in the process that
+    counts it, so the sum over processes of every part is again a metric of the same kind.
+    """
+
+    def __init__(self, name: str, help_text: str, labels: Sequence[str] = ()) -> None:
+        super().__init__(name, help_text, labels)
+        self._others: dict[tuple[str, LabelValues], float] = {}  # other processes', summed
+
+    def parts(self) -> dict[tuple[str, LabelValues], float]:
+        """This process's own values, as parts (see the class docstring)."""
+        raise NotImplementedError
+
+    def absorb(self, others: Mapping[tuple[str, LabelValues], float]) -> None:
+        """Replace what other processes counted (added to this process's values when rendered)."""
+        with self._lock:
+            self._others = {
+                (part, tuple(key)): float(value)
+                for (part, key), value in others.items()
+                if len(key) == len(self.label_names)
+            }
+
+    def _merged(self) -> dict[tuple[str, LabelValues], float]:
+        merged = self.parts()
+        with self._lock:
+            others = dict(self._others)
+        for part, value in others.items():
+            merged[part] = merged.get(part, 0.0) + value
+        return merged
+
+
+class Counter(Shared):
     """A count that only goes up (its name ends in ``_total``)."""
 
     kind = "counter"
@@ -100,14 +137,17 @@ class Counter(Metric):
             self._values[key] = self._values.get(key, 0.0) + amount
 
     def value(self, **labels: object) -> float:
+        """This process's own count (what other processes counted is not included)."""
         key = self._key(labels)
         with self._lock:
             return self._values.get(key, 0.0)
 
-    def samples(self) -> Iterator[tuple[str, str, float]]:
+    def parts(self) -> dict[tuple[str, LabelValues], float]:
         with self._lock:
-            items = sorted(self._values.items())
-        for key, value in items:
+            return {("", key): value for key, value in self._values.items()}
+
+    def samples(self) -> Iterator[tuple[str, str, float]]:
+        for (_, key), value in sorted(self._merged().items()):
             yield self.name, _label_text(self.label_names, key), value
 
 
@@ -151,7 +191,7 @@ class Gauge(Metric):
             yield self.name, _label_text(self.label_names, key), value
 
 
-class Histogram(Metric):
+class Histogram(Shared):
     """Observations counted in cumulative buckets, with their sum and count."""
 
     kind = "histogram"
@@ -191,22 +231,41 @@ class Histogram(Metric):
             self.observe(time.perf_counter() - started, **labels)
 
     def count(self, **labels: object) -> int:
+        """Observations this process made (what other processes observed is not included)."""
         key = self._key(labels)
         with self._lock:
             series = self._series.get(key)
             return sum(series[0]) if series else 0
 
-    def samples(self) -> Iterator[tuple[str, str, float]]:
+    def parts(self) -> dict[tuple[str, LabelValues], float]:
+        """Per series, a part ``le=<bound>`` per bucket (its own count, not cumulative) and ``sum``."""
+        bounds = [f"le={format_value(bound)}" for bound in (*self.buckets, math.inf)]
+        parts: dict[tuple[str, LabelValues], float] = {}
         with self._lock:
-            items = sorted((key, (list(counts), total[0])) for key, (counts, total) in self._series.items())
+            for key, (counts, total) in self._series.items():
+                for bound, count in zip(bounds, counts, strict=True):
+                    parts[(bound, key)] = float(count)
+                parts[("sum", key)] = total[0]
+        return parts
+
+    def samples(self) -> Iterator[tuple[str, str, float]]:
+        bounds = [f"le={format_value(bound)}" for bound in (*self.buckets, math.inf)]
+        merged = self._merged()
+        series: dict[LabelValues, tuple[list[float], list[float]]] = {}
+        for (part, key), value in merged.items():
+            counts, total = series.setdefault(key, ([0.0] * len(bounds), [0.0]))
+            if part == "sum":
+                total[0] += value
+            elif part in bounds:  # a bucket another version of Framecast had is left out
+                counts[bounds.index(part)] += value
         names = (*self.label_names, "le")
-        for key, (counts, total) in items:
-            running = 0
+        for key, (counts, total) in sorted(series.items()):
+            running = 0.0
             for bound, count in zip((*self.buckets, math.inf), counts, strict=True):
                 running += count
                 yield f"{self.name}_bucket", _label_text(names, (*key, format_value(bound))), running
             plain = _label_text(self.label_names, key)
-            yield f"{self.name}_sum", plain, total
+            yield f"{self.name}_sum", plain, total[0]
             yield f"{self.name}_count", plain, running
 
 
@@ -270,6 +329,28 @@ class Registry:
             collect()
         return "".join(line + "\n" for metric in metrics for line in metric.render())
 
+    def snapshot(self) -> dict[tuple[str, str, LabelValues], float]:
+        """This process's own values of every counter and histogram: ``(metric, part, label values)
+        → value`` (see :class:`Shared`), what a process publishes for the others to add."""
+        with self._lock:
+            shared = [metric for metric in self._metrics.values() if isinstance(metric, Shared)]
+        return {
+            (metric.name, part, key): value
+            for metric in shared
+            for (part, key), value in metric.parts().items()
+        }
+
+    def absorb(self, others: Mapping[tuple[str, str, LabelValues], float]) -> None:
+        """Replace, for every counter and histogram, what the other processes counted (summed over
+        them); metrics this process does not declare are ignored."""
+        by_metric: dict[str, dict[tuple[str, LabelValues], float]] = {}
+        for (name, part, key), value in others.items():
+            by_metric.setdefault(name, {})[(part, key)] = value
+        with self._lock:
+            shared = [metric for metric in self._metrics.values() if isinstance(metric, Shared)]
+        for metric in shared:
+            metric.absorb(by_metric.get(metric.name, {}))
+
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 REGISTRY = Registry()
@@ -313,21 +394,24 @@ SHARED_RATE_LIMITED = REGISTRY.gauge(
     ("account",),
 )
 
-# Counted by the process that does the work:
+# Counted by the process that does the work, published to the database by every process and summed
+# over all of them at each scrape (``db/metric_totals.py``):
 
 CLAIMS = REGISTRY.counter(
-    "framecast_job_claims_total", "Jobs claimed by this process's workers, by provider.", ("provider",)
+    "framecast_job_claims_total",
+    "Jobs claimed by workers (any process, any host), by provider.",
+    ("provider",),
 )
 PROVIDER_REQUESTS = REGISTRY.counter(
     "framecast_provider_requests_total",
-    "Generation requests this process's workers made to a provider, by outcome: ok, "
+    "Generation requests workers (any process, any host) made to a provider, by outcome: ok, "
     "generation_failed (accepted, then failed), or the error's category (rate_limit, refused, "
     "not_sent, ambiguous, server, auth, quota, invalid_input, unsafe_content).",
     ("provider", "outcome"),
 )
 RATE_LIMITED = REGISTRY.counter(
     "framecast_provider_rate_limited_total",
-    "Rate-limit answers (429) this process's workers got from a provider.",
+    "Rate-limit answers (429) workers (any process, any host) got from a provider.",
     ("provider",),
 )
 LIMIT_CONCURRENCY = REGISTRY.gauge(
@@ -353,7 +437,7 @@ LIMIT_IN_FLIGHT = REGISTRY.gauge(
 )
 TUTOR_TURN_SECONDS = REGISTRY.histogram(
     "framecast_tutor_turn_seconds",
-    "Tutor turns over the WebSocket, from the message parsed to the reply sent (a turn refused for a "
-    "limit or bad input is counted too, briefly), by kind (text, audio).",
+    "Tutor turns over the WebSocket (any server process), from the message parsed to the reply sent "
+    "(a turn refused for a limit or bad input is counted too, briefly), by kind (text, audio).",
     ("kind",),
 )

@@ -72,10 +72,14 @@ class GenAIProSettings(BaseModel):
     api_version: Literal[1, 2] = 1
     # v2's root, under which /v2/veo/... lives; empty: ``base_url`` without its trailing /v1.
     v2_base_url: str = ""
-    # v2 documents 30 requests a minute for submissions and polls together. Each provider instance
-    # keeps all its requests in one sliding minute of ``v2_rate_per_minute`` (a submission leaves
-    # a polling round's places free); the poller's rounds send at most ``v2_poll_rate_per_minute``.
+    # v2 documents 30 requests a minute for submissions and polls together. Every request of an
+    # account (one key) takes a place in one sliding minute of ``v2_rate_per_minute``, shared by
+    # every worker on every host when ``jobs.shared_limits`` (jobs/shared_window.py), else by one
+    # process's provider instance; a submission leaves a polling round's places free, and the
+    # poller's rounds send at most ``v2_poll_rate_per_minute``.
     v2_rate_per_minute: float = 30.0
+    # The seconds that budget's window slides over: 60 as the service counts (shorter only in tests).
+    v2_window_s: float = 60.0
     v2_poll_rate_per_minute: float = 6.0
     # Seconds between two polling rounds (a callback or a new task can bring the next one forward).
     v2_poll_s: float = 10.0
@@ -140,6 +144,9 @@ class JobSettings(BaseModel):
     # A remote provider account's concurrency and rate are kept in the database for every worker on
     # every host (jobs/shared_limits.py); false: each worker process keeps its own.
     shared_limits: bool = True
+    # Seconds between two publications of a process's counters and histograms to the database, which
+    # any server's /metrics sums (db/metric_totals.py); 0: only when the process stops cleanly.
+    metrics_publish_s: float = 5.0
     max_attempts: int = 8
     backoff_base_s: float = 2.0
     backoff_max_s: float = 300.0

@@ -1,5 +1,6 @@
 """Queue tables: batches, jobs, the provider generations linked to jobs, workers' heartbeats, the
-limits all workers share, and the news table SQLite uses instead of ``NOTIFY``."""
+limits and request windows all workers share, the news table SQLite uses instead of ``NOTIFY``, and
+every process's metric totals."""
 
 from __future__ import annotations
 
@@ -170,6 +171,30 @@ class LimitRate(Base):
     rate_limited: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class RequestWindowAccount(Base):
+    """An account whose requests are counted in one sliding window shared by every worker
+    (``jobs/shared_window.py``); its row is what a worker locks to take a place."""
+
+    __tablename__ = "request_windows"
+
+    account: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class RequestWindowPlace(Base):
+    """A place in an account's window: taken when a request is sent, kept until a window after its
+    answer (or, for a request never answered, a dead worker's, until its lease runs out)."""
+
+    __tablename__ = "request_window_places"
+    __table_args__ = (Index("ix_request_window_places_account_expires", "account", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account: Mapped[str] = mapped_column(String(100))
+    holder: Mapped[str] = mapped_column(String(200))
+    # False while the request is out; then ``expires_at`` is its answer plus the window.
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class NewsItem(Base):
     """A notice for other processes on SQLite, which has no ``NOTIFY`` (``db/news.py``); kept minutes."""
 
@@ -179,3 +204,21 @@ class NewsItem(Base):
     channel: Mapped[str] = mapped_column(String(32))
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class MetricTotal(Base):
+    """One process's cumulative value of one part of a counter or histogram series, published every
+    few seconds (``db/metric_totals.py``) so that any server's ``/metrics`` sums every process's
+    counts. Rows of processes gone for long are folded into the ``retired`` process's rows."""
+
+    __tablename__ = "metric_totals"
+
+    # ``host:pid:nonce``: a restarted process publishes under a new id, never over an old one's.
+    process: Mapped[str] = mapped_column(String(200), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # "" for a counter; a histogram's ``le=<bound>`` (that bucket's own count) or ``sum``.
+    part: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # The series' label values in declaration order, as a JSON list.
+    labels: Mapped[str] = mapped_column(String(500), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

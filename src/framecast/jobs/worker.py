@@ -36,6 +36,7 @@ from framecast.jobs.leases import new_worker_id
 from framecast.jobs.limits import AdaptiveLimiter, Limiter
 from framecast.jobs.repository import ClaimedJob, JobRepository, LeaseLostError
 from framecast.jobs.shared_limits import SharedLimiter
+from framecast.jobs.shared_window import SharedWindows
 from framecast.jobs.states import JobState
 from framecast.providers import registry
 from framecast.providers.base import Progress
@@ -115,6 +116,8 @@ class Worker:
         uses_providers = any(h.concurrency is None for h in self.handlers.values())
         names = (providers or registry.provider_names()) if uses_providers else []
         work_dir = Path(settings.data_dir) / "work"
+        # An account's request window is every worker's when its limits are (jobs/shared_window.py).
+        self._windows = SharedWindows(db, holder=self.worker_id) if settings.jobs.shared_limits else None
         self.bundles = (
             bundles
             if bundles is not None
@@ -122,7 +125,11 @@ class Worker:
                 name: registry.build(
                     name,
                     BuildContext(
-                        settings=settings, work_dir=work_dir, api_key=api_key, concurrency=concurrency
+                        settings=settings,
+                        work_dir=work_dir,
+                        api_key=api_key,
+                        concurrency=concurrency,
+                        windows=self._windows,
                     ),
                 )
                 for name in names
@@ -297,7 +304,11 @@ class Worker:
         bundle = self._user_bundles.get(cache_key)
         if bundle is None:
             context = BuildContext(
-                settings=self.settings, work_dir=self._work_dir, api_key=key, concurrency=self._concurrency
+                settings=self.settings,
+                work_dir=self._work_dir,
+                api_key=key,
+                concurrency=self._concurrency,
+                windows=self._windows,
             )
             bundle = registry.build(job.provider, context)
             self._user_bundles[cache_key] = bundle

@@ -33,6 +33,7 @@ from framecast.providers.base import (
     QuotaReader,
     VideoGenerator,
 )
+from framecast.providers.sliding_windows import SlidingWindows
 from framecast.providers.tutor_registry import check_tutor_settings
 
 
@@ -185,6 +186,9 @@ class BuildContext:
     transport: httpx.AsyncBaseTransport | None = None
     # Requests the caller will have in flight at once (a worker's --concurrency); sizes the pool.
     concurrency: int | None = None
+    # Where a provider whose account counts requests in a sliding window keeps it: None, this
+    # instance's own; the database's (jobs/shared_window.py), every worker's on every host.
+    windows: SlidingWindows | None = None
 
 
 ProviderFactory = Callable[[BuildContext], ProviderBundle]

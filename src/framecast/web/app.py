@@ -22,6 +22,7 @@ from framecast import __version__
 from framecast.core.files import private_data_dir, remove_leftovers
 from framecast.core.secret import fernet
 from framecast.core.settings import Settings
+from framecast.db.metric_totals import publishing
 from framecast.db.migrate import upgrade
 from framecast.db.news import News
 from framecast.db.session import Database
@@ -112,7 +113,7 @@ def create_app(
         task: asyncio.Task[None] | None = None
         worker: Worker | None = None
         try:
-            async with news.listening():
+            async with news.listening(), publishing(db, settings.jobs.metrics_publish_s):
                 if run_worker:
                     # Every registered kind (Studio generations, zips, history imports); the Tutor's
                     # avatar renders are run by the Tutor runtime's own worker.

@@ -1,5 +1,6 @@
 """What operators read: the database check and live workers of ``/api/health``, and the figures of
-``/metrics`` that come from the database rather than from this process's counters.
+``/metrics`` that come from the database: gauges read at each scrape, and the counters and
+histograms every other process published (``db/metric_totals.py``).
 
 Every database call here runs in a worker thread, under :data:`PROBE_TIMEOUT_S`. A call that does not
 answer in time is left to finish in its thread; at most :data:`MAX_STUCK_PROBES` may be left so at
@@ -18,6 +19,7 @@ import anyio
 from sqlalchemy import and_, case, func, select
 
 from framecast.core import metrics
+from framecast.db import metric_totals
 from framecast.db.base import utcnow
 from framecast.db.models import GENERATION_KIND, Job, LimitRate, LimitSlot
 from framecast.db.session import Database
@@ -101,8 +103,8 @@ def live_workers(db: Database) -> list[beats.Beat]:
 
 
 def refresh_database_gauges(db: Database) -> None:
-    """Set the gauges read from the database: jobs by state, kind and provider, live workers, avatar renders
-    waiting. Raises what the database raises."""
+    """Set the gauges read from the database (jobs by state, kind and provider, live workers, avatar
+    renders waiting) and the counts other processes published. Raises what the database raises."""
     columns = list(JOB_LABELS.values())
     with db.session() as session:
         rows = session.execute(select(*columns, func.count()).group_by(*columns)).all()
@@ -126,6 +128,13 @@ def refresh_database_gauges(db: Database) -> None:
         avatar[(str(state),)] = count
     metrics.AVATAR_RENDER_QUEUE.replace(avatar)
     refresh_shared_limits(db)
+    # Counters and histograms: what every other process published, added to this one's own. This
+    # process publishes first, so that a server restarted after a crash starts from what its last
+    # scrape showed (a counter that fell would read as a reset). Kept as last read when the database
+    # does not answer, so that no total goes down meanwhile.
+    publisher = metric_totals.this_process()
+    publisher.publish(db)
+    metrics.REGISTRY.absorb(publisher.others(db))
 
 
 def refresh_shared_limits(db: Database) -> None:

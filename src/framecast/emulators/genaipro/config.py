@@ -52,6 +52,8 @@ class EmulatorConfig:
     files_need_auth: bool = False
     # v2 (task API): requests of any kind per sliding 60 s (the service documents 30); 0 = unlimited.
     v2_rate_per_minute: int = 0
+    # v2: the seconds that window slides over (60, as documented; tests shorten it to stay fast).
+    v2_window_s: float = 60.0
     # v2: how many times the latency a ``slow_task`` fault's task takes.
     slow_task_factor: float = 5.0
 
@@ -90,6 +92,8 @@ class EmulatorConfig:
             raise InvalidInputError(
                 f"v2_rate_per_minute must be >= 0 (0 = unlimited), got {self.v2_rate_per_minute}"
             )
+        if not math.isfinite(self.v2_window_s) or self.v2_window_s <= 0:
+            raise InvalidInputError(f"v2_window_s must be > 0 seconds, got {self.v2_window_s}")
         if not math.isfinite(self.slow_task_factor) or self.slow_task_factor < 1:
             raise InvalidInputError(f"slow_task_factor must be >= 1, got {self.slow_task_factor}")
         if not math.isfinite(self.stall_limit) or self.stall_limit < 0:
@@ -120,7 +124,7 @@ class EmulatorConfig:
         return data
 
 
-_FLOATS = {"latency", "fault_rate", "media_seconds", "stall_limit", "slow_task_factor"}
+_FLOATS = {"latency", "fault_rate", "media_seconds", "stall_limit", "slow_task_factor", "v2_window_s"}
 _INTS = {"concurrency", "rate_per_minute", "seed", "media_size", "v2_rate_per_minute"}
 _OPTIONAL_INTS = {"quota"}
 _OPTIONAL_STRS = {"api_key"}

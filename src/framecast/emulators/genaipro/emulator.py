@@ -44,6 +44,7 @@ class Emulator:
             rate_per_minute=config.rate_per_minute,
             concurrency=config.concurrency,
             v2_rate_per_minute=config.v2_rate_per_minute,
+            v2_window_s=config.v2_window_s,
         )
         self.faults = FaultPicker(config.fault_rate, config.seed, config.fault_kinds)
         self._style_rng = random.Random(f"wire-{config.seed}")

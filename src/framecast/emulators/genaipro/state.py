@@ -144,6 +144,7 @@ class EmulatorState:
         rate_per_minute: int,
         concurrency: int,
         v2_rate_per_minute: int = 0,
+        v2_window_s: float = WINDOW_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.quota_total = quota
@@ -155,7 +156,7 @@ class EmulatorState:
         self.started_at = datetime.now(UTC)
         self._limiter = SlidingWindowLimiter(rate_per_minute, clock=clock)
         # v2 documents one limit for all its requests, submissions and polls alike.
-        self._v2_limiter = SlidingWindowLimiter(v2_rate_per_minute, clock=clock)
+        self._v2_limiter = SlidingWindowLimiter(v2_rate_per_minute, v2_window_s, clock=clock)
         self._history: list[HistoryRecord] = []  # oldest first
         self._by_id: dict[str, HistoryRecord] = {}
         self._by_file: dict[str, HistoryRecord] = {}

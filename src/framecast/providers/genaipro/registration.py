@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from framecast.core.http import build_http_client
 from framecast.core.settings import Settings
 from framecast.providers.registry import (
@@ -13,6 +15,7 @@ from framecast.providers.registry import (
     key_hosts,
     register,
 )
+from framecast.providers.sliding_windows import LocalWindows
 
 
 def _genaipro_traits(settings: Settings) -> ProviderTraits:
@@ -78,10 +81,11 @@ def _genaipro(context: BuildContext) -> ProviderBundle:
 
 def _genaipro_v2_traits(settings: Settings) -> ProviderTraits:
     """v2 refunds failed tasks, and its 30 requests a minute are shared by submissions and polls: the
-    provider keeps every request of an instance in one sliding window of them
-    (``providers/genaipro/window.py``), a submission leaving a polling round's places free, so the
-    engine's ceiling is the whole 30 (a fixed share of 24 left the empty window of a batch's first
-    minute unused: bench (a) on genaipro-v2 took 1.38 times the ideal)."""
+    provider keeps every request of an account in one sliding window of them
+    (``providers/sliding_windows.py``; shared by every worker when built with shared windows), a
+    submission leaving a polling round's places free, so the engine's ceiling is the whole 30 (a
+    fixed share of 24 left the empty window of a batch's first minute unused: bench (a) on
+    genaipro-v2 took 1.38 times the ideal)."""
     config = settings.genaipro
     return ProviderTraits(
         label="GenAIPro · Veo (v2)",
@@ -116,9 +120,17 @@ def _genaipro_v2(context: BuildContext) -> ProviderBundle:
     )
     key = context.api_key
     v2_config = config.model_copy(update={"base_url": v2_root(config) + "/v2"})
-    generator = GenAIProV2Generator(http, config, key, callback_url=callback_url(context.settings))
     download_key = (key or "").strip() or (
         config.api_key.get_secret_value().strip() if config.api_key is not None else ""
+    )
+    # One window per account: every request sent with this key, by any instance built with the same
+    # windows (every worker on every host when they are the database's).
+    windows = context.windows or LocalWindows()
+    window = windows.window(
+        _account("genaipro-v2", download_key), config.v2_rate_per_minute, config.v2_window_s
+    )
+    generator = GenAIProV2Generator(
+        http, config, key, callback_url=callback_url(context.settings), window=window
     )
     auth = (
         DownloadAuth(f"Bearer {download_key}", key_hosts(v2_root(config), config.key_hosts))
@@ -135,6 +147,11 @@ def _genaipro_v2(context: BuildContext) -> ProviderBundle:
         traits=_genaipro_v2_traits(context.settings),
         download_auth=auth,
     )
+
+
+def _account(prefix: str, key: str) -> str:
+    """The name a key's account goes by in shared tables: a digest, never the key."""
+    return f"{prefix}:{hashlib.sha256(key.encode()).hexdigest()[:24]}"
 
 
 register("genaipro", _genaipro, _genaipro_traits)

@@ -14,9 +14,10 @@ it due (no background task to own or leak), reads every task in flight at once a
 Rounds are ``v2_poll_s`` apart and kept to ``v2_poll_rate_per_minute`` requests a minute (a round
 of *n* requests makes the next wait at least ``n * 60 / rate`` seconds); a refused round (429, a
 dropped connection, a 5xx) waits ``Retry-After`` or one interval and takes its turn again. Every
-request, poll or submission, also takes a place in the instance's one
-:class:`~framecast.providers.genaipro.window.RequestWindow` of the 30 a minute; a submission leaves
-a round's places free for the polls. A callback from GenAIPro (:func:`wake_pollers`) brings the next round
+request, poll or submission, also takes a place in the account's one
+:class:`~framecast.providers.sliding_windows.SlidingWindow` of the 30 a minute (shared by every
+worker when the provider was built with shared windows); a submission leaves a round's places free
+for the polls. A callback from GenAIPro (:func:`wake_pollers`) brings the next round
 forward, within the same rate; it is never trusted for results.
 """
 
@@ -37,7 +38,7 @@ from framecast.providers.base import HistoryItem, HistoryStatus, MediaItem, Subm
 from framecast.providers.genaipro.client import FilesArgument, GenAIProClient
 from framecast.providers.genaipro.failures import PROVIDER, failure_category
 from framecast.providers.genaipro.history import parse_history_item, parse_history_page
-from framecast.providers.genaipro.window import RequestWindow
+from framecast.providers.sliding_windows import RequestWindow, SlidingWindow
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +100,12 @@ def wake_pollers() -> int:
 class TaskPoller:
     """Waits for v2 tasks, polling for all waiters at once (see the module docstring)."""
 
-    def __init__(self, client: GenAIProClient, config: GenAIProSettings) -> None:
+    def __init__(
+        self, client: GenAIProClient, config: GenAIProSettings, *, window: SlidingWindow | None = None
+    ) -> None:
+        """``window``: the account's request budget (None: one of this poller's own)."""
         self._client = client
-        self.window = RequestWindow(config.v2_rate_per_minute)
+        self.window: SlidingWindow = window or RequestWindow(config.v2_rate_per_minute, config.v2_window_s)
         self._interval = max(0.01, config.v2_poll_s)
         self._rate = max(0.1, config.v2_poll_rate_per_minute)
         self._by_id_max = max(0, config.v2_poll_by_id_max)

@@ -29,6 +29,7 @@ from framecast.providers.genaipro.image import IMAGE_ASPECTS
 from framecast.providers.genaipro.tasks import TaskPoller, run_task, v2_client
 from framecast.providers.genaipro.uploads import open_uploads
 from framecast.providers.genaipro.video import VIDEO_ASPECTS
+from framecast.providers.sliding_windows import SlidingWindow
 
 
 class GenAIProV2Generator:
@@ -47,9 +48,12 @@ class GenAIProV2Generator:
         api_key: str | None = None,
         *,
         callback_url: str | None = None,
+        window: SlidingWindow | None = None,
     ) -> None:
+        """``window``: the account's request budget, for submissions and polls (None: one of this
+        instance's own, which other instances and processes with the same key do not see)."""
         self._client = v2_client(http, config, api_key)
-        self.poller = TaskPoller(self._client, config)
+        self.poller = TaskPoller(self._client, config, window=window)
         self._timeout_s = config.v2_task_timeout_s
         self._callback = {"callback_url": callback_url} if callback_url else {}
 

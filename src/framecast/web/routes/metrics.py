@@ -4,10 +4,13 @@ Read by an administrator (session or API token), or by a scraper sending
 ``Authorization: Bearer <FRAMECAST_WEB__METRICS_TOKEN>``; anyone else gets 401 (no credentials, or
 wrong ones) or 403 (a user who is not an administrator), in the app's one error shape.
 
-The queue's figures (jobs by state, live workers, avatar renders waiting) are read from the database
-at each scrape, so any server answers the same; counters and limits are this process's own (see
-``core/metrics.py``). When the database does not answer, its figures are left out and
-``framecast_database_up`` is 0: the scrape itself still succeeds.
+The queue's figures (jobs by state, live workers, avatar renders waiting, the shared limits) are read
+from the database at each scrape, so any server answers the same; counters and histograms are this
+process's own live values plus what every other process (workers included) published within the
+last ``jobs.metrics_publish_s`` seconds (``db/metric_totals.py``); the per-worker limit gauges
+(``framecast_provider_*``) are this process's own. When the database does not answer, its gauges
+are left out, the other processes' counts stay as last read, and ``framecast_database_up`` is 0: the
+scrape itself still succeeds.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
-"""GenAIPro v2's request window: never more requests in a window than the limit, places kept for
+"""The in-process request window: never more requests in a window than the limit, places kept for
 polls, a place held while its request is out."""
 
 from __future__ import annotations
 
 import anyio
 
-from framecast.providers.genaipro.window import RequestWindow
+from framecast.providers.sliding_windows import RequestWindow
 
 WINDOW_S = 0.3
 
