@@ -206,6 +206,35 @@ def test_a_login_form_from_another_site_is_refused(client: TestClient, bob: Acco
     assert SESSION_COOKIE not in response.cookies
 
 
+@pytest.mark.parametrize("origin", ["http://evil.example", "null", "http://testserver.evil.example"])
+def test_a_login_form_from_another_site_is_refused_by_its_origin_when_the_browser_sends_no_fetch_metadata(
+    client: TestClient, bob: Account, origin: str
+) -> None:
+    response = client.post(
+        "/login",
+        data={"email": "bob@example.com", "password": PASSWORD},
+        headers={**HTML, "Origin": origin},
+        follow_redirects=False,
+    )
+
+    assert response.status_code == 403
+    assert SESSION_COOKIE not in response.cookies
+
+
+def test_a_login_form_from_this_server_is_accepted_by_its_origin_whatever_the_scheme(
+    client: TestClient, bob: Account
+) -> None:
+    # The TestClient asks for http://testserver; a browser behind a TLS proxy says https.
+    for origin in ("http://testserver", "https://testserver"):
+        response = client.post(
+            "/login",
+            data={"email": "bob@example.com", "password": PASSWORD},
+            headers={**HTML, "Origin": origin},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, (origin, response.text)
+
+
 def test_a_login_form_from_this_site_is_accepted(client: TestClient, bob: Account) -> None:
     response = client.post(
         "/login",

@@ -108,13 +108,27 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def refuse_cross_site(request: Request) -> None:
-    """Raise :class:`ForbiddenError` when the browser says the form was sent from another site."""
-    # Browsers without Fetch Metadata send no header: there is nothing to go on then.
-    if request.headers.get("sec-fetch-site", "").lower() == "cross-site":
+def refuse_cross_site(request: Request, public_base_url: str = "") -> None:
+    """Raise :class:`ForbiddenError` when the form was sent from another site: the browser says so
+    in ``Sec-Fetch-Site``, or, from a browser without Fetch Metadata, its ``Origin`` is not this
+    server (the host it was asked for, or ``public_base_url``; ``null`` is no origin of ours)."""
+    site = request.headers.get("sec-fetch-site", "").lower()
+    origin = request.headers.get("origin")
+    if site == "cross-site" or (
+        not site and origin is not None and not _own_origin(request, origin, public_base_url)
+    ):
         raise ForbiddenError(
             "this form was sent from another site; open the page on this server and try again"
         )
+
+
+def _own_origin(request: Request, origin: str, public_base_url: str) -> bool:
+    """Whether ``origin`` names this server: the host (and port) the request was sent to, or the
+    public address. The scheme is not compared: behind a proxy that ends TLS, the browser's
+    ``https`` origin reaches us over ``http``."""
+    claimed = urlsplit(origin.strip()).netloc.lower()
+    own = {request.headers.get("host", "").lower(), urlsplit(public_base_url).netloc.lower()}
+    return bool(claimed) and claimed in own
 
 
 def auth_page(
@@ -173,7 +187,7 @@ def setup(
     password_confirm: FormText = "",
 ) -> Response:
     """Create the first administrator and log them in; 404 once any account exists."""
-    refuse_cross_site(request)
+    refuse_cross_site(request, context.settings.web.public_base_url)
     if any_user_exists(context.db):
         raise NotFoundError("setup is done: an administrator exists already; log in instead")
     try:
@@ -207,7 +221,7 @@ def login(
     next_path: NextForm = "/",
 ) -> Response:
     """Log in and go to ``next`` (a local path only); 400 page on a wrong login, 429 when limited."""
-    refuse_cross_site(request)
+    refuse_cross_site(request, context.settings.web.public_base_url)
     target = safe_next(next_path)
     values = {"next": target, "email": email}
     try:
@@ -253,7 +267,7 @@ def accept(
     password_confirm: FormText = "",
 ) -> Response:
     """Create the invited account with the chosen password, log it in, go to the Studio."""
-    refuse_cross_site(request)
+    refuse_cross_site(request, context.settings.web.public_base_url)
     invite = find_invite(context.db, token)
     try:
         user = accept_invite(context.db, token, password, password_confirm)
@@ -281,7 +295,7 @@ def reset_password(
     new_password_confirm: FormText = "",
 ) -> Response:
     """Set the new password (every session and token of the account ends), log in, go to the Studio."""
-    refuse_cross_site(request)
+    refuse_cross_site(request, context.settings.web.public_base_url)
     reset = find_reset(context.db, token)
     try:
         user = use_reset_link(context.db, token, new_password, new_password_confirm)

@@ -81,7 +81,7 @@ def signup(
     invite: FormText = "",
 ) -> Response:
     """Create the account, log it in and go home; the page again with the error (400, 429)."""
-    refuse_cross_site(request)
+    refuse_cross_site(request, context.settings.web.public_base_url)
     values = _form(context, {"email": email, "name": name, "invite": invite})
     try:
         user = register(
