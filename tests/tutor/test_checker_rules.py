@@ -82,3 +82,36 @@ def test_have_been_with_a_finished_time(sentence: str, expected: str) -> None:
 )
 def test_irregular_plurals(sentence: str, expected: str) -> None:
     assert check_english(sentence).corrected_text == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # "a" before a plural noun goes; after "be" with one subject, the noun becomes singular.
+        ("She bought a new shoes.", "She bought new shoes."),
+        ("I am interested in a English movies.", "I am interested in English movies."),
+        ("I like a movies.", "I like movies."),
+        ("He is a good friends of mine.", "He is a good friend of mine."),
+        ("My sister is a teachers.", "My sister is a teacher."),
+        ("They are a good friends.", "They are good friends."),
+    ],
+)
+def test_a_before_a_plural_noun(sentence: str, expected: str) -> None:
+    assert check_english(sentence).corrected_text == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I have a few friends.",
+        "I watched a lot of movies.",
+        "It is a series of books.",
+        "A hundred people came.",
+        "I need a pair of shoes.",
+        "It takes a couple of days.",
+        "She is a United Nations official.",
+        "He works at a bus stop.",
+    ],
+)
+def test_a_with_a_quantity_or_a_noun_in_s_is_not_a_plural_mistake(sentence: str) -> None:
+    assert check_english(sentence).corrections == ()

@@ -1,5 +1,6 @@
-"""Articles: "a"/"an" by the sound of the next word, a missing "a" before a singular countable noun
-("I have dog", "He is honest man"), and "the" where English uses none (sports, school subjects and
+"""Articles: "a"/"an" by the sound of the next word, "a" before a plural noun ("a new shoes"), a
+missing "a" before a singular countable noun ("I have dog", "He is honest man"), and "the" where
+English uses none (sports, school subjects and
 languages, meals, abstract nouns said in general: "The honesty is important").
 
 Precision first: "a" is only added before a noun of the closed countable list (``nouns.COUNTABLE``)
@@ -81,6 +82,15 @@ _ON_PHRASES = frozenset(
         "trial",
     }
 )
+# Words between "a" and a plural noun that the article goes with: "a few", "a couple of", "a dozen".
+_QUANTITY_WORDS = frozenset(
+    {"few", "couple", "dozen", "lot", "lots", "number", "pair", "hundred", "thousand", "million"}
+)
+# Nouns in -s that are not plurals: "a series", "news" (uncountable: another mistake, said elsewhere).
+_NOT_PLURAL = frozenset(
+    {"news", "series", "species", "means", "headquarters", "crossroads", "physics", "mathematics"}
+    | {"economics", "politics", "athletics", "gymnastics", "diabetes", "measles", "lens", "bus", "gas"}
+)
 _KIND_OF = frozenset({"kind", "kinds", "sort", "sorts", "type", "types", "lot", "lots", "bit", "piece"})
 _EVALUATIVE = words(
     """
@@ -116,12 +126,70 @@ def _specific(noun: Token) -> bool:
     )
 
 
+def _plural_after(article: Token) -> Token | None:
+    """The plural noun ``article`` ("a"/"an") determines, if it is one: "a new shoes", "an English
+    movies". Not "a few friends", "a lot of movies", "a hundred people" (the article goes with the
+    quantity word), nor nouns whose plural is their singular ("a series", "a means")."""
+    noun = article.head
+    if article.dep_ != "det" or noun.i <= article.i or noun.tag_ != "NNS" or not noun.text.islower():
+        return None
+    if noun.lemma_.lower() == noun.lower_ or not noun.lower_.endswith("s") or noun.lower_ in _NOT_PLURAL:
+        return None
+    between = article.doc[article.i + 1 : noun.i]
+    if any(
+        t.tag_ in ("CD", "JJR", "JJS", "PDT") or t.lower_ in _QUANTITY_WORDS or not t.is_alpha
+        for t in between
+    ):
+        return None
+    return noun
+
+
+_SINGULAR_SUBJECTS = frozenset({"i", "he", "she", "it", "this", "that"})
+
+
+def _one_of_them(noun: Token) -> bool:
+    """ "He is a good friends": the complement of "be" after a singular subject means one."""
+    verb = noun.head
+    if noun.dep_ != "attr" or verb.lemma_ != "be":
+        return False
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return len(subjects) == 1 and (
+        subjects[0].lower_ in _SINGULAR_SUBJECTS or subjects[0].tag_ in ("NN", "NNP")
+    )
+
+
+def _a_before_plural(doc: Doc) -> list[Finding]:
+    found: list[Finding] = []
+    for article in doc[:-1]:
+        if article.lower_ not in ("a", "an") or (noun := _plural_after(article)) is None:
+            continue
+        if _one_of_them(noun):
+            between = doc[article.i : noun.i].text
+            fixed = f"{between} {noun.lemma_}"
+            en = f"One person or thing: {quote(noun.text)} becomes {quote(noun.lemma_)} ({quote(fixed)})."
+            ko = (
+                f"하나를 말하므로 {quoted(noun.text, '은/는')} 단수형 {quote(noun.lemma_)}로 씁니다 "
+                f"({quote(fixed)})."
+            )
+        else:
+            fixed = doc[article.i + 1 : noun.i + 1].text
+            en = f"{quote(noun.text)} is plural: no {quote(article.lower_)} before it ({quote(fixed)})."
+            ko = (
+                f"{quoted(noun.text, '은/는')} 복수 명사라서 {quote(article.lower_)}를 쓰지 않습니다 "
+                f"({quote(fixed)})."
+            )
+        found.append(replace(doc, article.i, noun.i, fixed, "articles", en, ko))
+    return found
+
+
 def _a_or_an(doc: Doc) -> list[Finding]:
     found: list[Finding] = []
     for token in doc[:-1]:
         word = token.lower_
         if word not in ("a", "an") or (token.text == "A" and not token.is_sent_start):
             continue  # "Plan A is better": a capital A inside a sentence is a letter
+        if _plural_after(token) is not None:
+            continue  # "a English movies": the article goes (``_a_before_plural``)
         nxt = doc[token.i + 1]
         if not nxt.is_alpha or (len(nxt.text) < 2 and not nxt.text.isupper()):
             continue
@@ -248,4 +316,4 @@ def _located(verb: Token) -> bool:
 
 
 def find(doc: Doc) -> list[Finding]:
-    return _a_or_an(doc) + _missing(doc) + _extra_the(doc)
+    return _a_or_an(doc) + _a_before_plural(doc) + _missing(doc) + _extra_the(doc)
