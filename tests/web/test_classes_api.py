@@ -146,6 +146,11 @@ def test_a_learner_gets_403_on_every_teacher_route(school: Server) -> None:
 
     assert [r.status_code for r in responses] == [403] * len(responses)
     assert "Omar" not in "".join(r.text for r in responses)
+    # A plain sentence saying what to do, no command line a learner cannot run.
+    assert {r.json()["error"]["message"] for r in responses} == {
+        "Only teachers have classes and see their learners' progress; "
+        "ask your administrator to make you a teacher."
+    }
 
 
 def test_an_administrator_sees_no_learners_unless_they_teach_them(school: Server) -> None:
@@ -161,6 +166,11 @@ def test_an_administrator_sees_no_learners_unless_they_teach_them(school: Server
 
     as_admin = teacher_view(client, admin.headers, learner_id, session_id)
     assert [r.status_code for r in as_admin] == [403] * 5
+    # An administrator is not told to ask an administrator: they can change their own role.
+    assert {r.json()["error"]["message"] for r in as_admin} == {
+        "Only teachers have classes and see their learners' progress; "
+        "you can make your account a teacher on the Users page."
+    }
     assert client.get(f"/api/progress/{learner_id}/stats", headers=admin.headers).status_code == 404
     assert client.get(f"/api/users/{learner_id}/sessions", headers=admin.headers).status_code == 404
     assert client.get(f"/api/classes/{made['id']}", headers=admin.headers).status_code == 403
