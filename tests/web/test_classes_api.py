@@ -235,6 +235,20 @@ def test_a_learner_who_leaves_is_no_longer_seen(school: Server) -> None:
     assert client.get("/api/classes/joined", headers=learner.headers).json() == []
 
 
+def test_leaving_a_class_twice_says_you_are_not_in_it(school: Server) -> None:
+    client = school.client
+    teacher = make_teacher(school, "tess@school.example", "Tess")
+    made = new_class(client, teacher)
+    learner = make_account(school.web, "lena@school.example", name="Lena")
+    client.post("/api/classes/join", json={"code": made["join_code"]}, headers=learner.headers)
+    client.delete(f"/api/classes/{made['id']}/membership", headers=learner.headers)
+
+    again = client.delete(f"/api/classes/{made['id']}/membership", headers=learner.headers)
+
+    assert again.status_code == 404
+    assert again.json()["error"]["message"] == "You are not in this class"
+
+
 def test_wrong_join_codes_are_slowed_down_and_a_right_one_waits_too(
     signup_server: StartServer,
 ) -> None:

@@ -39,6 +39,7 @@ from framecast.tutor.class_codes import new_code, read_code, shown
 MAX_NAME = 200
 MAX_EMAIL = 320
 NO_SUCH_CODE = "Class code: no class has this code; check it with your teacher (it looks like ABCD-EFGH)"
+NOT_IN_CLASS = "You are not in this class"
 # Media a learner's messages carry: not part of what a teacher sees.
 MEDIA_FIELDS = ("audio_url", "video_url")
 # Fresh codes tried before giving up (a clash is already a one in 10**11 event).
@@ -239,7 +240,8 @@ def remove_learner(db: Database, teacher: User, class_id: int, learner_id: int) 
     """Take a learner out of a class of ``teacher``; :class:`NotFoundError` when not in it."""
     with db.session() as session:
         own_class(session, teacher, class_id)
-        _leave(session, class_id, learner_id)
+        if not _leave(session, class_id, learner_id):
+            raise NotFoundError(f"no learner {learner_id} in this class")
 
 
 # --- the learner's side ----------------------------------------------------------------------------
@@ -343,18 +345,22 @@ def decline_invitation(db: Database, learner: User, invite_id: int) -> None:
         session.delete(_own_invitation(session, learner, invite_id))
 
 
-def _leave(session: Session, class_id: int, learner_id: int) -> None:
+def _leave(session: Session, class_id: int, learner_id: int) -> bool:
+    """Take ``learner_id`` out of ``class_id``; whether they were in it."""
     removed = session.execute(
         delete(ClassMember).where(ClassMember.class_id == class_id, ClassMember.learner_id == learner_id)
     )
-    if not getattr(removed, "rowcount", 0):
-        raise NotFoundError(f"no learner {learner_id} in class {class_id}")
+    return bool(getattr(removed, "rowcount", 0))
 
 
 def leave_class(db: Database, learner: User, class_id: int) -> None:
-    """Leave a class: its teacher no longer sees ``learner``. :class:`NotFoundError` when not in it."""
+    """Leave a class: its teacher no longer sees ``learner``.
+
+    Raises :class:`NotFoundError` ("You are not in this class") when not in it, left already or not.
+    """
     with db.session() as session:
-        _leave(session, class_id, learner.id)
+        if not _leave(session, class_id, learner.id):
+            raise NotFoundError(NOT_IN_CLASS)
 
 
 # --- the teacher's view of a learner ---------------------------------------------------------------
