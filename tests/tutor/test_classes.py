@@ -86,13 +86,24 @@ def test_joining_twice_keeps_one_membership(db: Database, teacher: User, learner
     assert len(classes.taught_class(db, teacher, made.id).learners) == 1
 
 
-@pytest.mark.parametrize("code", ["", "ABCD-EFGH-J", "abcd", "ZZZZ-ZZZZ"])
+@pytest.mark.parametrize("code", ["ABCD-EFGH-J", "abcd", "ZZZZ-ZZZZ"])
 def test_a_code_no_class_has_is_refused_naming_the_field(db: Database, learner: User, code: str) -> None:
     with pytest.raises(InvalidInputError) as caught:
         classes.join_by_code(db, learner, code)
 
     assert caught.value.field == "code"
     assert str(caught.value) == classes.NO_SUCH_CODE
+
+
+@pytest.mark.parametrize("code", ["", "   ", " - "])
+def test_a_blank_code_asks_for_the_code_rather_than_calling_it_wrong(
+    db: Database, learner: User, code: str
+) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        classes.join_by_code(db, learner, code)
+
+    assert caught.value.field == "code"
+    assert str(caught.value) == "Class code: enter the code your teacher gave you"
 
 
 def test_only_teachers_make_classes_and_only_learners_join(

@@ -274,6 +274,27 @@ def test_wrong_join_codes_are_slowed_down_and_a_right_one_waits_too(
     assert elsewhere.status_code == 429
 
 
+def test_blank_join_codes_ask_for_the_code_and_are_not_counted_as_wrong(
+    signup_server: StartServer,
+) -> None:
+    server = signup_server(login_attempts="2", login_delay_s="60")
+    teacher = make_teacher(server, "tess@school.example", "Tess")
+    made = new_class(server.client, teacher)
+    learner = make_account(server.web, "lena@school.example", name="Lena")
+
+    blanks = [
+        server.client.post("/api/classes/join", json={"code": " "}, headers=learner.headers) for _ in range(3)
+    ]
+    right = server.client.post("/api/classes/join", json={"code": made["join_code"]}, headers=learner.headers)
+
+    assert [r.status_code for r in blanks] == [400, 400, 400]
+    assert {r.json()["error"]["message"] for r in blanks} == {
+        "Class code: enter the code your teacher gave you"
+    }
+    assert blanks[0].json()["error"]["details"]["field"] == "code"
+    assert right.status_code == 200, right.text
+
+
 def test_wrong_join_codes_do_not_slow_down_logins_or_other_learners_from_the_same_address(
     signup_server: StartServer,
 ) -> None:

@@ -38,6 +38,7 @@ from framecast.tutor.class_codes import new_code, read_code, shown
 
 MAX_NAME = 200
 MAX_EMAIL = 320
+ENTER_A_CODE = "Class code: enter the code your teacher gave you"
 NO_SUCH_CODE = "Class code: no class has this code; check it with your teacher (it looks like ABCD-EFGH)"
 NOT_IN_CLASS = "You are not in this class"
 # Media a learner's messages carry: not part of what a teacher sees.
@@ -129,6 +130,13 @@ def check_email(email: str) -> str:
     if len(value) > MAX_EMAIL:
         raise InvalidInputError(f"Email: at most {MAX_EMAIL} characters", field="email")
     return value
+
+
+def check_code_given(code: str) -> None:
+    """Raises :class:`InvalidInputError` (field ``code``) when nothing but spaces and dashes was
+    typed: a blank is not a wrong code (it is not counted against the join limit)."""
+    if not code.strip(" -\t"):
+        raise InvalidInputError(ENTER_A_CODE, field="code")
 
 
 def _require_learner(user: User) -> None:
@@ -279,9 +287,11 @@ def join_by_code(db: Database, learner: User, code: str) -> Membership:
     a class one is in already changes nothing.
 
     Raises :class:`ForbiddenError` for a teacher, and :class:`InvalidInputError` (field ``code``)
-    for a code no class has, the same message whether it is malformed or just unknown.
+    for a code no class has, the same message whether it is malformed or just unknown (and as
+    :func:`check_code_given` for a blank one).
     """
     _require_learner(learner)
+    check_code_given(code)
     stored = read_code(code)
     with db.session() as session:
         row = session.scalar(select(TutorClass).where(TutorClass.join_code == stored)) if stored else None
