@@ -192,7 +192,7 @@ def test_leaving_and_being_removed_end_what_the_teacher_sees(
     for gone in (learner, other):
         with pytest.raises(NotFoundError):
             classes.learner_stats(db, teacher, gone.id)
-    with pytest.raises(NotFoundError, match="^You are not in this class$"):
+    with pytest.raises(NotFoundError, match=r"^You are not in this class$"):
         classes.leave_class(db, learner, made.id)
     with pytest.raises(NotFoundError, match=f"no learner {other.id} in this class"):
         classes.remove_learner(db, teacher, made.id, other.id)

@@ -127,6 +127,22 @@ def test_a_learner_who_signs_up_and_joins_by_code_is_seen_by_that_classs_teacher
     assert [(m["teacher_name"], m["class_name"]) for m in mine] == [("Tess", "Monday evening")]
 
 
+@pytest.mark.parametrize("body", [{}, {"name": 5}])
+def test_a_missing_or_malformed_class_name_is_named_as_the_page_labels_it(
+    school: Server, body: dict[str, Any]
+) -> None:
+    teacher = make_teacher(school, "tess@school.example", "Tess")
+
+    response = school.client.post("/api/classes", json=body, headers=teacher.headers)
+
+    assert response.status_code == 422
+    assert response.json()["error"]["message"].startswith("Class name: ")
+    # Elsewhere ``name`` keeps its own label.
+    assert school.admin is not None
+    other = school.client.post("/api/users", json={}, headers=school.admin.headers)
+    assert "; Name: " in other.json()["error"]["message"]
+
+
 def test_a_learner_gets_403_on_every_teacher_route(school: Server) -> None:
     client = school.client
     teacher = make_teacher(school, "tess@school.example", "Tess")

@@ -128,7 +128,8 @@ def joined_classes(user: CurrentUser, context: Ctx) -> list[MembershipPublic]:
 @router.post("/api/classes/join")
 def join_class(body: JoinBody, user: CurrentUser, context: Ctx) -> MembershipPublic:
     """Join a class by its code; its teacher then sees your progress. 400 (field ``code``) for a
-    code no class has or a blank one (not counted as a wrong code), 403 for a teacher, 429 with ``Retry-After`` after too many wrong codes."""
+    code no class has or a blank one (not counted as a wrong code), 403 for a teacher, 429 with
+    ``Retry-After`` after too many wrong codes."""
     # Counted against the account alone, wherever it tries from: a school's learners share one
     # address, and their typos must not slow down the logins from it (nor one learner's another's).
     classes.check_code_given(body.code)  # a blank is no guess: refused before it is counted
