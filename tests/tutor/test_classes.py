@@ -153,6 +153,32 @@ def test_an_invitation_waits_for_its_learner_and_looks_the_same_for_an_unknown_a
     assert classes.invitations(db, learner) == []
 
 
+def test_inviting_a_learner_already_in_the_class_is_refused_naming_the_field(
+    db: Database, teacher: User, learner: User
+) -> None:
+    made = classes.create_class(db, teacher, "A")
+    classes.join_by_code(db, learner, made.join_code)
+
+    with pytest.raises(InvalidInputError) as caught:
+        classes.invite(db, teacher, made.id, " Lena@School.example")
+
+    assert caught.value.field == "email"
+    assert str(caught.value) == "Email: lena@school.example is already in this class"
+    assert classes.taught_class(db, teacher, made.id).invites == ()
+    # In another class of the same teacher, the learner can still be invited.
+    other = classes.create_class(db, teacher, "B")
+    assert classes.invite(db, teacher, other.id, learner.email).email == learner.email
+
+
+def test_inviting_a_teacher_answers_as_for_an_unknown_address(db: Database, teacher: User) -> None:
+    made = classes.create_class(db, teacher, "A")
+    colleague = person(db, "tom@school.example", role=Role.TEACHER)
+
+    sent = classes.invite(db, teacher, made.id, colleague.email)
+
+    assert [i.email for i in classes.taught_class(db, teacher, made.id).invites] == [sent.email]
+
+
 def test_a_learner_cannot_take_someone_elses_invitation(db: Database, teacher: User, learner: User) -> None:
     other = person(db, "omar@school.example")
     made = classes.create_class(db, teacher, "A")

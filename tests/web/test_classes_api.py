@@ -230,6 +230,23 @@ def test_an_invitation_answers_the_same_for_an_unknown_address_and_waits_for_the
     assert [i["email"] for i in roster["invites"]] == ["ghost@school.example"]
 
 
+def test_inviting_a_member_of_the_class_is_refused_with_the_fields_label(school: Server) -> None:
+    client = school.client
+    teacher = make_teacher(school, "tess@school.example", "Tess")
+    made = new_class(client, teacher)
+    learner = make_account(school.web, "lena@school.example", name="Lena")
+    client.post("/api/classes/join", json={"code": made["join_code"]}, headers=learner.headers)
+
+    again = client.post(
+        f"/api/classes/{made['id']}/invites", json={"email": "lena@school.example"}, headers=teacher.headers
+    )
+
+    assert again.status_code == 400
+    assert again.json()["error"]["message"] == "Email: lena@school.example is already in this class"
+    assert again.json()["error"]["details"]["field"] == "email"
+    assert client.get(f"/api/classes/{made['id']}", headers=teacher.headers).json()["invites"] == []
+
+
 def test_a_learner_who_leaves_is_no_longer_seen(school: Server) -> None:
     client = school.client
     teacher = make_teacher(school, "tess@school.example", "Tess")

@@ -8,6 +8,7 @@ leave. The teacher can remove a learner and delete a class. Who may see whom is 
 
 Invitations do not tell whether an account exists: inviting any well-formed address answers the
 same and lists it as pending until its learner accepts (then it becomes a member) or declines.
+Only the address of a learner already in the class is refused: the teacher sees them in it anyway.
 
 The teacher's view of a learner is built from the functions the learner's own progress page reads
 (``tutor/sessions.py``: stats, weaknesses, sessions, transcripts), so the two show the same numbers.
@@ -211,13 +212,22 @@ def delete_class(db: Database, teacher: User, class_id: int) -> None:
 def invite(db: Database, teacher: User, class_id: int, email: str) -> InviteInfo:
     """Invite ``email`` into a class of ``teacher``: pending until its learner accepts or declines.
 
-    Answers the same whether or not the address has an account (or is in the class already), so a
+    Answers the same whether or not the address has an account (a teacher's included), so a
     teacher cannot learn who has one. Inviting an address twice keeps the first invitation.
-    Raises :class:`InvalidInputError` for a malformed address, and as :func:`taught_class`.
+    Raises :class:`InvalidInputError` (field ``email``) for a malformed address and for the address
+    of a learner in the class already (the teacher sees them in it: that reveals nothing), and as
+    :func:`taught_class`.
     """
     address = check_email(email)
     with db.session() as session:
         own_class(session, teacher, class_id)
+        member = session.scalar(
+            select(ClassMember.id)
+            .join(User, User.id == ClassMember.learner_id)
+            .where(ClassMember.class_id == class_id, User.email == address)
+        )
+        if member is not None:
+            raise InvalidInputError(f"Email: {address} is already in this class", field="email")
         found = session.scalar(
             select(ClassInvite).where(ClassInvite.class_id == class_id, ClassInvite.email == address)
         )

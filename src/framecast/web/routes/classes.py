@@ -198,7 +198,8 @@ def delete_class(class_id: int, user: CurrentUser, context: Ctx) -> Response:
 @router.post("/api/classes/{class_id}/invites", status_code=201)
 def invite_learner(class_id: int, body: InviteBody, user: CurrentUser, context: Ctx) -> ClassInvitePublic:
     """Invite an email address; its learner accepts on their /classes page. The same answer whether
-    or not the address has an account. 400 (field ``email``) for a malformed address."""
+    or not the address has an account. 400 (field ``email``) for a malformed address or one of a
+    learner in the class already."""
     return ClassInvitePublic.of(classes.invite(context.db, user, class_id, body.email))
 
 
