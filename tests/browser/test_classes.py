@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import httpx
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from tests.browser.conftest import (
     ADMIN_EMAIL,
@@ -202,8 +202,26 @@ def test_a_teacher_invites_by_email_the_learner_accepts_and_later_leaves(
             expect(teacher_page.get_by_test_id("pending-invite")).to_have_count(0)
             teacher_page.screenshot(path="/tmp/classes_teacher.png", full_page=True)
 
+            # Leaving asks first, as deleting a class does: saying no keeps the learner in it.
+            questions: list[str] = []
+
+            def answer(dialog: Dialog, *, accept: bool) -> None:
+                questions.append(dialog.message)
+                if accept:
+                    dialog.accept()
+                else:
+                    dialog.dismiss()
+
+            learner_page.once("dialog", lambda dialog: answer(dialog, accept=False))
+            learner_page.get_by_test_id("leave-class").click()
+            learner_page.wait_for_function("() => true")  # lets the dialog's event be handled
+            assert len(questions) == 1
+            assert "Tess Teacher" in questions[0]
+            expect(learner_page.get_by_test_id("my-teacher")).to_have_count(1)
+            learner_page.once("dialog", lambda dialog: answer(dialog, accept=True))
             learner_page.get_by_test_id("leave-class").click()
             expect(learner_page.get_by_test_id("no-teachers")).to_be_visible()
+            assert len(questions) == 2
             teacher_page.reload()
             expect(teacher_page.get_by_test_id("no-learners")).to_be_visible()
     finally:
