@@ -149,7 +149,16 @@ def test_a_learner_signs_up_joins_by_code_and_their_teacher_sees_the_conversatio
             expect(
                 teacher_page.get_by_test_id("common-mistakes").get_by_test_id("mistake")
             ).not_to_have_count(0)
-            expect(teacher_page.get_by_test_id("no-practice-attempts")).to_be_visible()
+            # Said to the teacher about the learner, never as if the teacher were the learner.
+            expect(teacher_page.get_by_test_id("no-practice-attempts")).to_have_text(
+                "Lena Park has not practised a phrase yet."
+            )
+            suggestions = teacher_page.get_by_test_id("suggestion")
+            expect(suggestions.first).to_contain_text("Lena Park")
+            expect(teacher_page.get_by_test_id("progress-body")).not_to_contain_text(
+                re.compile(r"\byour?\b", re.I)
+            )
+            expect(chart.locator("title").first).to_have_text("Lena Park's scores over time (0 to 100)")
             item = teacher_page.locator(f'[data-testid="session-item"][data-session-id="{session_id}"]')
             item.locator("summary").click()
             transcript = item.get_by_test_id("transcript")

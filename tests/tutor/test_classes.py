@@ -11,7 +11,7 @@ from sqlalchemy import select
 from framecast.core.errors import ForbiddenError, InvalidInputError, NotFoundError
 from framecast.db.accounts import Role, User
 from framecast.db.session import Database
-from framecast.tutor import class_codes, classes
+from framecast.tutor import class_codes, classes, sessions
 from framecast.tutor.sessions import create_session, end_session
 from tests.tutor.test_sessions import DOG, DOG_FIXES, add_message
 
@@ -258,6 +258,13 @@ def test_the_teacher_sees_what_the_learners_own_progress_shows(
     assert stats["correction_stats"]["by_type"]["grammar"] == 3
     assert [point["session_id"] for point in stats["history"]] == [session_id]
     assert [text for text, _ in weak["common_mistakes"]] != []
+    # Told to the teacher about the learner, not as if the teacher were the learner.
+    assert weak["improvement_suggestions"][0].startswith("Most of Lena's corrections are grammar")
+    own = sessions.progress_weaknesses(db, learner.id, language="en")
+    assert own["improvement_suggestions"][0].startswith("Most of your corrections")
+    assert {k: v for k, v in weak.items() if k != "improvement_suggestions"} == {
+        k: v for k, v in own.items() if k != "improvement_suggestions"
+    }
     assert [s["id"] for s in listed] == [session_id]
     assert [m["content"] for m in transcript] == ["Hi!", DOG]
     assert all(m["audio_url"] is None and m["video_url"] is None for m in transcript)

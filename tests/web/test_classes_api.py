@@ -108,6 +108,8 @@ def test_a_learner_who_signs_up_and_joins_by_code_is_seen_by_that_classs_teacher
     assert stats.json()["correction_stats"]["by_type"]["grammar"] >= 3
     assert [p["session_id"] for p in stats.json()["history"]] == [session_id]
     assert weak.json()["common_mistakes"] != []
+    assert any("Lena" in text for text in weak.json()["improvement_suggestions"])
+    assert not any("your" in text.lower() for text in weak.json()["improvement_suggestions"])
     assert [s["id"] for s in listed.json()] == [session_id]
     said = [m for m in transcript.json() if m["role"] == "user"]
     assert [m["content"] for m in said] == [SENTENCE]
@@ -381,6 +383,13 @@ def test_the_pages_follow_the_role_and_the_teacher_view_refuses_strangers(school
     assert view.status_code == 200
     assert 'data-testid="progress-body"' in view.text
     assert f"/api/teacher/learners/{learner.user_id}/stats" in view.text
+    # The page speaks of the learner to the teacher, not to the teacher as if they were the learner.
+    assert "Loading Lena&#39;s progress…" in view.text or "Loading Lena's progress…" in view.text
+    assert "Lena has not practised a phrase yet." in view.text
+    assert '"learner_name": "Lena"' in view.text
+    assert "your progress" not in view.text.lower()
+    own = page(learner, "/tutor/progress").text
+    assert "No phrase practised yet." in own
     assert page(other_teacher, f"/classes/learners/{learner.user_id}").status_code == 404
     assert page(learner, f"/classes/learners/{learner.user_id}").status_code == 403
 

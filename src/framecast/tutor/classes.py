@@ -428,9 +428,10 @@ def learner_stats(db: Database, teacher: User, learner_id: int) -> dict[str, Any
 
 
 def learner_weaknesses(db: Database, teacher: User, learner_id: int, *, language: str) -> dict[str, Any]:
-    """What ``/api/progress/{id}/weaknesses`` answers: the most common mistakes and suggestions."""
+    """What ``/api/progress/{id}/weaknesses`` answers: the most common mistakes and suggestions,
+    these told to the teacher about the learner ("Most of Lena's corrections are grammar…")."""
     _checked(db, teacher, learner_id)
-    return sessions.progress_weaknesses(db, learner_id, language=language)
+    return sessions.progress_weaknesses(db, learner_id, language=language, for_teacher=True)
 
 
 def learner_sessions(
