@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import httpx
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from tests.browser.conftest import (
     ADMIN_EMAIL,
@@ -149,7 +149,16 @@ def test_a_learner_signs_up_joins_by_code_and_their_teacher_sees_the_conversatio
             expect(
                 teacher_page.get_by_test_id("common-mistakes").get_by_test_id("mistake")
             ).not_to_have_count(0)
-            expect(teacher_page.get_by_test_id("no-practice-attempts")).to_be_visible()
+            # Said to the teacher about the learner, never as if the teacher were the learner.
+            expect(teacher_page.get_by_test_id("no-practice-attempts")).to_have_text(
+                "Lena Park has not practised a phrase yet."
+            )
+            suggestions = teacher_page.get_by_test_id("suggestion")
+            expect(suggestions.first).to_contain_text("Lena Park")
+            expect(teacher_page.get_by_test_id("progress-body")).not_to_contain_text(
+                re.compile(r"\byour?\b", re.I)
+            )
+            expect(chart.locator("title").first).to_have_text("Lena Park's scores over time (0 to 100)")
             item = teacher_page.locator(f'[data-testid="session-item"][data-session-id="{session_id}"]')
             item.locator("summary").click()
             transcript = item.get_by_test_id("transcript")
@@ -202,8 +211,26 @@ def test_a_teacher_invites_by_email_the_learner_accepts_and_later_leaves(
             expect(teacher_page.get_by_test_id("pending-invite")).to_have_count(0)
             teacher_page.screenshot(path="/tmp/classes_teacher.png", full_page=True)
 
+            # Leaving asks first, as deleting a class does: saying no keeps the learner in it.
+            questions: list[str] = []
+
+            def answer(dialog: Dialog, *, accept: bool) -> None:
+                questions.append(dialog.message)
+                if accept:
+                    dialog.accept()
+                else:
+                    dialog.dismiss()
+
+            learner_page.once("dialog", lambda dialog: answer(dialog, accept=False))
+            learner_page.get_by_test_id("leave-class").click()
+            learner_page.wait_for_function("() => true")  # lets the dialog's event be handled
+            assert len(questions) == 1
+            assert "Tess Teacher" in questions[0]
+            expect(learner_page.get_by_test_id("my-teacher")).to_have_count(1)
+            learner_page.once("dialog", lambda dialog: answer(dialog, accept=True))
             learner_page.get_by_test_id("leave-class").click()
             expect(learner_page.get_by_test_id("no-teachers")).to_be_visible()
+            assert len(questions) == 2
             teacher_page.reload()
             expect(teacher_page.get_by_test_id("no-learners")).to_be_visible()
     finally:

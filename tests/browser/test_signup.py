@@ -44,7 +44,8 @@ def test_a_learner_signs_up_on_the_page_and_lands_home_logged_in(
             page.get_by_label("Confirm password").fill(PASSWORD)
             page.get_by_role("button", name="Create my account").click()
 
-            expect(page).to_have_url("/studio/text")
+            # A new account is a learner, so it lands on the Tutor rather than on the Studio.
+            expect(page).to_have_url("/tutor")
             expect(page.get_by_test_id("current-user")).to_have_text("Lena Park")
             me = page.request.get("/api/me").json()
             assert (me["email"], me["is_admin"]) == ("lena@school.example", False)

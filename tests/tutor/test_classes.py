@@ -11,7 +11,7 @@ from sqlalchemy import select
 from framecast.core.errors import ForbiddenError, InvalidInputError, NotFoundError
 from framecast.db.accounts import Role, User
 from framecast.db.session import Database
-from framecast.tutor import class_codes, classes
+from framecast.tutor import class_codes, classes, sessions
 from framecast.tutor.sessions import create_session, end_session
 from tests.tutor.test_sessions import DOG, DOG_FIXES, add_message
 
@@ -86,13 +86,24 @@ def test_joining_twice_keeps_one_membership(db: Database, teacher: User, learner
     assert len(classes.taught_class(db, teacher, made.id).learners) == 1
 
 
-@pytest.mark.parametrize("code", ["", "ABCD-EFGH-J", "abcd", "ZZZZ-ZZZZ"])
+@pytest.mark.parametrize("code", ["ABCD-EFGH-J", "abcd", "ZZZZ-ZZZZ"])
 def test_a_code_no_class_has_is_refused_naming_the_field(db: Database, learner: User, code: str) -> None:
     with pytest.raises(InvalidInputError) as caught:
         classes.join_by_code(db, learner, code)
 
     assert caught.value.field == "code"
     assert str(caught.value) == classes.NO_SUCH_CODE
+
+
+@pytest.mark.parametrize("code", ["", "   ", " - "])
+def test_a_blank_code_asks_for_the_code_rather_than_calling_it_wrong(
+    db: Database, learner: User, code: str
+) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        classes.join_by_code(db, learner, code)
+
+    assert caught.value.field == "code"
+    assert str(caught.value) == "Class code: enter the code your teacher gave you"
 
 
 def test_only_teachers_make_classes_and_only_learners_join(
@@ -142,6 +153,32 @@ def test_an_invitation_waits_for_its_learner_and_looks_the_same_for_an_unknown_a
     assert classes.invitations(db, learner) == []
 
 
+def test_inviting_a_learner_already_in_the_class_is_refused_naming_the_field(
+    db: Database, teacher: User, learner: User
+) -> None:
+    made = classes.create_class(db, teacher, "A")
+    classes.join_by_code(db, learner, made.join_code)
+
+    with pytest.raises(InvalidInputError) as caught:
+        classes.invite(db, teacher, made.id, " Lena@School.example")
+
+    assert caught.value.field == "email"
+    assert str(caught.value) == "Email: lena@school.example is already in this class"
+    assert classes.taught_class(db, teacher, made.id).invites == ()
+    # In another class of the same teacher, the learner can still be invited.
+    other = classes.create_class(db, teacher, "B")
+    assert classes.invite(db, teacher, other.id, learner.email).email == learner.email
+
+
+def test_inviting_a_teacher_answers_as_for_an_unknown_address(db: Database, teacher: User) -> None:
+    made = classes.create_class(db, teacher, "A")
+    colleague = person(db, "tom@school.example", role=Role.TEACHER)
+
+    sent = classes.invite(db, teacher, made.id, colleague.email)
+
+    assert [i.email for i in classes.taught_class(db, teacher, made.id).invites] == [sent.email]
+
+
 def test_a_learner_cannot_take_someone_elses_invitation(db: Database, teacher: User, learner: User) -> None:
     other = person(db, "omar@school.example")
     made = classes.create_class(db, teacher, "A")
@@ -181,8 +218,10 @@ def test_leaving_and_being_removed_end_what_the_teacher_sees(
     for gone in (learner, other):
         with pytest.raises(NotFoundError):
             classes.learner_stats(db, teacher, gone.id)
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError, match=r"^You are not in this class$"):
         classes.leave_class(db, learner, made.id)
+    with pytest.raises(NotFoundError, match=f"no learner {other.id} in this class"):
+        classes.remove_learner(db, teacher, made.id, other.id)
 
 
 def test_deleting_a_class_lets_its_learners_go(db: Database, teacher: User, learner: User) -> None:
@@ -219,6 +258,13 @@ def test_the_teacher_sees_what_the_learners_own_progress_shows(
     assert stats["correction_stats"]["by_type"]["grammar"] == 3
     assert [point["session_id"] for point in stats["history"]] == [session_id]
     assert [text for text, _ in weak["common_mistakes"]] != []
+    # Told to the teacher about the learner, not as if the teacher were the learner.
+    assert weak["improvement_suggestions"][0].startswith("Most of Lena's corrections are grammar")
+    own = sessions.progress_weaknesses(db, learner.id, language="en")
+    assert own["improvement_suggestions"][0].startswith("Most of your corrections")
+    assert {k: v for k, v in weak.items() if k != "improvement_suggestions"} == {
+        k: v for k, v in own.items() if k != "improvement_suggestions"
+    }
     assert [s["id"] for s in listed] == [session_id]
     assert [m["content"] for m in transcript] == ["Hi!", DOG]
     assert all(m["audio_url"] is None and m["video_url"] is None for m in transcript)

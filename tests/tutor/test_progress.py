@@ -158,3 +158,23 @@ def test_suggestions_are_in_korean_when_asked() -> None:
     assert "시제와 전치사" in suggestions({"grammar": 9, "vocabulary": 1}, "ko")[0]
     assert "꾸준히" in suggestions({}, "ko")[0]
     assert suggestions({}, "fr") == suggestions({}, "en")
+
+
+@pytest.mark.parametrize(
+    "by_type", [{}, {"grammar": 9, "vocabulary": 1}, {"pronunciation": 5, "vocabulary": 5}]
+)
+def test_suggestions_told_to_a_teacher_speak_of_the_learner_by_name(by_type: dict[str, int]) -> None:
+    to_learner = suggestions(by_type, "en")
+    about = suggestions(by_type, "en", about="Minji")
+    in_korean = suggestions(by_type, "ko", about="민지")
+
+    assert len(about) == len(in_korean) == len(to_learner)
+    assert all("Minji" in text for text in about)
+    assert not any(word in text.lower().split() for text in about for word in ("you", "your"))
+    assert all("민지 님" in text for text in in_korean)
+
+
+def test_a_teachers_grammar_suggestion_names_the_learner() -> None:
+    [advice] = suggestions({"grammar": 9, "vocabulary": 1}, "en", about="Minji")
+
+    assert advice.startswith("Most of Minji's corrections are grammar")

@@ -108,6 +108,8 @@ def test_a_learner_who_signs_up_and_joins_by_code_is_seen_by_that_classs_teacher
     assert stats.json()["correction_stats"]["by_type"]["grammar"] >= 3
     assert [p["session_id"] for p in stats.json()["history"]] == [session_id]
     assert weak.json()["common_mistakes"] != []
+    assert any("Lena" in text for text in weak.json()["improvement_suggestions"])
+    assert not any("your" in text.lower() for text in weak.json()["improvement_suggestions"])
     assert [s["id"] for s in listed.json()] == [session_id]
     said = [m for m in transcript.json() if m["role"] == "user"]
     assert [m["content"] for m in said] == [SENTENCE]
@@ -125,6 +127,22 @@ def test_a_learner_who_signs_up_and_joins_by_code_is_seen_by_that_classs_teacher
 
     mine = client.get("/api/classes/joined", headers=bearer(token)).json()
     assert [(m["teacher_name"], m["class_name"]) for m in mine] == [("Tess", "Monday evening")]
+
+
+@pytest.mark.parametrize("body", [{}, {"name": 5}])
+def test_a_missing_or_malformed_class_name_is_named_as_the_page_labels_it(
+    school: Server, body: dict[str, Any]
+) -> None:
+    teacher = make_teacher(school, "tess@school.example", "Tess")
+
+    response = school.client.post("/api/classes", json=body, headers=teacher.headers)
+
+    assert response.status_code == 422
+    assert response.json()["error"]["message"].startswith("Class name: ")
+    # Elsewhere ``name`` keeps its own label.
+    assert school.admin is not None
+    other = school.client.post("/api/users", json={}, headers=school.admin.headers)
+    assert "; Name: " in other.json()["error"]["message"]
 
 
 def test_a_learner_gets_403_on_every_teacher_route(school: Server) -> None:
@@ -146,6 +164,11 @@ def test_a_learner_gets_403_on_every_teacher_route(school: Server) -> None:
 
     assert [r.status_code for r in responses] == [403] * len(responses)
     assert "Omar" not in "".join(r.text for r in responses)
+    # A plain sentence saying what to do, no command line a learner cannot run.
+    assert {r.json()["error"]["message"] for r in responses} == {
+        "Only teachers have classes and see their learners' progress; "
+        "ask your administrator to make you a teacher."
+    }
 
 
 def test_an_administrator_sees_no_learners_unless_they_teach_them(school: Server) -> None:
@@ -161,6 +184,11 @@ def test_an_administrator_sees_no_learners_unless_they_teach_them(school: Server
 
     as_admin = teacher_view(client, admin.headers, learner_id, session_id)
     assert [r.status_code for r in as_admin] == [403] * 5
+    # An administrator is not told to ask an administrator: they can change their own role.
+    assert {r.json()["error"]["message"] for r in as_admin} == {
+        "Only teachers have classes and see their learners' progress; "
+        "you can make your account a teacher on the Users page."
+    }
     assert client.get(f"/api/progress/{learner_id}/stats", headers=admin.headers).status_code == 404
     assert client.get(f"/api/users/{learner_id}/sessions", headers=admin.headers).status_code == 404
     assert client.get(f"/api/classes/{made['id']}", headers=admin.headers).status_code == 403
@@ -204,6 +232,23 @@ def test_an_invitation_answers_the_same_for_an_unknown_address_and_waits_for_the
     assert [i["email"] for i in roster["invites"]] == ["ghost@school.example"]
 
 
+def test_inviting_a_member_of_the_class_is_refused_with_the_fields_label(school: Server) -> None:
+    client = school.client
+    teacher = make_teacher(school, "tess@school.example", "Tess")
+    made = new_class(client, teacher)
+    learner = make_account(school.web, "lena@school.example", name="Lena")
+    client.post("/api/classes/join", json={"code": made["join_code"]}, headers=learner.headers)
+
+    again = client.post(
+        f"/api/classes/{made['id']}/invites", json={"email": "lena@school.example"}, headers=teacher.headers
+    )
+
+    assert again.status_code == 400
+    assert again.json()["error"]["message"] == "Email: lena@school.example is already in this class"
+    assert again.json()["error"]["details"]["field"] == "email"
+    assert client.get(f"/api/classes/{made['id']}", headers=teacher.headers).json()["invites"] == []
+
+
 def test_a_learner_who_leaves_is_no_longer_seen(school: Server) -> None:
     client = school.client
     teacher = make_teacher(school, "tess@school.example", "Tess")
@@ -223,6 +268,20 @@ def test_a_learner_who_leaves_is_no_longer_seen(school: Server) -> None:
         == 404
     )
     assert client.get("/api/classes/joined", headers=learner.headers).json() == []
+
+
+def test_leaving_a_class_twice_says_you_are_not_in_it(school: Server) -> None:
+    client = school.client
+    teacher = make_teacher(school, "tess@school.example", "Tess")
+    made = new_class(client, teacher)
+    learner = make_account(school.web, "lena@school.example", name="Lena")
+    client.post("/api/classes/join", json={"code": made["join_code"]}, headers=learner.headers)
+    client.delete(f"/api/classes/{made['id']}/membership", headers=learner.headers)
+
+    again = client.delete(f"/api/classes/{made['id']}/membership", headers=learner.headers)
+
+    assert again.status_code == 404
+    assert again.json()["error"]["message"] == "You are not in this class"
 
 
 def test_wrong_join_codes_are_slowed_down_and_a_right_one_waits_too(
@@ -248,6 +307,27 @@ def test_wrong_join_codes_are_slowed_down_and_a_right_one_waits_too(
     assert right.status_code == 429
     # The account is slowed down wherever it tries from.
     assert elsewhere.status_code == 429
+
+
+def test_blank_join_codes_ask_for_the_code_and_are_not_counted_as_wrong(
+    signup_server: StartServer,
+) -> None:
+    server = signup_server(login_attempts="2", login_delay_s="60")
+    teacher = make_teacher(server, "tess@school.example", "Tess")
+    made = new_class(server.client, teacher)
+    learner = make_account(server.web, "lena@school.example", name="Lena")
+
+    blanks = [
+        server.client.post("/api/classes/join", json={"code": " "}, headers=learner.headers) for _ in range(3)
+    ]
+    right = server.client.post("/api/classes/join", json={"code": made["join_code"]}, headers=learner.headers)
+
+    assert [r.status_code for r in blanks] == [400, 400, 400]
+    assert {r.json()["error"]["message"] for r in blanks} == {
+        "Class code: enter the code your teacher gave you"
+    }
+    assert blanks[0].json()["error"]["details"]["field"] == "code"
+    assert right.status_code == 200, right.text
 
 
 def test_wrong_join_codes_do_not_slow_down_logins_or_other_learners_from_the_same_address(
@@ -303,6 +383,13 @@ def test_the_pages_follow_the_role_and_the_teacher_view_refuses_strangers(school
     assert view.status_code == 200
     assert 'data-testid="progress-body"' in view.text
     assert f"/api/teacher/learners/{learner.user_id}/stats" in view.text
+    # The page speaks of the learner to the teacher, not to the teacher as if they were the learner.
+    assert "Loading Lena&#39;s progress…" in view.text or "Loading Lena's progress…" in view.text
+    assert "Lena has not practised a phrase yet." in view.text
+    assert '"learner_name": "Lena"' in view.text
+    assert "your progress" not in view.text.lower()
+    own = page(learner, "/tutor/progress").text
+    assert "No phrase practised yet." in own
     assert page(other_teacher, f"/classes/learners/{learner.user_id}").status_code == 404
     assert page(learner, f"/classes/learners/{learner.user_id}").status_code == 403
 

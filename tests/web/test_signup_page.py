@@ -46,14 +46,15 @@ def test_the_login_page_links_to_sign_up_when_it_is_allowed(signup_server: Start
     assert ('name="invite"' in page.text) is (mode == "invite")
 
 
-def test_signing_up_on_the_page_logs_in_and_goes_home(signup_server: StartServer) -> None:
+def test_signing_up_on_the_page_logs_in_and_goes_to_the_tutor(signup_server: StartServer) -> None:
     server = signup_server(signup="open", signup_email_domain="school.example")
     assert "school.example" in server.client.get("/signup", headers=HTML).text
 
     sent = server.client.post("/signup", data=FORM, follow_redirects=False)
 
+    # A new account is a learner: it starts on the Tutor, not on ``/`` (the Studio).
     assert sent.status_code == 303
-    assert sent.headers["location"] == "/"
+    assert sent.headers["location"] == "/tutor"
     assert server.client.cookies.get(SESSION_COOKIE)
     me = server.client.get("/api/me").json()
     assert (me["email"], me["name"], me["is_admin"]) == ("lena@school.example", "Lena", False)

@@ -20,17 +20,25 @@ from framecast.core.errors import ForbiddenError, NotFoundError
 from framecast.db.accounts import Role, User
 from framecast.db.classes import ClassMember, TutorClass
 
-NOT_A_TEACHER = "only a teacher can do this; an administrator can make you one (framecast users set-role)"
+ONLY_TEACHERS = "Only teachers have classes and see their learners' progress"
+# What the refusal tells whoever asked: a learner cannot change their role, an administrator can.
+ASK_AN_ADMINISTRATOR = f"{ONLY_TEACHERS}; ask your administrator to make you a teacher."
+MAKE_YOURSELF_ONE = f"{ONLY_TEACHERS}; you can make your account a teacher on the Users page."
 
 
 def is_teacher(user: User) -> bool:
     return user.role == Role.TEACHER and not user.disabled
 
 
+def not_a_teacher(user: User) -> str:
+    """The sentence refusing ``user`` a teacher's page: how they can become one, in plain words."""
+    return MAKE_YOURSELF_ONE if user.is_admin else ASK_AN_ADMINISTRATOR
+
+
 def require_teacher(user: User) -> None:
-    """Raises :class:`ForbiddenError` unless ``user`` is a teacher."""
+    """Raises :class:`ForbiddenError` (:func:`not_a_teacher`) unless ``user`` is a teacher."""
     if not is_teacher(user):
-        raise ForbiddenError(NOT_A_TEACHER)
+        raise ForbiddenError(not_a_teacher(user))
 
 
 def own_class(session: Session, teacher: User, class_id: int) -> TutorClass:

@@ -8,6 +8,7 @@ leave. The teacher can remove a learner and delete a class. Who may see whom is 
 
 Invitations do not tell whether an account exists: inviting any well-formed address answers the
 same and lists it as pending until its learner accepts (then it becomes a member) or declines.
+Only the address of a learner already in the class is refused: the teacher sees them in it anyway.
 
 The teacher's view of a learner is built from the functions the learner's own progress page reads
 (``tutor/sessions.py``: stats, weaknesses, sessions, transcripts), so the two show the same numbers.
@@ -38,7 +39,9 @@ from framecast.tutor.class_codes import new_code, read_code, shown
 
 MAX_NAME = 200
 MAX_EMAIL = 320
+ENTER_A_CODE = "Class code: enter the code your teacher gave you"
 NO_SUCH_CODE = "Class code: no class has this code; check it with your teacher (it looks like ABCD-EFGH)"
+NOT_IN_CLASS = "You are not in this class"
 # Media a learner's messages carry: not part of what a teacher sees.
 MEDIA_FIELDS = ("audio_url", "video_url")
 # Fresh codes tried before giving up (a clash is already a one in 10**11 event).
@@ -130,6 +133,13 @@ def check_email(email: str) -> str:
     return value
 
 
+def check_code_given(code: str) -> None:
+    """Raises :class:`InvalidInputError` (field ``code``) when nothing but spaces and dashes was
+    typed: a blank is not a wrong code (it is not counted against the join limit)."""
+    if not code.strip(" -\t"):
+        raise InvalidInputError(ENTER_A_CODE, field="code")
+
+
 def _require_learner(user: User) -> None:
     if user.role != Role.LEARNER:
         raise ForbiddenError("only learners join classes; a teacher sees their own classes on /classes")
@@ -202,13 +212,22 @@ def delete_class(db: Database, teacher: User, class_id: int) -> None:
 def invite(db: Database, teacher: User, class_id: int, email: str) -> InviteInfo:
     """Invite ``email`` into a class of ``teacher``: pending until its learner accepts or declines.
 
-    Answers the same whether or not the address has an account (or is in the class already), so a
+    Answers the same whether or not the address has an account (a teacher's included), so a
     teacher cannot learn who has one. Inviting an address twice keeps the first invitation.
-    Raises :class:`InvalidInputError` for a malformed address, and as :func:`taught_class`.
+    Raises :class:`InvalidInputError` (field ``email``) for a malformed address and for the address
+    of a learner in the class already (the teacher sees them in it: that reveals nothing), and as
+    :func:`taught_class`.
     """
     address = check_email(email)
     with db.session() as session:
         own_class(session, teacher, class_id)
+        member = session.scalar(
+            select(ClassMember.id)
+            .join(User, User.id == ClassMember.learner_id)
+            .where(ClassMember.class_id == class_id, User.email == address)
+        )
+        if member is not None:
+            raise InvalidInputError(f"Email: {address} is already in this class", field="email")
         found = session.scalar(
             select(ClassInvite).where(ClassInvite.class_id == class_id, ClassInvite.email == address)
         )
@@ -239,7 +258,8 @@ def remove_learner(db: Database, teacher: User, class_id: int, learner_id: int) 
     """Take a learner out of a class of ``teacher``; :class:`NotFoundError` when not in it."""
     with db.session() as session:
         own_class(session, teacher, class_id)
-        _leave(session, class_id, learner_id)
+        if not _leave(session, class_id, learner_id):
+            raise NotFoundError(f"no learner {learner_id} in this class")
 
 
 # --- the learner's side ----------------------------------------------------------------------------
@@ -277,9 +297,11 @@ def join_by_code(db: Database, learner: User, code: str) -> Membership:
     a class one is in already changes nothing.
 
     Raises :class:`ForbiddenError` for a teacher, and :class:`InvalidInputError` (field ``code``)
-    for a code no class has, the same message whether it is malformed or just unknown.
+    for a code no class has, the same message whether it is malformed or just unknown (and as
+    :func:`check_code_given` for a blank one).
     """
     _require_learner(learner)
+    check_code_given(code)
     stored = read_code(code)
     with db.session() as session:
         row = session.scalar(select(TutorClass).where(TutorClass.join_code == stored)) if stored else None
@@ -343,18 +365,22 @@ def decline_invitation(db: Database, learner: User, invite_id: int) -> None:
         session.delete(_own_invitation(session, learner, invite_id))
 
 
-def _leave(session: Session, class_id: int, learner_id: int) -> None:
+def _leave(session: Session, class_id: int, learner_id: int) -> bool:
+    """Take ``learner_id`` out of ``class_id``; whether they were in it."""
     removed = session.execute(
         delete(ClassMember).where(ClassMember.class_id == class_id, ClassMember.learner_id == learner_id)
     )
-    if not getattr(removed, "rowcount", 0):
-        raise NotFoundError(f"no learner {learner_id} in class {class_id}")
+    return bool(getattr(removed, "rowcount", 0))
 
 
 def leave_class(db: Database, learner: User, class_id: int) -> None:
-    """Leave a class: its teacher no longer sees ``learner``. :class:`NotFoundError` when not in it."""
+    """Leave a class: its teacher no longer sees ``learner``.
+
+    Raises :class:`NotFoundError` ("You are not in this class") when not in it, left already or not.
+    """
     with db.session() as session:
-        _leave(session, class_id, learner.id)
+        if not _leave(session, class_id, learner.id):
+            raise NotFoundError(NOT_IN_CLASS)
 
 
 # --- the teacher's view of a learner ---------------------------------------------------------------
@@ -402,9 +428,10 @@ def learner_stats(db: Database, teacher: User, learner_id: int) -> dict[str, Any
 
 
 def learner_weaknesses(db: Database, teacher: User, learner_id: int, *, language: str) -> dict[str, Any]:
-    """What ``/api/progress/{id}/weaknesses`` answers: the most common mistakes and suggestions."""
+    """What ``/api/progress/{id}/weaknesses`` answers: the most common mistakes and suggestions,
+    these told to the teacher about the learner ("Most of Lena's corrections are grammar…")."""
     _checked(db, teacher, learner_id)
-    return sessions.progress_weaknesses(db, learner_id, language=language)
+    return sessions.progress_weaknesses(db, learner_id, language=language, for_teacher=True)
 
 
 def learner_sessions(

@@ -33,6 +33,8 @@ session history and ``last_session_date`` do not change.
 **Suggestions** follow the original's thresholds over the share of each correction type: grammar
 above 50 % → tenses and prepositions; pronunciation above 30 % → speak slowly and clearly; vocabulary
 above 30 % → learn new expressions; no corrections → keep practising; none of these → doing well.
+Told to the learner ("Most of your corrections…"), or to their teacher about them by name ("Most of
+Minji's corrections…"): the same advice, chosen once (``suggestions(..., about=name)``).
 """
 
 from __future__ import annotations
@@ -219,16 +221,52 @@ _SUGGESTIONS: dict[str, dict[str, str]] = {
 }
 
 
-def suggestions(by_type: Mapping[str, int], language: str = "en") -> list[str]:
-    """Advice from the share of each correction type (thresholds in the module docstring), in
-    ``language`` ("en" or "ko"; anything else reads as English)."""
-    texts = _SUGGESTIONS.get(language, _SUGGESTIONS["en"])
+# The same advice told to the learner's teacher about the learner (``{name}``).
+_SUGGESTIONS_ABOUT: dict[str, dict[str, str]] = {
+    "en": {
+        "none": "{name} has no corrections yet: regular conversations with the tutor will show their "
+        "progress here.",
+        "grammar": "Most of {name}'s corrections are grammar: verb tenses and prepositions are worth "
+        "practising (yesterday I went, on Monday, at 3 o'clock).",
+        "pronunciation": "{name} should speak slowly and clearly, and repeat the words the tutor marks "
+        "until they sound right.",
+        "vocabulary": "{name} should learn new expressions: reusing the better expressions the tutor "
+        "suggests in their next sentences.",
+        "good": "{name} is doing well! New topics and longer answers will keep challenging them.",
+    },
+    "ko": {
+        "none": "{name} 님은 아직 교정이 없어요. 튜터와 꾸준히 대화할수록 여기에서 실력의 변화를 "
+        "확인할 수 있어요.",
+        "grammar": "{name} 님의 교정 절반 이상이 문법이에요. 시제와 전치사를 집중적으로 연습하면 "
+        "좋아요 (yesterday I went, on Monday, at 3 o'clock).",
+        "pronunciation": "{name} 님은 천천히, 또박또박 말하고, 튜터가 표시한 단어를 자연스러워질 "
+        "때까지 여러 번 따라 말하면 좋아요.",
+        "vocabulary": "{name} 님은 새로운 표현을 익히면 좋아요. 튜터가 알려 준 더 나은 표현을 다음 "
+        "문장에서 직접 써 보게 해 주세요.",
+        "good": "{name} 님은 잘하고 있어요! 새로운 주제와 더 긴 대답으로 계속 도전해 보게 해 주세요.",
+    },
+}
+
+
+def _advice(by_type: Mapping[str, int]) -> list[str]:
+    """Which advice the shares of the correction types call for (keys of :data:`_SUGGESTIONS`)."""
     total = sum(by_type.get(kind, 0) for kind in CORRECTION_TYPES)
     if total == 0:
-        return [texts["none"]]
+        return ["none"]
     found = [
-        texts[kind]
+        kind
         for kind, threshold in (("grammar", 0.5), ("pronunciation", 0.3), ("vocabulary", 0.3))
         if by_type.get(kind, 0) / total > threshold
     ]
-    return found or [texts["good"]]
+    return found or ["good"]
+
+
+def suggestions(by_type: Mapping[str, int], language: str = "en", *, about: str | None = None) -> list[str]:
+    """Advice from the share of each correction type (thresholds in the module docstring), in
+    ``language`` ("en" or "ko"; anything else reads as English): told to the learner, or with
+    ``about`` (the learner's name) told to their teacher about them."""
+    if about is None:
+        texts = _SUGGESTIONS.get(language, _SUGGESTIONS["en"])
+        return [texts[kind] for kind in _advice(by_type)]
+    told = _SUGGESTIONS_ABOUT.get(language, _SUGGESTIONS_ABOUT["en"])
+    return [told[kind].format(name=about) for kind in _advice(by_type)]

@@ -311,16 +311,21 @@ def progress_stats(db: Database, user_id: int) -> dict[str, Any]:
     }
 
 
-def progress_weaknesses(db: Database, user_id: int, *, language: str = "en") -> dict[str, Any]:
+def progress_weaknesses(
+    db: Database, user_id: int, *, language: str = "en", for_teacher: bool = False
+) -> dict[str, Any]:
     """``{weakness_areas, common_mistakes, recent_corrections, improvement_suggestions}``.
 
     ``common_mistakes``: the 5 most frequent ``[text, count]`` over all the user's grammar and
     vocabulary corrections; ``recent_corrections``: the newest 10, newest first; suggestions in
-    ``language``. Raises ``NotFoundError`` for an unknown user.
+    ``language``, told to the learner or, ``for_teacher``, about the learner by their name.
+    Raises ``NotFoundError`` for an unknown user.
     """
     with db.session() as session:
-        if session.get(User, user_id) is None:
+        user = session.get(User, user_id)
+        if user is None:
             raise NotFoundError(f"no user {user_id}")
+        about = user.name if for_teacher else None
         newest_first = (Correction.created_at.desc(), Correction.position.desc(), Correction.id)
         rows = session.execute(
             select(Correction.correction_type, Correction.severity, Correction.original_text)
@@ -342,5 +347,5 @@ def progress_weaknesses(db: Database, user_id: int, *, language: str = "en") -> 
         "weakness_areas": areas,
         "common_mistakes": [[text, count] for text, count in mistakes],
         "recent_corrections": recent_corrections,
-        "improvement_suggestions": scoring.suggestions(areas, language),
+        "improvement_suggestions": scoring.suggestions(areas, language, about=about),
     }

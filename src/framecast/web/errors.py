@@ -118,9 +118,12 @@ def install_error_handlers(app: FastAPI) -> None:
             }
             for e in exc.errors()
         ]
-        # Named by the label the page shows ("Videos"), never by the internal name ("count").
+        # Named by the label the page shows ("Videos"), never by the internal name ("count"), and
+        # by the label of this route's form when it has its own ("Class name").
+        route = (request.method, str(getattr(request.scope.get("route"), "path", "")))
         message = (
-            "; ".join(f"{label(str(p['field']))}: {p['problem']}" for p in problems) or "invalid request"
+            "; ".join(f"{label(str(p['field']), route=route)}: {p['problem']}" for p in problems)
+            or "invalid request"
         )
         return JSONResponse(error_body("invalid_input", message, {"problems": problems}), status_code=422)
 

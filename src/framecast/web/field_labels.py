@@ -53,13 +53,23 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 
-def label(field: str) -> str:
-    """The page's label for ``field`` (the name itself, capitalised, for a field not listed).
+# A field that one form labels otherwise than :data:`FIELD_LABELS` does, keyed by the method and
+# path template of the route the form posts to: the classes page's ``name`` is "Class name" (an
+# account's is "Name"), as the classes' own checks say (``tutor/classes.check_class_name``).
+ROUTE_LABELS: dict[tuple[str, str], dict[str, str]] = {
+    ("POST", "/api/classes"): {"name": "Class name"},
+}
+
+
+def label(field: str, *, route: tuple[str, str] | None = None) -> str:
+    """The page's label for ``field`` (the name itself, capitalised, for a field not listed), on
+    the form of ``route`` (``(method, path template)``, see :data:`ROUTE_LABELS`) when given.
 
     ``"images: 3_x.jpg"`` (a field and which of its files) gives ``"Numbered images: 3_x.jpg"``.
     """
     name, sep, detail = field.partition(": ")
-    shown = FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
+    own = ROUTE_LABELS.get(route, {}) if route else {}
+    shown = own.get(name) or FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
     return f"{shown}: {detail}" if sep else shown
 
 

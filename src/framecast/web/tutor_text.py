@@ -289,6 +289,22 @@ def page_values(language: Language) -> dict[str, Any]:
     }
 
 
+def about_learner(language: Language, name: str) -> dict[str, str]:
+    """:data:`TEXT` for a teacher's view of the learner ``name``: the words the progress body says
+    to the learner said about them instead (``t`` of ``class_learner.html``)."""
+    if language == "ko":
+        told = {
+            "loading_progress": f"{name} 님의 진도를 불러오는 중…",
+            "no_practice_attempts": f"{name} 님은 아직 연습한 문장이 없어요.",
+        }
+    else:
+        told = {
+            "loading_progress": f"Loading {name}'s progress…",
+            "no_practice_attempts": f"{name} has not practised a phrase yet.",
+        }
+    return TEXT[language] | told
+
+
 def particle_words(language: Language, topic: str | None) -> dict[str, Any]:
     """The words the browser puts before a particle in ``language`` (Korean only): the session's
     topic and each correction type followed by 을/를, chosen by their last syllable."""

@@ -20,6 +20,7 @@ from framecast.tutor.class_access import is_teacher
 from framecast.web.deps import Ctx
 from framecast.web.routes.pages import render
 from framecast.web.routes.tutor_pages import tutor_values
+from framecast.web.tutor_text import about_learner
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,8 +44,11 @@ async def class_learner(request: Request, context: Ctx, learner_id: int) -> Resp
 
     def values(user: User) -> dict[str, Any]:
         card = classes.learner_card(context.db, user, learner_id)
+        shared = tutor_values(context, user)
         return {
-            **tutor_values(context, user),
+            **shared,
+            # The progress body's words, said to the teacher about the learner.
+            "t": about_learner(shared["ui_language"], card.name),
             "learner": card.to_json(),
             "progress_sources": teacher_progress_sources(learner_id),
         }

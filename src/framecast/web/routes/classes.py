@@ -128,9 +128,11 @@ def joined_classes(user: CurrentUser, context: Ctx) -> list[MembershipPublic]:
 @router.post("/api/classes/join")
 def join_class(body: JoinBody, user: CurrentUser, context: Ctx) -> MembershipPublic:
     """Join a class by its code; its teacher then sees your progress. 400 (field ``code``) for a
-    code no class has, 403 for a teacher, 429 with ``Retry-After`` after too many wrong codes."""
+    code no class has or a blank one (not counted as a wrong code), 403 for a teacher, 429 with
+    ``Retry-After`` after too many wrong codes."""
     # Counted against the account alone, wherever it tries from: a school's learners share one
     # address, and their typos must not slow down the logins from it (nor one learner's another's).
+    classes.check_code_given(body.code)  # a blank is no guess: refused before it is counted
     account = f"class-code:{user.id}"
     attempt = begin_attempt(
         context.db, context.settings.web, email=account, client=account, what="wrong class codes"
@@ -196,7 +198,8 @@ def delete_class(class_id: int, user: CurrentUser, context: Ctx) -> Response:
 @router.post("/api/classes/{class_id}/invites", status_code=201)
 def invite_learner(class_id: int, body: InviteBody, user: CurrentUser, context: Ctx) -> ClassInvitePublic:
     """Invite an email address; its learner accepts on their /classes page. The same answer whether
-    or not the address has an account. 400 (field ``email``) for a malformed address."""
+    or not the address has an account. 400 (field ``email``) for a malformed address or one of a
+    learner in the class already."""
     return ClassInvitePublic.of(classes.invite(context.db, user, class_id, body.email))
 
 

@@ -3,9 +3,9 @@
 Both are thin over ``web/security/signup.py`` (the modes, the invitation check, the limit per client
 address and what a duplicate email answers). While sign-up is closed both answer 404 with a message
 saying so, and the login page has no link to them. The page, like the other forms of people not
-logged in yet, refuses a form the browser marks as sent from another site; it ends logged in, at
-home. The API answers the new account as ``/api/me`` does and a bearer token as
-``/api/auth/login`` does, so a client that registers is logged in.
+logged in yet, refuses a form the browser marks as sent from another site; it ends logged in, on
+the Tutor (:data:`NEW_ACCOUNT_HOME`). The API answers the new account as ``/api/me`` does and a
+bearer token as ``/api/auth/login`` does, so a client that registers is logged in.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ from framecast.web.security.signup import SIGNUP_CLOSED, Registration, register,
 router = APIRouter(tags=["auth"])
 
 FormText = Annotated[str, Form()]
+# Where a new account starts: one made here is a learner (a school's sign-up), and ``/`` is the
+# Studio, which administrators and the accounts they make land on.
+NEW_ACCOUNT_HOME = "/tutor"
 
 
 class RegisterBody(BaseModel):
@@ -80,7 +83,7 @@ def signup(
     confirm_password: FormText = "",
     invite: FormText = "",
 ) -> Response:
-    """Create the account, log it in and go home; the page again with the error (400, 429)."""
+    """Create the account, log it in and go to the Tutor; the page again with the error (400, 429)."""
     refuse_cross_site(request, context.settings.web.public_base_url)
     values = _form(context, {"email": email, "name": name, "invite": invite})
     try:
@@ -96,7 +99,7 @@ def signup(
         return auth_page(context, request, "signup.html", page, status=429, headers=headers)
     except InvalidInputError as exc:
         return auth_page(context, request, "signup.html", {**values, "error": str(exc)}, status=400)
-    return logged_in(context, request, user.id, "/")
+    return logged_in(context, request, user.id, NEW_ACCOUNT_HOME)
 
 
 @router.post("/api/users/register", status_code=201, responses={404: {"description": "sign-up is closed"}})

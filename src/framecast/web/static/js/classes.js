@@ -166,7 +166,12 @@ function teacherItem(membership) {
         type: "button",
         class: "small ghost",
         dataset: { testid: "leave-class" },
-        onclick: () => act(() => api(`/api/classes/${membership.class_id}/membership`, { method: "DELETE" })),
+        onclick: () => {
+          const question = `Leave the class “${membership.class_name}”? ${membership.teacher_name} will no longer see your progress.`;
+          if (window.confirm(question)) {
+            act(() => api(`/api/classes/${membership.class_id}/membership`, { method: "DELETE" }));
+          }
+        },
       },
       "Leave",
     ),

@@ -5,7 +5,8 @@
 //
 // The same module draws a teacher's view of one of their learners (class_learner.html): the page
 // names where the data comes from (`sources`: the learner's own API, or /api/teacher/learners/<id>)
-// and whether the sessions can be continued from here (`read_only`).
+// and whether the sessions can be continued from here (`read_only`); there it speaks of the learner
+// (`learner_name`) where the learner's own page speaks to them ("Your scores", "You:").
 
 import { api, showError, clearError } from "./api.js";
 import { $, debounce, fill, formatTime, h } from "./dom.js";
@@ -19,6 +20,8 @@ const TYPES = ["grammar", "vocabulary", "pronunciation"].map((key) => [key, text
 const SEVERITIES = ["high", "medium", "low"].map((key) => [key, text.severities[key]]);
 const SESSIONS_SHOWN = 10;
 const sources = data.sources;
+const learnerName = data.learner_name ?? null;
+const speaker = learnerName ?? text.you;
 const errorBox = $('[data-testid="progress-error"]');
 let redrawChart = () => {};
 
@@ -116,7 +119,7 @@ function drawChart(stats) {
   }
   const draw = () =>
     lineChart({
-      title: text.chartTitle,
+      title: learnerName ? text.chartTitleOf(learnerName) : text.chartTitle,
       description: chartDescription(history, practice),
       series,
       // Drawn at the width it is shown at, so that its text keeps its size on a phone.
@@ -198,7 +201,7 @@ function messageView(message) {
     h(
       "div",
       { class: "message-body" },
-      h("div", { class: "bubble" }, h("span", { class: "sr-only" }, `${mine ? text.you : text.tutor}: `), message.content),
+      h("div", { class: "bubble" }, h("span", { class: "sr-only" }, `${mine ? speaker : text.tutor}: `), message.content),
       corrections.length ? h("div", { class: "corrections" }, corrections.map(correctionCard)) : null,
       mine && message.better_expression
         ? h("div", { class: "better" }, h("strong", {}, text.betterShort), h("span", {}, message.better_expression))
