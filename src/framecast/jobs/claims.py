@@ -32,14 +32,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, ColumnElement, Row, Select, Update, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Row, Select, Update, bindparam, func, or_, select, update
 
 from framecast.db.base import utcnow
 from framecast.db.models import GENERATION_KIND, Job
 from framecast.db.session import Database
 from framecast.jobs.states import JobState
 
-JOBS = Job.__table__
+JOBS = Job.metadata.tables[Job.__tablename__]  # the Table (``Job.__table__`` is typed a FromClause)
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,7 @@ class ClaimScope:
         if self.job_ids is not None:
             found["job_ids"] = list(self.job_ids)
         return found
+
 
 def _claimable(source: JobState) -> list[ColumnElement[bool]]:
     """Still claimable: in ``source`` and not under a live lease (the compare of the compare-and-set)."""
@@ -245,7 +246,9 @@ def claim(
         return _in_claim_order(conn.execute(_one_statement(source, *scope.shape), params).all())
 
 
-def _claim_under_caps(conn: Connection, scope: ClaimScope, params: dict[str, Any], limit: int) -> list[ClaimedJob]:
+def _claim_under_caps(
+    conn: Connection, scope: ClaimScope, params: dict[str, Any], limit: int
+) -> list[ClaimedJob]:
     """The candidates (locked on PostgreSQL), minus generations of users at their cap, then one
     compare-and-set UPDATE for the chosen."""
     # Look past jobs of users at their cap, but not endlessly.
@@ -281,7 +284,7 @@ def _owner_room(conn: Connection, owners: set[int]) -> dict[int, int]:
             caps[user_id] = cap
     if not caps:
         return {}
-    running = dict(
+    running: dict[int, int] = dict(
         conn.execute(
             select(JOBS.c.owner_id, func.count())
             .where(

@@ -63,7 +63,7 @@ def _sources(new: JobState) -> list[str]:
     return [state.value for state, targets in ALLOWED.items() if new in targets]
 
 
-_JOBS = Job.__table__
+_JOBS = claims.JOBS
 _CHILD = _JOBS.alias("child")
 
 # The success of a held job, as one compare-and-set: held by this worker, in a state SUCCEEDED may
