@@ -49,6 +49,31 @@ def test_a_one_statement_claim_passes_over_jobs_under_a_live_lease_and_later_one
     assert repo.claim("w3", kinds=[KIND], providers=None, lease_s=30, limit=5) == []
 
 
+def test_a_one_statement_claim_keeps_to_its_batch_providers_and_job_ids(db: Database) -> None:
+    from framecast.db.models import Batch
+
+    with db.session() as session:
+        batches = [
+            Batch(kind="aroll", provider="local", out_dir="/tmp", source_path="s.txt", source_format="txt")
+            for _ in range(2)
+        ]
+        session.add_all(batches)
+        session.flush()
+        mine, other = (b.id for b in batches)
+    repo = JobRepository(db)
+    inside = [repo.enqueue(spec(batch_id=mine)) for _ in range(3)]
+    repo.enqueue(spec(batch_id=other))
+    repo.enqueue(spec(batch_id=mine, provider="elsewhere"))
+    claimed = repo.claim(
+        "w", kinds=[KIND], providers=["local"], batch_id=mine, job_ids=inside[1:], lease_s=30, limit=9
+    )
+    assert [j.id for j in claimed] == inside[1:]
+    reconciling = repo.claim(
+        "w", kinds=[KIND], providers=["local"], batch_id=mine, lease_s=30, reconciling=True
+    )
+    assert reconciling == []
+
+
 @pytest.mark.postgres
 def test_workers_claiming_at_the_same_time_never_share_a_job_nor_take_more_than_asked(
     postgres_url: str,

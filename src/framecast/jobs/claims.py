@@ -131,13 +131,13 @@ class ClaimScope:
     def params(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
         if self.kinds is not None:
-            found["kinds"] = list(self.kinds)
+            found["scope_kinds"] = list(self.kinds)
         if self.providers is not None:
-            found["providers"] = list(self.providers)
+            found["scope_providers"] = list(self.providers)
         if self.batch_id is not None:
-            found["batch_id"] = self.batch_id
+            found["scope_batch_id"] = self.batch_id
         if self.job_ids is not None:
-            found["job_ids"] = list(self.job_ids)
+            found["scope_job_ids"] = list(self.job_ids)
         return found
 
 
@@ -152,13 +152,13 @@ def _claimable(source: JobState) -> list[ColumnElement[bool]]:
 def _scope_conditions(kinds: bool, providers: bool, batch: bool, job_ids: bool) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if kinds:
-        found.append(JOBS.c.kind.in_(bindparam("kinds", expanding=True)))
+        found.append(JOBS.c.kind.in_(bindparam("scope_kinds", expanding=True)))
     if providers:
-        found.append(JOBS.c.provider.in_(bindparam("providers", expanding=True)))
+        found.append(JOBS.c.provider.in_(bindparam("scope_providers", expanding=True)))
     if batch:
-        found.append(JOBS.c.batch_id == bindparam("batch_id"))
+        found.append(JOBS.c.batch_id == bindparam("scope_batch_id"))
     if job_ids:
-        found.append(JOBS.c.id.in_(bindparam("job_ids", expanding=True)))
+        found.append(JOBS.c.id.in_(bindparam("scope_job_ids", expanding=True)))
     return found
 
 
