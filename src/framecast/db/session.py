@@ -2,7 +2,7 @@
 
 PostgreSQL connections are checked for life on checkout only when they may have gone stale (see
 :func:`_ping_if_stale`), not before every use: a worker checks a connection out twice a job, and a
-ping each time was a round trip in every three.
+ping each time was two of its eleven round trips.
 """
 
 from __future__ import annotations
