@@ -62,7 +62,9 @@ class Job(Base):
     # The item's id in its batch (TXT first line / CSV id), or None for a solo job.
     item_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # Pipeline: the image job whose first output becomes this job's start frame.
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), nullable=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     # The kind of work (``studio.generation``, ``tutor.avatar_render``…): which handler runs it.
     kind: Mapped[str] = mapped_column(String(64), default=GENERATION_KIND, server_default=GENERATION_KIND)
     provider: Mapped[str] = mapped_column(String(32))

@@ -25,7 +25,7 @@ import contextlib
 import json
 import logging
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from datetime import timedelta
 from typing import Any
 
@@ -56,9 +56,12 @@ Subscriber = Callable[[dict[str, Any]], None]
 class News:
     """One process's view of the news; ``publish`` from any thread, subscribe in the event loop."""
 
-    def __init__(self, db: Database, *, poll_s: float = POLL_S) -> None:
+    def __init__(self, db: Database, *, poll_s: float = POLL_S, channels: Collection[str] = CHANNELS) -> None:
+        """``channels``: those this process listens to (a worker needs only QUEUED; a page's job
+        stream would be sent every change of every job for nothing)."""
         self.db = db
         self.poll_s = poll_s
+        self.channels = tuple(channels)
         self.live = db.engine.dialect.name == "postgresql"
         self.origin = secrets.token_hex(6)  # this process's notices are delivered to it directly
         self._subscribers: dict[str, list[Subscriber]] = {name: [] for name in CHANNELS}
@@ -133,6 +136,8 @@ class News:
             self._loop = None
 
     def _arrived(self, name: str, body: str) -> None:
+        if name not in self.channels:
+            return
         try:
             payload = json.loads(body)
         except ValueError:
@@ -145,7 +150,7 @@ class News:
     async def _listen_postgres(self) -> None:
         import psycopg
 
-        names = {await asyncio.to_thread(self.channel, name): name for name in CHANNELS}
+        names = {await asyncio.to_thread(self.channel, name): name for name in self.channels}
         conninfo = self.db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         wait = RECONNECT_S[0]
         while True:
@@ -155,8 +160,10 @@ class News:
                         await conn.execute(f'LISTEN "{channel}"')
                     wait = RECONNECT_S[0]
                     # Whatever changed while no one listened: readers look again.
-                    self._deliver(JOBS, {"owner": None})
-                    self._deliver(QUEUED, {"kind": None})
+                    if JOBS in self.channels:
+                        self._deliver(JOBS, {"owner": None})
+                    if QUEUED in self.channels:
+                        self._deliver(QUEUED, {"kind": None})
                     async for notice in conn.notifies():
                         name = names.get(notice.channel)
                         if name is not None:

@@ -74,10 +74,15 @@ class KindContext:
     # The job's provider, built with its owner's stored key if they have one, else the platform's.
     bundle_for: Callable[[ClaimedJob], Awaitable[ProviderBundle]] | None = None
     on_progress: Callable[[int, Progress], None] | None = None
+    # Told (from any thread) that a job is recording its success: the worker may claim the next
+    # job of a kind of fixed concurrency now, so it starts the moment this one ends.
+    finishing: Callable[[int], None] | None = None
 
     def succeed(self, job_id: int, outputs: list[dict[str, Any]], *, charged: bool = False) -> None:
         """Mark the held job SUCCEEDED with ``outputs``, running the kind's ``on_success`` in the
         same transaction (synchronous: call it in a thread)."""
+        if self.finishing is not None:
+            self.finishing(job_id)
         self.repo.succeed(
             job_id, self.worker_id, outputs, charged=charged, on_success=self.handler.on_success
         )

@@ -2,26 +2,29 @@
 
 All methods are synchronous and short; async callers run them with ``anyio.to_thread.run_sync``.
 Every state change is a compare-and-set on ``(state, lease_owner)`` so two workers can never both
-own a job: a claim succeeds only for the worker whose UPDATE matched.
+own a job: a claim succeeds only for the worker whose UPDATE matched (``jobs/claims.py``), and a
+success is recorded only by the worker that still holds the job.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Integer, Row, bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from framecast.core.errors import JobStateError, NotFoundError
 from framecast.db.base import utcnow
 from framecast.db.models import GENERATION_KIND, Job, ProviderGeneration
 from framecast.db.session import Database
+from framecast.jobs import claims
+from framecast.jobs.claims import ClaimedJob as ClaimedJob  # re-exported: callers import it from here
 from framecast.jobs.leases import holder_is_dead
-from framecast.jobs.states import JobState
+from framecast.jobs.states import ALLOWED, JobState, check_transition
 from framecast.jobs.transitions import fail_children, move, release_children
 
 # Called inside the transaction that marks a job SUCCEEDED (a kind's ``on_success``).
@@ -45,71 +48,6 @@ class JobSpec:
     kind: str = GENERATION_KIND
 
 
-@dataclass(frozen=True)
-class ClaimedJob:
-    """A snapshot of a job a worker now holds."""
-
-    id: int
-    state: JobState
-    owner_id: int | None
-    provider: str
-    mode: str
-    request: dict[str, Any]
-    attempts: int
-    max_attempts: int
-    submitted_at: datetime | None
-    reconcile_since: datetime | None
-    provider_ids: tuple[str, ...]
-    outputs: tuple[dict[str, Any], ...] = field(default_factory=tuple)
-    kind: str = GENERATION_KIND
-
-
-def _snapshot(job: Job) -> ClaimedJob:
-    return ClaimedJob(
-        id=job.id,
-        state=JobState(job.state),
-        owner_id=job.owner_id,
-        provider=job.provider,
-        mode=job.mode,
-        request=dict(job.request),
-        attempts=job.attempts,
-        max_attempts=job.max_attempts,
-        submitted_at=job.submitted_at,
-        reconcile_since=job.reconcile_since,
-        provider_ids=tuple(job.provider_ids or ()),
-        outputs=tuple(job.outputs or ()),
-        kind=job.kind,
-    )
-
-
-def _owner_room(session: Session, owners: set[int]) -> dict[int, int]:
-    """For users with a ``concurrency`` preference: how many more of their generations may start
-    now (other kinds — a ZIP build, a history import — neither count nor wait for it)."""
-    if not owners:
-        return {}
-    from framecast.db.accounts import User
-
-    caps: dict[int, int] = {}
-    for user_id, preferences in session.execute(select(User.id, User.preferences).where(User.id.in_(owners))):
-        cap = (preferences or {}).get("concurrency")
-        if isinstance(cap, int) and cap > 0:
-            caps[user_id] = cap
-    if not caps:
-        return {}
-    running = dict(
-        session.execute(
-            select(Job.owner_id, func.count())
-            .where(
-                Job.state == JobState.RUNNING.value,
-                Job.kind == GENERATION_KIND,
-                Job.owner_id.in_(list(caps)),
-            )
-            .group_by(Job.owner_id)
-        ).all()
-    )
-    return {user_id: cap - int(running.get(user_id, 0)) for user_id, cap in caps.items()}
-
-
 def _charge(job: Job, charged: bool) -> None:
     job.charged = charged
     if charged:
@@ -118,6 +56,58 @@ def _charge(job: Job, charged: bool) -> None:
 
 class LeaseLostError(JobStateError):
     """The worker no longer holds the job (its lease expired and someone else took it)."""
+
+
+def _sources(new: JobState) -> list[str]:
+    """The states from which ``new`` may be reached: the compare of a compare-and-set move."""
+    return [state.value for state, targets in ALLOWED.items() if new in targets]
+
+
+_JOBS = claims.JOBS
+_CHILD = _JOBS.alias("child")
+
+# The success of a held job, as one compare-and-set: held by this worker, in a state SUCCEEDED may
+# follow. It reads the row back (for the kind's ``on_success``) and whether a pipeline job waits for
+# this one (only then are children read). Built once: building it cost more CPU than running it.
+# (The child test takes the id as a parameter, not a correlation: SQLite writes RETURNING columns
+# unqualified, so ``child.parent_id = id`` would compare the child with itself.)
+_SUCCEED = (
+    update(_JOBS)
+    .where(
+        _JOBS.c.id == bindparam("job_id"),
+        _JOBS.c.lease_owner == bindparam("worker_id"),
+        _JOBS.c.state.in_(_sources(JobState.SUCCEEDED)),
+    )
+    .values(
+        state=JobState.SUCCEEDED.value,
+        outputs=bindparam("new_outputs", type_=_JOBS.c.outputs.type),
+        charged=bindparam("new_charged", type_=_JOBS.c.charged.type),
+        charges=func.coalesce(_JOBS.c.charges, 0) + bindparam("charge", type_=Integer()),
+        submitted_at=None,
+        lease_owner=None,
+        lease_expires_at=None,
+        error_category=None,
+        error_message=None,
+        progress_status="done",
+        progress_percent=100,
+        finished_at=bindparam("now", type_=_JOBS.c.finished_at.type),
+        updated_at=bindparam("now", type_=_JOBS.c.updated_at.type),
+    )
+    .returning(
+        *_JOBS.c,
+        exists()
+        .where(_CHILD.c.parent_id == bindparam("job_id"), _CHILD.c.state == JobState.BLOCKED.value)
+        .label("has_blocked_children"),
+    )
+)
+
+
+def _as_loaded(session: Session, row: Row[Any]) -> Job:
+    """The Job of a row an UPDATE returned, in ``session`` as if read from it (no second read)."""
+    job = Job(**{column.key: row._mapping[column] for column in _JOBS.c})
+    make_transient_to_detached(job)
+    session.add(job)
+    return job
 
 
 class JobRepository:
@@ -201,77 +191,13 @@ class JobRepository:
         kinds: Collection[str] | None = None,
     ) -> list[ClaimedJob]:
         """Take up to ``limit`` ready jobs: QUEUED ones (or, with ``reconciling``, RECONCILING ones)
-        of ``kinds`` on ``providers`` (None: any).
+        of ``kinds`` on ``providers`` (None: any), in order of priority, then age.
 
         A user's queued generations are passed over while that user already has as many generations
         running (on any worker) as their ``concurrency`` preference allows; other kinds are not.
         """
-        if limit <= 0 or (providers is not None and not providers) or (kinds is not None and not kinds):
-            return []
-        now = utcnow()
-        source = JobState.RECONCILING if reconciling else JobState.QUEUED
-        target = JobState.RECONCILING if reconciling else JobState.RUNNING
-        with self.db.session() as session:
-            query = (
-                select(Job.id, Job.owner_id, Job.kind)
-                .where(
-                    Job.state == source.value,
-                    Job.not_before <= now,
-                    or_(Job.lease_owner.is_(None), Job.lease_expires_at < now),
-                )
-                .order_by(Job.priority.desc(), Job.id)
-                # Look past jobs of users at their cap, but not endlessly.
-                .limit(limit * 4 + 20)
-            )
-            if kinds is not None:
-                query = query.where(Job.kind.in_(list(kinds)))
-            if providers is not None:
-                query = query.where(Job.provider.in_(list(providers)))
-            if batch_id is not None:
-                query = query.where(Job.batch_id == batch_id)
-            if job_ids is not None:
-                query = query.where(Job.id.in_(list(job_ids)))
-            if session.bind is not None and session.bind.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            # Only generations are held to their owner's cap: ``owner`` is None for the others.
-            candidates = [
-                (row[0], row[1] if row[2] == GENERATION_KIND else None) for row in session.execute(query)
-            ]
-            room = {} if reconciling else _owner_room(session, {o for _, o in candidates if o is not None})
-            chosen: list[int] = []
-            for job_id, owner_id in candidates:
-                if len(chosen) >= limit:
-                    break
-                if owner_id in room:
-                    if room[owner_id] <= 0:
-                        continue
-                    room[owner_id] -= 1
-                chosen.append(job_id)
-            if not chosen:
-                return []
-            values: dict[str, Any] = {
-                "state": target.value,
-                "lease_owner": worker_id,
-                "lease_expires_at": now + timedelta(seconds=lease_s),
-                "updated_at": now,
-            }
-            if target is JobState.RUNNING:
-                values["started_at"] = now
-            # One compare-and-set for all of them, returning the rows it took (not a read per job):
-            # the WHERE repeats the claim's conditions, so a row no longer claimable is not taken.
-            taken = session.scalars(
-                update(Job)
-                .where(
-                    Job.id.in_(chosen),
-                    Job.state == source.value,
-                    or_(Job.lease_owner.is_(None), Job.lease_expires_at < now),
-                )
-                .values(**values)
-                .returning(Job),
-                execution_options={"populate_existing": True},
-            ).all()
-            order = {job_id: n for n, job_id in enumerate(chosen)}
-            return [_snapshot(job) for job in sorted(taken, key=lambda job: order[job.id])]
+        scope = claims.ClaimScope(providers=providers, kinds=kinds, batch_id=batch_id, job_ids=job_ids)
+        return claims.claim(self.db, worker_id, scope, lease_s=lease_s, limit=limit, reconciling=reconciling)
 
     def heartbeat(self, worker_id: str, lease_s: float, *, kinds: Collection[str] | None = None) -> int:
         """Extend every lease this worker holds (on jobs of ``kinds``; None: all); returns how many."""
@@ -455,23 +381,43 @@ class JobRepository:
         on_success: OnSuccess | None = None,
     ) -> None:
         """The outputs are on disk; ``charged`` when a paid provider made them. ``on_success`` (the
-        kind's) runs in the same transaction, so the job and what its success means commit together."""
+        kind's) runs in the same transaction, so the job and what its success means commit together.
+
+        One compare-and-set UPDATE (held by ``worker_id``, in a state SUCCEEDED may follow) that reads
+        the row back for ``on_success``, not a locked read, a change and a flush. Raises
+        :class:`LeaseLostError` when the worker no longer holds the job, :class:`JobStateError` when
+        its state does not allow success, :class:`NotFoundError` when it is gone."""
+        params = {
+            "job_id": job_id,
+            "worker_id": worker_id,
+            "new_outputs": outputs,
+            "new_charged": charged,
+            "charge": 1 if charged else 0,
+            "now": utcnow(),
+        }
         with self.db.session() as session:
-            job = self._held(session, job_id, worker_id)
-            self._move(job, JobState.SUCCEEDED)
-            job.outputs = outputs
-            _charge(job, charged)
-            job.submitted_at = None
-            job.lease_owner = None
-            job.lease_expires_at = None
-            job.error_category = None
-            job.error_message = None
-            job.progress_status = "done"
-            job.progress_percent = 100
-            job.finished_at = utcnow()
+            row = session.connection().execute(_SUCCEED, params).one_or_none()
+            if row is None:
+                self._refuse(session, job_id, worker_id, JobState.SUCCEEDED)
+            if on_success is None and not row.has_blocked_children:
+                return
+            job = _as_loaded(session, row)
             if on_success is not None:
                 on_success(session, job)
-            release_children(session, job)
+            if row.has_blocked_children:
+                release_children(session, job)
+
+    @staticmethod
+    def _refuse(session: Session, job_id: int, worker_id: str, new: JobState) -> NoReturn:
+        """Why a compare-and-set move to ``new`` matched nothing, raised as the locked read-and-check
+        would have: the job is gone, no longer this worker's, or in a state ``new`` may not follow."""
+        found = session.execute(select(Job.state, Job.lease_owner).where(Job.id == job_id)).first()
+        if found is None:
+            raise NotFoundError(f"no job {job_id}")
+        if found.lease_owner != worker_id:
+            raise LeaseLostError(f"job {job_id} is no longer held by this worker")
+        check_transition(JobState(found.state), new)
+        raise LeaseLostError(f"job {job_id} changed while this worker was finishing it")
 
     def requeue(
         self,

@@ -5,6 +5,12 @@ Any number of workers (processes, hosts) may run against one database; the repos
 compare-and-set claims make sure each job has one holder at a time. A worker also sweeps expired
 leases so a job whose worker died is recovered by whoever is alive, and keeps its row in
 ``worker_beats`` fresh (``jobs/beats.py``) so ``/api/health`` can list the live workers.
+
+Claiming ahead: for a kind of fixed concurrency, a job that starts recording its success frees its
+slot for the claim, so the next job is claimed while the success is written (two round trips at
+once, not one after the other) and starts the moment the slot is free; it waits for the slot in
+the worker, held under this worker's lease and heartbeats like any held job. A worker never holds
+more than one such job per finishing one, and only for as long as that success takes to write.
 """
 
 from __future__ import annotations
@@ -146,6 +152,14 @@ class Worker:
         self._fernet: Fernet | None = None
         # job id -> (task, kind, provider, reconciling)
         self._tasks: dict[int, tuple[asyncio.Task[None], str, str, bool]] = {}
+        # Kinds of fixed concurrency: the slots their jobs run in (a job claimed ahead waits here).
+        self._slots = {
+            name: asyncio.Semaphore(h.concurrency)
+            for name, h in self.handlers.items()
+            if h.concurrency is not None
+        }
+        # Jobs recording their success: their slots count as free for the next claim.
+        self._finishing: set[int] = set()
         self.on_progress: Callable[[int, Progress], None] | None = None
         self.beat_s = beats.BEAT_S  # seconds between two rows written in worker_beats
         self._reporting = False  # whether /metrics shows this worker's limits (while it runs)
@@ -169,7 +183,20 @@ class Worker:
             limiters=self.limiters,
             bundle_for=self.bundle_for,
             on_progress=self.on_progress,
+            finishing=self._finishing_soon if kind in self._slots else None,
         )
+
+    def _finishing_soon(self, job_id: int) -> None:
+        """From the thread recording ``job_id``'s success: let the loop claim the next job now."""
+        for loop, _ in list(self._wakers):
+            loop.call_soon_threadsafe(self._finishing_now, job_id)
+
+    def _finishing_now(self, job_id: int) -> None:
+        entry = self._tasks.get(job_id)
+        if entry is not None and not entry[3]:  # a reconciling job's look-up slot is not one of these
+            self._finishing.add(job_id)
+            for _, wake in self._wakers:
+                wake.set()
 
     def _lease_s(self, kind: str) -> float:
         lease = self.handlers[kind].lease_s
@@ -185,7 +212,7 @@ class Worker:
         async with contextlib.AsyncExitStack() as stack:
             news = self._news
             if news is None and self.db.engine.dialect.name == "postgresql":
-                news = News(self.db)
+                news = News(self.db, channels=[QUEUED])
                 await stack.enter_async_context(news.listening())
             if news is not None and news.live:
                 stack.callback(news.subscribe(QUEUED, self._heard_queued))
@@ -342,8 +369,8 @@ class Worker:
             for provider, limiter in lanes:
                 mine = [
                     recon
-                    for _, k, p, recon in self._tasks.values()
-                    if k == kind and (provider is None or p == provider)
+                    for job_id, (_, k, p, recon) in self._tasks.items()
+                    if k == kind and (provider is None or p == provider) and job_id not in self._finishing
                 ]
                 running = mine.count(False)
                 fresh = (
@@ -383,6 +410,9 @@ class Worker:
         try:
             if job.state is JobState.RECONCILING:
                 await context.handler.reconcile(job, context)
+            elif job.kind in self._slots:
+                async with self._slots[job.kind]:  # a job claimed ahead waits for its slot
+                    await context.handler.run(job, context)
             else:
                 await context.handler.run(job, context)
         except LeaseLostError:
@@ -437,6 +467,7 @@ class Worker:
 
     def _done(self, job_id: int, task: asyncio.Task[None]) -> None:
         self._tasks.pop(job_id, None)
+        self._finishing.discard(job_id)
         # A slot is free: look for work now. Without this, a job that ends while the loop is still
         # claiming (or asking whether anything is left) leaves the loop waiting a whole poll with
         # nothing running and work queued. (Called on the loop's own thread: no call_soon needed.)
