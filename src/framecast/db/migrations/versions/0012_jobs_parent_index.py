@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"  # becomes "0011" once the classes migration is merged
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -14,8 +14,7 @@ from alembic import op
 import framecast.db.base
 
 revision = "0013"
-# TEMPORARY: chained to 0011 until 0012 (the jobs index, another branch) is on main; then "0012".
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
