@@ -62,8 +62,17 @@ class _Speaker:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE
             )
-            atexit.register(self._process.kill)
+            atexit.register(_stop, self._process)
         return self._process
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """At exit: end the speaker process and collect it, its pipes closed (no "still running")."""
+    process.kill()
+    for stream in (process.stdin, process.stdout):
+        if stream is not None:
+            stream.close()
+    process.wait()
 
 
 def _read_exactly(stream: IO[bytes], size: int) -> bytes:
