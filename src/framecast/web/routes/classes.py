@@ -21,13 +21,13 @@ further try waits, answering 429 with ``Retry-After``. A right code forgets the 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol, Self
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from framecast.tutor import classes, sessions
-from framecast.tutor.classes import ClassInfo, Invitation, InviteInfo, LearnerCard, Membership
+from framecast.tutor.classes import InviteInfo
 from framecast.web.deps import Ctx, CurrentUser
 from framecast.web.security.ratelimit import attempt_succeeded, begin_attempt
 
@@ -49,6 +49,18 @@ class InviteBody(BaseModel):
     email: str
 
 
+class _Record(Protocol):
+    def to_json(self) -> dict[str, Any]: ...
+
+
+class _FromRecord(BaseModel):
+    """An answer made from a record of ``tutor/classes.py`` by its ``to_json``."""
+
+    @classmethod
+    def of(cls, record: _Record) -> Self:
+        return cls.model_validate(record.to_json())
+
+
 class LearnerPublic(BaseModel):
     id: int
     name: str
@@ -66,7 +78,7 @@ class ClassInvitePublic(BaseModel):
         return cls(id=invite.id, email=invite.email, created_at=invite.created_at)
 
 
-class ClassPublic(BaseModel):
+class ClassPublic(_FromRecord):
     id: int
     name: str
     # "ABCD-EFGH": what learners type on /classes.
@@ -75,45 +87,29 @@ class ClassPublic(BaseModel):
     learners: list[LearnerPublic]
     invites: list[ClassInvitePublic]
 
-    @classmethod
-    def of(cls, info: ClassInfo) -> ClassPublic:
-        return cls.model_validate(info.to_json())
 
-
-class MembershipPublic(BaseModel):
+class MembershipPublic(_FromRecord):
     class_id: int
     class_name: str
     teacher_id: int
     teacher_name: str
     joined_at: datetime
 
-    @classmethod
-    def of(cls, membership: Membership) -> MembershipPublic:
-        return cls.model_validate(membership.to_json())
 
-
-class InvitationPublic(BaseModel):
+class InvitationPublic(_FromRecord):
     id: int
     class_id: int
     class_name: str
     teacher_name: str
     created_at: datetime
 
-    @classmethod
-    def of(cls, invitation: Invitation) -> InvitationPublic:
-        return cls.model_validate(invitation.to_json())
 
-
-class LearnerCardPublic(BaseModel):
+class LearnerCardPublic(_FromRecord):
     id: int
     name: str
     email: str
     # The names of the caller's classes this learner is in.
     classes: list[str]
-
-    @classmethod
-    def of(cls, card: LearnerCard) -> LearnerCardPublic:
-        return cls.model_validate(card.to_json())
 
 
 # --- a learner's side (literal paths first: ``/api/classes/{class_id}`` would take them) ----------
