@@ -267,6 +267,68 @@ def test_pausing_a_batch_holds_its_queued_jobs(db: Database) -> None:
     assert [j.id for j in repo.claim("w", providers=["fake"], lease_s=30)] == [job_id]
 
 
+def _batch(db: Database) -> int:
+    from framecast.db.models import Batch
+
+    with db.session() as s:
+        batch = Batch(
+            kind="aroll", provider="fake", out_dir="/o", source_path="/s", source_format="txt", options={}
+        )
+        s.add(batch)
+        s.flush()
+        return batch.id
+
+
+def test_a_job_retried_while_its_batch_is_paused_is_never_claimable(db: Database) -> None:
+    repo = JobRepository(db)
+    control = JobControl(db)
+    batch_id = _batch(db)
+    job_id = repo.enqueue(spec(batch_id=batch_id))
+    control.cancel(job_id)
+    control.set_batch_paused(batch_id, True)
+    control.retry(job_id)
+    # The moment the retry commits, a worker's claim must find nothing: the job waits with its batch.
+    assert repo.get(job_id).state == JobState.PAUSED.value
+    assert repo.claim("w", providers=["fake"], lease_s=30) == []
+    control.set_batch_paused(batch_id, False)
+    assert [j.id for j in repo.claim("w", providers=["fake"], lease_s=30)] == [job_id]
+
+
+def test_a_queued_job_of_a_paused_batch_is_not_claimed(db: Database) -> None:
+    from framecast.db.models import GENERATION_KIND, Batch, Job
+
+    repo = JobRepository(db)
+    batch_id = _batch(db)
+    job_id = repo.enqueue(spec(batch_id=batch_id))
+    other = repo.enqueue(spec(kind="test.other", provider="local"))
+    with db.session() as s:
+        # However a job got to QUEUED in a paused batch, no claim shape starts it.
+        s.get_one(Batch, batch_id).paused = True
+    assert repo.get(job_id).state == JobState.QUEUED.value
+    assert repo.claim("w", providers=["fake"], lease_s=30, limit=5) == []
+    assert repo.claim("w", kinds=[GENERATION_KIND], providers=None, lease_s=30, limit=5) == []
+    assert [j.id for j in repo.claim("w", kinds=["test.other"], providers=None, lease_s=30)] == [other]
+    with db.session() as s:
+        s.get_one(Batch, batch_id).paused = False
+        assert s.get_one(Job, job_id).state == JobState.QUEUED.value
+    assert [j.id for j in repo.claim("w", providers=["fake"], lease_s=30)] == [job_id]
+
+
+def test_a_pipeline_video_paused_while_its_image_ran_gets_the_image_and_waits(db: Database) -> None:
+    repo = JobRepository(db)
+    control = JobControl(db)
+    batch_id = _batch(db)
+    parent = repo.enqueue(spec(mode="image", batch_id=batch_id))
+    child = repo.enqueue(spec(mode="frames", parent_id=parent, blocked=True, batch_id=batch_id))
+    assert [j.id for j in repo.claim("w", providers=["fake"], lease_s=30)] == [parent]
+    control.set_batch_paused(batch_id, True)
+    repo.succeed(parent, "w", [{"path": "/out/a_frame.png"}])
+    job = repo.get(child)
+    assert (job.state, job.request["start_image"]) == (JobState.PAUSED.value, "/out/a_frame.png")
+    control.set_batch_paused(batch_id, False)
+    assert [j.id for j in repo.claim("w", providers=["fake"], lease_s=30)] == [child]
+
+
 def test_heartbeat_extends_only_the_holders_leases(db: Database) -> None:
     repo = JobRepository(db)
     repo.enqueue(spec())

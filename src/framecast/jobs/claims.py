@@ -32,14 +32,27 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, Select, Update, bindparam, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    Update,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from framecast.db.base import utcnow
-from framecast.db.models import GENERATION_KIND, Job
+from framecast.db.models import GENERATION_KIND, Batch, Job
 from framecast.db.session import Database
 from framecast.jobs.states import JobState
 
 JOBS = Job.metadata.tables[Job.__tablename__]  # the Table (``Job.__table__`` is typed a FromClause)
+BATCHES = Batch.metadata.tables[Batch.__tablename__]
 
 
 @dataclass(frozen=True)
@@ -149,6 +162,17 @@ def _claimable(source: JobState) -> list[ColumnElement[bool]]:
     ]
 
 
+def _ready(source: JobState) -> list[ColumnElement[bool]]:
+    """Claimable now. A QUEUED job of a paused batch is never started, whatever put it there (a
+    pause moves its waiting jobs to PAUSED; this holds even if one slipped through); RECONCILING
+    jobs were sent already and are looked for whether or not their batch is paused."""
+    found = [*_claimable(source), JOBS.c.not_before <= bindparam("now")]
+    if source is JobState.QUEUED:
+        paused = exists().where(BATCHES.c.id == JOBS.c.batch_id, BATCHES.c.paused.is_(True))
+        found.append(or_(JOBS.c.batch_id.is_(None), ~paused))
+    return found
+
+
 def _scope_conditions(kinds: bool, providers: bool, batch: bool, job_ids: bool) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if kinds:
@@ -179,7 +203,7 @@ def _taking(source: JobState) -> dict[str, Any]:
 # computing its cache key cost more CPU than running it.
 @functools.cache
 def _one_statement(source: JobState, *shape: bool) -> Update:
-    ready = [*_claimable(source), JOBS.c.not_before <= bindparam("now"), *_scope_conditions(*shape)]
+    ready = [*_ready(source), *_scope_conditions(*shape)]
     candidates = (
         select(JOBS.c.id)
         .where(*ready)
@@ -199,7 +223,7 @@ def _one_statement(source: JobState, *shape: bool) -> Update:
 
 @functools.cache
 def _candidates_statement(*shape: bool) -> Select[Any]:
-    ready = [*_claimable(JobState.QUEUED), JOBS.c.not_before <= bindparam("now"), *_scope_conditions(*shape)]
+    ready = [*_ready(JobState.QUEUED), *_scope_conditions(*shape)]
     return (
         select(JOBS.c.id, JOBS.c.owner_id, JOBS.c.kind)
         .where(*ready)

@@ -100,8 +100,13 @@ class JobControl:
             return JobState.CANCELLED, True
 
     def retry(self, job_id: int, owner_id: int | None = None) -> None:
-        """Queue a failed or cancelled job again; raises ``JobStateError`` for any other state."""
+        """Queue a failed or cancelled job again (held with its batch if that is paused); raises
+        ``JobStateError`` for any other state."""
         with self.db.session() as session:
+            batch_id = session.scalar(select(Job.batch_id).where(Job.id == job_id))
+            if batch_id is not None:
+                # The batch before the job, in the order a pause takes them: no deadlock.
+                session.get(Batch, batch_id, with_for_update=True)
             job = _owned(session, job_id, owner_id)
             if JobState(job.state) not in (JobState.FAILED, JobState.CANCELLED):
                 raise JobStateError(
@@ -112,7 +117,8 @@ class JobControl:
     def set_batch_paused(self, batch_id: int, paused: bool, owner_id: int | None = None) -> None:
         """Hold a batch's waiting jobs (running ones finish), or let them go again."""
         with self.db.session() as session:
-            batch = session.get(Batch, batch_id)
+            # Locked: a retry of one of its jobs reads ``paused`` under the same lock.
+            batch = session.get(Batch, batch_id, with_for_update=True)
             if batch is None or (owner_id is not None and batch.owner_id != owner_id):
                 raise NotFoundError(f"no batch {batch_id}")
             batch.paused = paused

@@ -96,7 +96,10 @@ _SUCCEED = (
     .returning(
         *_JOBS.c,
         exists()
-        .where(_CHILD.c.parent_id == bindparam("job_id"), _CHILD.c.state == JobState.BLOCKED.value)
+        .where(
+            _CHILD.c.parent_id == bindparam("job_id"),
+            _CHILD.c.state.in_([JobState.BLOCKED.value, JobState.PAUSED.value]),
+        )
         .label("has_blocked_children"),
     )
 )

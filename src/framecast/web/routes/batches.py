@@ -347,8 +347,7 @@ def retry_item(context: Ctx, user: CurrentUser, batch_id: int, key: str) -> dict
     """
     control = context.job_control()
     with context.db.session() as session:
-        batch = owned_batch(session, batch_id, user.id)
-        paused = batch.paused
+        owned_batch(session, batch_id, user.id)
         item = next((i for i in batch_items(session, batch_id) if i.key == key), None)
         if item is None:
             raise NotFoundError(f"batch {batch_id} has no item {key!r}")
@@ -364,9 +363,7 @@ def retry_item(context: Ctx, user: CurrentUser, batch_id: int, key: str) -> dict
             retried += 1
     if not retried:
         raise JobStateError(f"item {key!r} has nothing to retry: none of its jobs failed or was cancelled")
-    if paused:
-        # A retried job of a paused batch waits with the others.
-        control.set_batch_paused(batch_id, True, owner_id=user.id)
+    # A retried job of a paused batch waits with the others: the retry itself leaves it PAUSED.
     return _batch_json(context, batch_id, user.id)
 
 
