@@ -1,4 +1,5 @@
-"""Bench: pronunciation scoring of the practice phrases, the grammar (new) against the transcript (previous).
+"""Bench: pronunciation scoring of the practice phrases: the grammar with the phones' goodness (new), the
+grammar's word margins alone (previous), and the transcript before them.
 
 Every phrase of ``src/framecast/tutor/data/practice_phrases.csv`` is spoken by espeak-ng over a
 pink-noise floor (30 dB, a quiet room; 10 dB, a noisy one) in three readings:
@@ -13,21 +14,28 @@ Each phrase is read by ``--voices-per-phrase`` of the voices, taking turns, so e
 about as many phrases. Phrases whose 0-based line number leaves 2 when divided by 3 are held out:
 the thresholds of ``tutor/phrase_scoring.py`` were calibrated on the others ("tuning").
 
-One recording is scored four ways, all in the same run:
+One recording is scored three ways, all in the same run, from one hearing:
 
 - **new**: heard against the phrase by the grammar (``phrase_scoring.PHRASE``: a flag margin per
-  kind of rival), as practice and repetitions of the tutor's phrase are scored;
-- **one-margin**: the same hearing with the grammar's earlier single flag margin
-  (``phrase_scoring.ONE_MARGIN``);
-- **previous**: the language model's transcript aligned with the phrase
-  (``pronunciation.score_words``, the scoring before the grammar);
-- **free**: heard against its own transcript (``phrase_scoring.FREE``), as other spoken turns are.
+  kind of rival) and, for words heard as themselves, the goodness of their phones against a free
+  phone loop (``tutor/phone_flags.py``), as practice and repetitions of the tutor's phrase are scored;
+- **previous**: the same hearing with the grammar's margins alone (``phrase_scoring.MARGIN_ONLY``,
+  the scoring before the phones);
+- **transcript**: the language model's transcript aligned with the phrase
+  (``pronunciation.score_words``, the scoring before the grammar).
+
+(``phrase_scoring.FREE``, for spoken turns that repeat no known phrase, does not look at phones and
+is not measured here since the phones were added; see bench/README.md for its last figures.)
 
 A content word is flagged when it scores under ``pronunciation.DEFAULT_THRESHOLD`` (``is_flagged``).
 ``--calibrate`` instead hears the correct readings of the tuning phrases at 30 dB and writes the
 flag margin of each kind of rival to ``src/framecast/tutor/data/rival_margins.csv``: the margin
 that flags no more than ``RIVAL_FALSE_FLAGS`` of the correct words where that rival exists (never
-stricter than ``--floor``, never more lenient than ``PHRASE.flag``). Held-out phrases are not read.
+stricter than ``--floor``, never more lenient than ``PHRASE.flag``); and the goodness flag of each
+phone to ``src/framecast/tutor/data/phone_goodness_flags.csv``: the goodness no more than
+``--phone-false-flags`` (default ``phone_flags.PHONE_FALSE_FLAGS``) of that phone's occurrences in
+scored words heard as themselves fall under. Held-out phrases are not read. ``--features FILE``
+writes what was heard of every reading (margins, phones and their goodness) as JSON lines.
 
 Targets (new, 30 dB): correct ≥ 80 in ≥ 80% of readings, ≤ 5% of correct content words flagged,
 the swapped word flagged ≥ 70% (and the lowest-scored content word), the dropped one ≥ 95%.
@@ -38,6 +46,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import dataclasses
+import json
+import statistics
 import time
 import zlib
 from collections import defaultdict
@@ -45,23 +56,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TextIO
 
 import pocketsphinx  # type: ignore[import-untyped]
 
 from framecast.providers.offline.audio import pcm_to_wav
 from framecast.providers.offline.fresh_speech import speak_fresh_pcm
-from framecast.providers.offline.phrase_grammar import DEFAULT_NEIGHBOURS
+from framecast.providers.offline.phone_goodness import PhoneGoodness
+from framecast.providers.offline.phrase_grammar import DEFAULT_NEIGHBOURS, HeardWord
 from framecast.providers.offline.room_noise import NOISY_ROOM_DB, QUIET_ROOM_DB, over_noise_floor
 from framecast.providers.offline.sound_alikes import Lexicon, SoundAlike, sound_alikes
 from framecast.providers.offline.stt import OfflineSpeechToTextProvider
+from framecast.tutor.phone_flags import PHONE_FALSE_FLAGS, PHONE_FLAGS, calibrate_flags
 from framecast.tutor.phrase_scoring import (
-    FREE,
-    ONE_MARGIN,
+    MARGIN_ONLY,
     PHRASE,
     RIVAL_FALSE_FLAGS,
     RIVAL_MARGINS,
     PhraseWords,
-    hear_and_score,
     rival_kind,
     score_hearing,
 )
@@ -69,7 +81,7 @@ from framecast.tutor.pronunciation import FUNCTION_WORDS, WordScore, is_flagged,
 
 VOICES = ("en-us", "en-us+f2", "en-us+m3", "en-gb")
 CONDITIONS = ("correct", "swapped", "dropped")
-METHODS = ("new", "one-margin", "previous", "free")
+METHODS = ("new", "previous", "transcript")
 # Room around each reading, as a learner's recording has.
 LEAD_S, TAIL_S = 0.3, 0.4
 
@@ -168,22 +180,22 @@ def recording(reading: Reading, snr_db: float) -> bytes:
 
 
 async def score(
-    stt: OfflineSpeechToTextProvider, reading: Reading, snr_db: float
+    stt: OfflineSpeechToTextProvider, reading: Reading, snr_db: float, features: TextIO | None = None
 ) -> dict[str, tuple[WordScore, ...]]:
-    """The reading's word scores by each method."""
+    """The reading's word scores by each method (and, given ``features``, what was heard, as a
+    JSON line)."""
     audio = recording(reading, snr_db)
     phrase = PhraseWords.of(reading.phrase)
-    hearing = await stt.hear_phrase(audio, phrase.expected, transcribe=True)
+    hearing = await stt.hear_phrase(audio, phrase.expected, transcribe=True, goodness=True)
     transcript = hearing.transcript
     assert transcript is not None
-    free: tuple[WordScore, ...] = ()
-    if transcript.text:
-        free, _ = await hear_and_score(stt, audio, transcript.text, calibration=FREE)
+    if features is not None:
+        words = [dataclasses.asdict(word) for word in hearing.words]
+        features.write(json.dumps({"snr": snr_db, **dataclasses.asdict(reading), "words": words}) + "\n")
     return {
         "new": score_hearing(phrase, hearing.words, calibration=PHRASE),
-        "one-margin": score_hearing(phrase, hearing.words, calibration=ONE_MARGIN),
-        "previous": score_words(reading.phrase, transcript),
-        "free": free,
+        "previous": score_hearing(phrase, hearing.words, calibration=MARGIN_ONLY),
+        "transcript": score_words(reading.phrase, transcript),
     }
 
 
@@ -199,7 +211,7 @@ def count(tally: Tally, reading: Reading, scores: tuple[WordScore, ...], method:
         tally.content += len(content)
         tally.flagged += sum(is_flagged(item) for item in content)
         return
-    if method == "free" or reading.target is None:  # the transcript's words are not the phrase's
+    if reading.target is None:
         return
     tally.targets += 1
     target = scores[reading.target]
@@ -213,17 +225,24 @@ def count(tally: Tally, reading: Reading, scores: tuple[WordScore, ...], method:
 
 
 async def run(
-    phrases: Sequence[tuple[str, str]], voices: Sequence[str], per_phrase: int, levels: Sequence[float]
+    phrases: Sequence[tuple[str, str]],
+    voices: Sequence[str],
+    per_phrase: int,
+    levels: Sequence[float],
+    features: TextIO | None = None,
 ) -> None:
     work = readings(phrases, voices, per_phrase)
     stt = OfflineSpeechToTextProvider()
     gate = asyncio.Semaphore(stt.max_decoders)
     tallies: dict[tuple[float, str, str, str], Tally] = defaultdict(Tally)
+    took_one: list[float] = []  # each reading's hearing in its worker, queueing excluded
     started = time.monotonic()
 
     async def one(reading: Reading, snr_db: float) -> None:
         async with gate:
-            by_method = await score(stt, reading, snr_db)
+            started_one = time.monotonic()
+            by_method = await score(stt, reading, snr_db, features)
+            took_one.append(time.monotonic() - started_one)
         for method, scores in by_method.items():
             if scores:
                 count(tallies[(snr_db, reading.split, method, reading.condition)], reading, scores, method)
@@ -234,37 +253,44 @@ async def run(
     print(
         f"{len(phrases)} phrases ({tuning} tuning, {len(phrases) - tuning} held out), {per_phrase} of "
         f"{len(voices)} voices each ({', '.join(voices)}), espeak-ng 160 wpm over pink noise; "
-        f"{len(work) * len(levels)} recordings in {took:.0f} s"
+        f"{len(work) * len(levels)} recordings in {took:.0f} s; one hearing (grammar, phones and "
+        f"transcript) median {statistics.median(took_one):.2f} s, max {max(took_one):.2f} s"
     )
+    print_table(tallies, levels, METHODS)
+
+
+def print_table(
+    tallies: dict[tuple[float, str, str, str], Tally], levels: Sequence[float], methods: Sequence[str]
+) -> None:
     print(
-        f"{'snr':>5} {'split':9} {'method':9} {'correct>=80':>12} {'words flagged':>14} "
+        f"{'snr':>5} {'split':9} {'method':10} {'correct>=80':>12} {'words flagged':>14} "
         f"{'swap flagged':>13} {'swap lowest':>12} {'drop flagged':>13}"
     )
     for snr in levels:
         for split in ("tuning", "held-out"):
-            for method in METHODS:
+            for method in methods:
                 correct = tallies[(snr, split, method, "correct")]
                 swapped = tallies[(snr, split, method, "swapped")]
                 dropped = tallies[(snr, split, method, "dropped")]
-                if method == "free":
-                    swap_cell = _rate(swapped.any_flagged, swapped.readings) + "*"
-                    lowest_cell, drop_cell = "-", _rate(dropped.any_flagged, dropped.readings) + "*"
-                else:
-                    swap_cell = _rate(swapped.target_flagged, swapped.targets)
-                    lowest_cell = _rate(swapped.target_lowest, swapped.targets)
-                    drop_cell = _rate(dropped.target_flagged, dropped.targets)
+                swap_cell = _rate(swapped.target_flagged, swapped.targets)
+                lowest_cell = _rate(swapped.target_lowest, swapped.targets)
+                drop_cell = _rate(dropped.target_flagged, dropped.targets)
                 print(
-                    f"{snr:>4.0f}dB {split:9} {method:9} {_rate(correct.high, correct.readings):>12} "
+                    f"{snr:>4.0f}dB {split:9} {method:10} {_rate(correct.high, correct.readings):>12} "
                     f"{_rate(correct.flagged, correct.content):>14} {swap_cell:>13} {lowest_cell:>12} "
                     f"{drop_cell:>13}"
                 )
-    print("* free: the share of readings with any word flagged (its words are the transcript's)")
 
 
 async def calibrate(
-    phrases: Sequence[tuple[str, str]], voices: Sequence[str], per_phrase: int, floor: float
+    phrases: Sequence[tuple[str, str]],
+    voices: Sequence[str],
+    per_phrase: int,
+    floor: float,
+    phone_false_flags: float,
 ) -> None:
-    """Write each kind of rival's flag margin from the correct readings of the tuning phrases."""
+    """Write each kind of rival's flag margin, and each phone's goodness flag, from the correct
+    readings of the tuning phrases."""
     tuning = [phrase for phrase in phrases if phrase[1] == "tuning"]
     work = [r for r in readings(tuning, voices, per_phrase) if r.condition == "correct"]
     stt = OfflineSpeechToTextProvider()
@@ -272,14 +298,17 @@ async def calibrate(
     gate = asyncio.Semaphore(stt.max_decoders)
     words: defaultdict[str, int] = defaultdict(int)  # correct words where a kind of rival exists
     wins: defaultdict[str, list[float]] = defaultdict(list)  # margins of its wins over them
+    phones: list[PhoneGoodness] = []  # the phones of the scored words heard
 
     async def one(reading: Reading) -> None:
         phrase = PhraseWords.of(reading.phrase)
         async with gate:
-            hearing = await stt.hear_phrase(recording(reading, QUIET_ROOM_DB), phrase.expected)
+            hearing = await stt.hear_phrase(recording(reading, QUIET_ROOM_DB), phrase.expected, goodness=True)
         for token, item in zip(phrase.expected, hearing.words, strict=True):
             if not token.scored or item.margin is None:
                 continue
+            if item.heard is not None:
+                phones.extend(item.phones)
             kinds = {
                 "skip",
                 *(
@@ -303,7 +332,69 @@ async def calibrate(
             margins = sorted(wins[kind])
             flag = margins[allowed] if allowed < len(margins) else PHRASE.flag
             writer.writerow([kind, f"{max(floor, min(PHRASE.flag, flag)):.1f}", words[kind], len(margins)])
-    print(f"{len(work)} correct readings of {len(tuning)} tuning phrases -> {target}")
+    phones_target = write_phone_flags(phones, phone_false_flags)
+    print(f"{len(work)} correct readings of {len(tuning)} tuning phrases -> {target}, {phones_target}")
+
+
+def write_phone_flags(phones: Sequence[PhoneGoodness], false_flags: float) -> Path:
+    """Write ``tutor/data/phone_goodness_flags.csv`` from the phones of correct readings."""
+    flags = calibrate_flags(phones, false_flags=false_flags)
+    target = Path(__file__).resolve().parent.parent / "src/framecast/tutor" / PHONE_FLAGS
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["phone", "flag_goodness", "correct_phones", "loop_heard_swap"])
+        for phone in sorted(flags):
+            flag, count, swapped = flags[phone]
+            writer.writerow([phone, f"{flag:.1f}", count, swapped])
+    return target
+
+
+def read_features(path: Path) -> list[tuple[float, Reading, tuple[HeardWord, ...]]]:
+    """The readings of a ``--features`` file, with what was heard of each."""
+    found: list[tuple[float, Reading, tuple[HeardWord, ...]]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        words = tuple(
+            HeardWord(
+                **{
+                    **word,
+                    "change": tuple(word["change"]) if word["change"] else None,
+                    "phones": tuple(PhoneGoodness(**phone) for phone in word["phones"]),
+                }
+            )
+            for word in row.pop("words")
+        )
+        snr = float(row.pop("snr"))
+        found.append((snr, Reading(**row), words))
+    return found
+
+
+def replay(path: Path, calibrate_phones: bool, phone_false_flags: float) -> None:
+    """Score the hearings of a ``--features`` file again (new and previous; the transcript is not
+    in it), or with ``calibrate_phones`` write the phone flags from its correct tuning readings at
+    30 dB (the rival margins are left as they are)."""
+    heard = read_features(path)
+    if calibrate_phones:
+        phones = [
+            phone
+            for snr, reading, words in heard
+            if snr == QUIET_ROOM_DB and reading.split == "tuning" and reading.condition == "correct"
+            for token, item in zip(PhraseWords.of(reading.phrase).expected, words, strict=True)
+            if token.scored and item.margin is not None and item.heard is not None
+            for phone in item.phones
+        ]
+        print(f"{len(phones)} phones -> {write_phone_flags(phones, phone_false_flags)}")
+        return
+    tallies: dict[tuple[float, str, str, str], Tally] = defaultdict(Tally)
+    for snr, reading, words in heard:
+        phrase = PhraseWords.of(reading.phrase)
+        for method, calibration in (("new", PHRASE), ("previous", MARGIN_ONLY)):
+            scores = score_hearing(phrase, words, calibration=calibration)
+            count(tallies[(snr, reading.split, method, reading.condition)], reading, scores, method)
+    phrases = {reading.phrase: reading.split for _, reading, _ in heard}
+    tuning = sum(1 for split in phrases.values() if split == "tuning")
+    print(f"{len(phrases)} phrases ({tuning} tuning) from {path}: {len(heard)} hearings scored again")
+    print_table(tallies, sorted({snr for snr, _, _ in heard}, reverse=True), ("new", "previous"))
 
 
 def _rate(part: int, whole: int) -> str:
@@ -320,13 +411,33 @@ def main() -> None:
     parser.add_argument("--snr", type=float, action="append", help="noise floors in dB (repeatable)")
     parser.add_argument("--calibrate", action="store_true", help="write tutor/data/rival_margins.csv")
     parser.add_argument("--floor", type=float, default=-40.0, help="the strictest flag margin calibrated")
+    parser.add_argument(
+        "--phone-false-flags",
+        type=float,
+        default=PHONE_FALSE_FLAGS,
+        help="the share of a phone's correct occurrences its goodness flag may flag (--calibrate)",
+    )
+    parser.add_argument("--features", type=Path, help="write what was heard of each reading (JSON lines)")
+    parser.add_argument(
+        "--from-features",
+        type=Path,
+        help="score a --features file again instead of hearing (with --calibrate: the phone flags only)",
+    )
     args = parser.parse_args()
+    if args.from_features is not None:
+        replay(args.from_features, args.calibrate, args.phone_false_flags)
+        return
     phrases = load_phrases()[: args.phrases]
+    voices = tuple(args.voice or VOICES)
     if args.calibrate:
-        asyncio.run(calibrate(phrases, tuple(args.voice or VOICES), args.voices_per_phrase, args.floor))
+        asyncio.run(calibrate(phrases, voices, args.voices_per_phrase, args.floor, args.phone_false_flags))
         return
     levels = tuple(args.snr or (QUIET_ROOM_DB, NOISY_ROOM_DB))
-    asyncio.run(run(phrases, tuple(args.voice or VOICES), args.voices_per_phrase, levels))
+    if args.features is None:
+        asyncio.run(run(phrases, voices, args.voices_per_phrase, levels))
+        return
+    with args.features.open("w", encoding="utf-8") as features:
+        asyncio.run(run(phrases, voices, args.voices_per_phrase, levels, features))
 
 
 if __name__ == "__main__":

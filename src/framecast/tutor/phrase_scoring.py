@@ -26,6 +26,10 @@ Two calibrations (``bench/practice_scoring.py`` measures both, see its section o
   where that rival exists (``tutor/data/rival_margins.csv``, made by ``python -m
   bench.practice_scoring --calibrate`` from the tuning phrases only); kinds it does not list, and
   kinds correct readings never produce, use the lenient default.
+  A word heard as itself is also flagged when one of its phones fits the sound much worse than a
+  free phone loop does (``tutor/phone_flags.py``, ``providers/offline/phone_goodness.py``): the
+  grammar's margin spreads a one-phone swap over the whole word, and some swaps it hears as the
+  word itself. :data:`MARGIN_ONLY` is the same without the phones (the scoring before them).
 - :data:`FREE`: the learner speaks freely and the only reference is the transcript itself, which
   may be the recogniser's own mistake: a word is flagged only when a rival wins by a margin that
   correct readings never reach.
@@ -44,6 +48,7 @@ from typing import Final, Protocol, runtime_checkable
 from framecast.providers.base import Transcript
 from framecast.providers.offline.phrase_grammar import ExpectedWord, HeardWord
 from framecast.providers.offline.stt import PhraseHearing
+from framecast.tutor.phone_flags import goodness_score, phone_flags, weakest_phone
 from framecast.tutor.pronunciation import (
     DEFAULT_THRESHOLD,
     FUNCTION_WORDS,
@@ -68,6 +73,8 @@ class Calibration:
     every_margin: bool = True
     # The flag margin by the kind of rival that won (:func:`rival_kind`); others use ``flag``.
     rival_flags: Mapping[str, float] = field(default_factory=dict)
+    # Each phone's goodness flag (``phone_flags.py``); empty: the phones are not looked at.
+    phone_flags: Mapping[str, float] = field(default_factory=dict)
 
     def flag_for(self, rival: str | None) -> float:
         return self.flag if rival is None else self.rival_flags.get(rival, self.flag)
@@ -101,7 +108,11 @@ def rival_kind(item: HeardWord, token: str) -> str | None:
 # Calibrated on the tuning phrases at 30 dB (bench/practice_scoring.py). PHRASE: the default flag
 # margin is lenient (-3: a rival must win, a little), and each kind of rival that wins in correct
 # speech gets its own, stricter one from the table. FREE: a margin correct readings never reach.
-PHRASE: Final = Calibration(flag=-3.0, good=2.0, bad=-11.0, rival_flags=rival_flags())
+PHRASE: Final = Calibration(
+    flag=-3.0, good=2.0, bad=-11.0, rival_flags=rival_flags(), phone_flags=phone_flags()
+)
+# The same without the phones' goodness: the scoring before it (the bench's "margin" row).
+MARGIN_ONLY: Final = Calibration(flag=-3.0, good=2.0, bad=-11.0, rival_flags=rival_flags())
 # The grammar's single flag margin before rivals were told apart (the bench's "one margin" row).
 ONE_MARGIN: Final = Calibration(flag=-7.0, good=2.0, bad=-15.0)
 FREE: Final = Calibration(flag=-12.0, good=2.0, bad=-30.0, every_margin=False)
@@ -118,8 +129,10 @@ class PhraseHearer(Protocol):
         *,
         transcribe: bool = False,
         every_margin: bool = True,
+        goodness: bool = False,
     ) -> PhraseHearing:
-        """What was heard in each word's place, with margins; see ``phrase_grammar.py``."""
+        """What was heard in each word's place, with margins (and, with ``goodness``, its phones'
+        goodness); see ``phrase_grammar.py``."""
         ...
 
 
@@ -183,19 +196,24 @@ def score_hearing(
     for word, group in zip(phrase.written, phrase.tokens, strict=True):
         items = heard[at : at + len(group)]
         at += len(group)
-        values = [
-            word_score(item.margin, item.heard is not None, calibration, rival_kind(item, token.text))
-            for item, token in zip(items, group, strict=True)
-        ]
+        values: list[float] = []
+        change: tuple[str, str] | None = None
+        for item, token in zip(items, group, strict=True):
+            value = word_score(item.margin, item.heard is not None, calibration, rival_kind(item, token.text))
+            weak = weakest_phone(item.phones, calibration.phone_flags) if item.heard is not None else None
+            if weak is not None and token.scored:
+                value = min(value, goodness_score(weak))
+                change = change or weak.sound
+            values.append(value)
         said = [item.heard for item in items if item.heard is not None]
         all_itself = all(item.heard == token.text for item, token in zip(items, group, strict=True))
-        change = next((item.change for item in items if item.change is not None), None)
+        change = next((item.change for item in items if item.change is not None), None) or change
         scores.append(
             WordScore(
                 word=word,
                 score=sum(values) / len(values),
                 heard=word if all_itself else (" ".join(said) or None),
-                sound=None if all_itself else change,
+                sound=change,
             )
         )
     return tuple(scores)
@@ -218,7 +236,11 @@ async def hear_and_score(
     if not phrase.written:
         return (), None
     hearing = await hearer.hear_phrase(
-        audio, phrase.expected, transcribe=transcribe, every_margin=calibration.every_margin
+        audio,
+        phrase.expected,
+        transcribe=transcribe,
+        every_margin=calibration.every_margin,
+        goodness=bool(calibration.phone_flags),
     )
     return score_hearing(phrase, hearing.words, calibration=calibration), hearing.transcript
 

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from itertools import cycle, islice
 from typing import TYPE_CHECKING, Final
 
+from framecast.providers.offline.phone_goodness import PhoneGoodness, phone_goodness
 from framecast.providers.offline.sound_alikes import CONSONANTS, VOWELS, Lexicon, SoundAlike, sound_alikes
 
 if TYPE_CHECKING:
@@ -92,7 +93,9 @@ class HeardWord:
     ``heard`` is the spelling of what won there (the word itself, a sound-alike), or None when
     nothing did (the word was not heard); ``margin`` is the word's margin (see the module
     docstring), None for an unscored word; ``change`` the (meant, said) sounds when a
-    Korean-learner variant won; ``start``/``end`` in seconds (both 0.0 when nothing was heard).
+    Korean-learner variant won; ``start``/``end`` in seconds (both 0.0 when nothing was heard);
+    ``phones`` the word's own phones force-aligned with their goodness (``phone_goodness.py``),
+    when asked for and the word could be aligned, else empty.
     """
 
     word: str
@@ -101,6 +104,7 @@ class HeardWord:
     change: tuple[str, str] | None = None
     start: float = 0.0
     end: float = 0.0
+    phones: tuple[PhoneGoodness, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,12 +185,18 @@ class PhraseListener:
         return found
 
     def listen(
-        self, pcm: bytes, words: Sequence[ExpectedWord], *, every_margin: bool = True
+        self,
+        pcm: bytes,
+        words: Sequence[ExpectedWord],
+        *,
+        every_margin: bool = True,
+        goodness: bool = False,
     ) -> tuple[HeardWord, ...]:
         """What was heard of each of ``words`` in mono 16-bit ``pcm`` at the decoder's rate.
 
         Without ``every_margin`` only the words a rival won get a margin (one decode each): a word
-        heard as itself gets ``inf``, which saves a decode per such word.
+        heard as itself gets ``inf``, which saves a decode per such word. With ``goodness``, each
+        scored word also gets its phones' goodness (``phone_goodness.py``: two decodes more).
 
         Raises ``ValueError`` for an empty phrase.
         """
@@ -194,6 +204,9 @@ class PhraseListener:
             raise ValueError("the phrase has no words")
         places = [self._place(word) for word in words]
         free = self._decode(pcm, places, None)
+        aligned: Sequence[tuple[PhoneGoodness, ...]] = ()
+        if goodness and free is not None:
+            aligned = phone_goodness(self.decoder, pcm, [place.word for place in places])
         heard: list[HeardWord] = []
         for index, place in enumerate(places):
             if free is None:  # audio too short to hold the phrase's path
@@ -227,6 +240,7 @@ class PhraseListener:
                     change=alike.change if alike else None,
                     start=span[0] / FRAMES_PER_SECOND if span else 0.0,
                     end=(span[1] + 1) / FRAMES_PER_SECOND if span else 0.0,
+                    phones=aligned[index] if aligned and place.scored else (),
                 )
             )
         return tuple(heard)

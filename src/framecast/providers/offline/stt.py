@@ -141,11 +141,13 @@ class OfflineSpeechToTextProvider:
         *,
         transcribe: bool = False,
         every_margin: bool = True,
+        goodness: bool = False,
     ) -> PhraseHearing:
         """What was heard in the place of each of ``words`` (the phrase, as dictionary words) in
         ``audio``, with each scored word's margin over its sound-alikes (``phrase_grammar.py``;
-        without ``every_margin``, only where a rival won); with ``transcribe``, the free transcript
-        too.
+        without ``every_margin``, only where a rival won); with ``goodness``, each scored word's
+        phones and their goodness (``phone_goodness.py``); with ``transcribe``, the free
+        transcript too.
 
         Raises ``InvalidInputError`` as :meth:`transcribe` does, and for an empty phrase;
         ``RefusedError`` when the worker hearing it died (sending it again is safe).
@@ -153,7 +155,7 @@ class OfflineSpeechToTextProvider:
         if not words:
             raise InvalidInputError("there is no phrase to hear the recording against")
         return await self._in_worker(
-            _hear_phrase, audio, tuple(words), self.max_seconds, transcribe, every_margin
+            _hear_phrase, audio, tuple(words), self.max_seconds, transcribe, every_margin, goodness
         )
 
     async def _in_worker(self, function: Callable[..., _T], *args: object) -> _T:
@@ -224,7 +226,12 @@ def _hear(audio: bytes, max_seconds: float) -> Transcript:
 
 
 def _hear_phrase(
-    audio: bytes, words: tuple[ExpectedWord, ...], max_seconds: float, transcribe: bool, every_margin: bool
+    audio: bytes,
+    words: tuple[ExpectedWord, ...],
+    max_seconds: float,
+    transcribe: bool,
+    every_margin: bool,
+    goodness: bool = False,
 ) -> PhraseHearing:
     """In a worker: decode ``audio`` and hear it against ``words`` (and transcribe it)."""
     pcm = decode_to_pcm(audio, sample_rate=STT_SAMPLE_RATE, max_seconds=max_seconds)
@@ -234,7 +241,7 @@ def _hear_phrase(
     if _decoder is None:  # pragma: no cover - the pool's initializer loads it
         raise ConfigurationError("the speech recognition worker has no decoder")
     transcript = transcribe_pcm(_decoder, pcm) if transcribe else None
-    heard = phrase_listener(_decoder).listen(pcm, words, every_margin=every_margin)
+    heard = phrase_listener(_decoder).listen(pcm, words, every_margin=every_margin, goodness=goodness)
     return PhraseHearing(heard, transcript)
 
 
