@@ -26,10 +26,11 @@ Two calibrations (``bench/practice_scoring.py`` measures both, see its section o
   where that rival exists (``tutor/data/rival_margins.csv``, made by ``python -m
   bench.practice_scoring --calibrate`` from the tuning phrases only); kinds it does not list, and
   kinds correct readings never produce, use the lenient default.
-  A word heard as itself is also flagged when one of its phones fits the sound much worse than a
-  free phone loop does (``tutor/phone_flags.py``, ``providers/offline/phone_goodness.py``): the
-  grammar's margin spreads a one-phone swap over the whole word, and some swaps it hears as the
-  word itself. :data:`MARGIN_ONLY` is the same without the phones (the scoring before them).
+  A heard word the margin leaves unflagged is also flagged when a free phone loop heard a
+  Korean-learner swap of one of its phones and that phone fits under its calibrated goodness
+  (``tutor/phone_flags.py``, ``providers/offline/phone_goodness.py``): the grammar's margin
+  spreads a one-phone swap over the whole word, and some swaps it hears as the word itself.
+  :data:`MARGIN_ONLY` is the same without the phones (the scoring before them).
 - :data:`FREE`: the learner speaks freely and the only reference is the transcript itself, which
   may be the recogniser's own mistake: a word is flagged only when a rival wins by a margin that
   correct readings never reach.
