@@ -14,7 +14,7 @@ Goodness alone (the aligned phone against the best free phones, whatever they ar
 correct phones from swapped ones badly: it is low wherever espeak-ng's voice and pocketsphinx's
 model disagree, and in a first look at the first phrases a flag per phone calibrated on the tuning
 ones doubled the false flags of the held-out ones (0.04 to 0.08). The loop hearing the swap itself
-is rare in correct speech for the consonants (0 of 118 *l*, 0 of 139 *r* in the tuning phrases'
+is rare in correct speech for the consonants (1 of 182 *l*, 0 of 191 *r* in the tuning phrases'
 correct readings) and commoner for the vowels (the *bed* vowel heard as the *bad* one in one of
 four), so each phone's flag is the goodness that flags, among the correct occurrences of that
 phone in scored words of the tuning phrases, no more than :data:`PHONE_FALSE_FLAGS` of them
@@ -52,7 +52,7 @@ GOODNESS_SPAN: Final = 100.0
 # Phones calibrated from fewer occurrences than this get no flag.
 MIN_OCCURRENCES: Final = 10
 # Phones the loop hears swapped in more than this share of their correct occurrences get no flag:
-# the loop does not tell them apart (tuning phrases: the ship vowel IH 30 %, bed EH 26 %, bad AE 12 %).
+# the loop does not tell them apart (tuning phrases: the ship vowel IH 33 %, bed EH 24 %, bad AE 14 %).
 MAX_SWAPPED_SHARE: Final = 0.10
 
 
