@@ -64,6 +64,9 @@ class S3Store:
         except ImportError:  # pragma: no cover - a runtime dependency
             raise ConfigurationError(f"S3 storage needs obstore: {_INSTALL}") from None
         self.bucket = bucket
+        self.endpoint = endpoint
+        self.region = region
+        self.path_style = path_style
         self.prefix = prefix.strip("/")
         self.presign_seconds = presign_seconds
         self.part_size = part_size
