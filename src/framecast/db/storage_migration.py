@@ -1,9 +1,9 @@
 """Copying every stored file to another store, and switching the records only when all arrived
 (``framecast storage migrate --to s3://bucket/prefix``).
 
-1. Copy: every object under :data:`FOLDERS` of the source (the data dir by default) is streamed to
-   the target, unless the target already holds one of the same size and SHA-256 (a re-run copies
-   only what is missing or different).
+1. Copy: every object under :data:`FOLDERS` (``media``, ``posters``, ``uploads``, ``tutor``) of
+   the source (the data dir by default) is streamed to the target, unless the target already
+   holds one of the same size and SHA-256 (a re-run copies only what is missing or different).
 2. Verify: each copy is read back from the target; its size and SHA-256 must match the source's.
 3. Switch: only when every file verified, records that hold an absolute data-dir path
    (``media_files.path`` / ``poster_path``, a message's ``video_path``) are rewritten to keys, which
@@ -29,7 +29,7 @@ from framecast.db.session import Database
 from framecast.db.tutor import Conversation
 
 # Everything the project writes and serves; the database, the secret and ``work/`` stay behind.
-FOLDERS = ("media", "uploads", "tutor")
+FOLDERS = ("media", "posters", "uploads", "tutor")
 
 
 @dataclass

@@ -5,7 +5,7 @@ the data dir for :class:`~framecast.core.storage.local.LocalStore` and ``s3://bu
 :class:`~framecast.core.storage.s3.S3Store`)::
 
     media/<user>/jobs/<job folder>/<stem>.mp4|.png      Studio results of web jobs (studio/outputs.py)
-    media/<user>/jobs/<job folder>/.posters/<stem>.jpg  poster frames of videos (studio/posters.py)
+    posters/<digest of the video's path>.jpg            poster frames of videos (studio/posters.py)
     media/<user>/batches/<upload>/...                   batch results, results.csv, failed.csv
     media/<user>/batches/<upload>/zips/part-<n>.zip     ZIP parts of a batch (studio/zips.py)
     media/<user>/history/<name>/...                     files imported from provider history
