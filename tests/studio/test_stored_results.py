@@ -20,6 +20,7 @@ from framecast.jobs.states import JobState
 from framecast.jobs.worker import Worker
 from framecast.providers.base import Aspect, GenerationRequest, Mode
 from framecast.studio.generation_kind import KIND as GENERATION
+from framecast.studio.outputs import materialize
 from framecast.studio.requests import request_to_json
 
 
@@ -73,3 +74,29 @@ async def test_a_web_jobs_result_is_moved_into_the_bucket(
         assert await store.exists(key_of(Path(s3_settings.data_dir), poster))
     leftovers = [p for p in (Path(s3_settings.data_dir) / "media").rglob("*") if p.is_file()]
     assert leftovers == []
+
+
+async def test_a_result_already_moved_into_the_store_is_neither_moved_nor_downloaded_again(
+    tmp_path: Path,
+) -> None:
+    # An attempt moved the render into the bucket and crashed before the job succeeded: the source
+    # and the local target are gone, the object is there.
+    planned = [
+        {
+            "provider_id": "r1",
+            "url": None,
+            "source": str(tmp_path / "work" / "render.mp4"),
+            "path": str(tmp_path / "media" / "1" / "jobs" / "j" / "fox.mp4"),
+            "done": False,
+        }
+    ]
+    asked: list[Path] = []
+
+    async def stored(target: Path) -> int | None:
+        asked.append(target)
+        return 1234
+
+    outputs = await materialize(planned, mode=Mode.TEXT, http=None, max_bytes=10, stored=stored)
+    assert asked == [Path(planned[0]["path"])]
+    assert outputs[0]["done"] is True
+    assert outputs[0]["size_bytes"] == 1234

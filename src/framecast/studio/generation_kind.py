@@ -367,6 +367,7 @@ class _GenerationRun:
                 http=bundle.http,
                 max_bytes=self.settings.max_download_bytes,
                 auth=bundle.download_auth,
+                stored=self._stored_size if job.owner_id is not None else None,
             )
         except DownloadError as exc:
             await self._call(self.repo.save_outputs, job.id, self.worker_id, planned)
@@ -377,6 +378,18 @@ class _GenerationRun:
                 delay_s=backoff_delay(2, self.settings.jobs.backoff_base_s, self.settings.jobs.backoff_max_s),
                 category="download",
                 message=f"download failed, will retry (the result is kept by the provider): {exc}",
+            )
+            return
+        except StorageError as exc:
+            # The bucket did not answer: the result is still where it was, so try again later.
+            await self._call(self.repo.save_outputs, job.id, self.worker_id, planned)
+            await self._call(
+                self.repo.reconcile_later,
+                job.id,
+                self.worker_id,
+                delay_s=backoff_delay(2, self.settings.jobs.backoff_base_s, self.settings.jobs.backoff_max_s),
+                category="download",
+                message=f"the file store failed, will retry: {exc}",
             )
             return
         except FramecastError as exc:
@@ -408,6 +421,18 @@ class _GenerationRun:
                 )
                 return
         await self._call(self.context.succeed, job.id, outputs, charged=bundle.paid)
+
+    async def _stored_size(self, target: Path) -> int | None:
+        """The size of ``target``'s object in a bucket (moved there by an attempt that crashed
+        before the job succeeded), or None; always None on the data dir."""
+        if self.store.local_path("media") is not None:
+            return None
+        try:
+            key = key_of(Path(self.settings.data_dir), str(target))
+        except InvalidInputError:
+            return None
+        info = await self.store.stat(key)
+        return info.size if info is not None else None
 
     async def _store_outputs(self, outputs: list[dict[str, Any]]) -> None:
         """With a bucket configured, a web job's result and poster move from the worker's disk into
