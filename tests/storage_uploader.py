@@ -15,6 +15,7 @@ import os
 import resource
 import sys
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 from framecast.core.settings import get_settings
 from framecast.core.storage import open_store
@@ -42,6 +43,16 @@ def digest(size: int) -> str:
     return sha.hexdigest()
 
 
+def peak_rss() -> int:
+    """This process's peak resident memory in bytes: ``VmHWM``, which starts afresh at exec
+    (``ru_maxrss`` would carry the forking parent's peak, a test run's hundreds of MB)."""
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    # Not Linux: ru_maxrss (bytes on macOS).
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--key", required=True)
@@ -60,8 +71,7 @@ async def main() -> None:
             print(f"fed {fed}", flush=True)
 
     await store.put(args.key, stream(), content_type="video/mp4")
-    # Linux reports ru_maxrss in KiB.
-    print(f"done {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}", flush=True)
+    print(f"done {peak_rss()}", flush=True)
 
 
 if __name__ == "__main__":

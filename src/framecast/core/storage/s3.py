@@ -36,9 +36,10 @@ from framecast.core.storage.local import file_chunks
 if TYPE_CHECKING:
     from framecast.core.settings import StorageSettings
 
-# Bytes buffered per part of a multipart upload (S3's minimum part is 5 MiB), and parts in flight.
-PART_SIZE = 8 * 1024 * 1024
-PARTS_IN_FLIGHT = 4
+# Bytes per part of a multipart upload (S3's minimum part: at most 48 GiB in 10,000 parts) and parts
+# in flight: about 15 MiB buffered per upload (bench/memory.py: 1 GiB stored at a 128 MB peak).
+PART_SIZE = 5 * 1024 * 1024
+PARTS_IN_FLIGHT = 3
 _INSTALL = "pip install 'obstore>=0.8'"
 
 
