@@ -3,6 +3,9 @@
 1. 500 jobs with concurrency 500 through the real worker (SQLite queue, GenAIPro provider, downloads)
    against the emulator: 500 SSE streams open at once.
 2. One 1 GiB result downloaded with the streaming downloader.
+3. The same 1 GiB result streamed from the emulator into S3 object storage (``core/storage/s3.py``,
+   multipart parts of 8 MiB, 4 in flight) on moto's server, run in its own process so that the
+   objects it holds do not count here.
 
 The baseline measured in the same run is this process's RSS after importing Framecast and building the
 worker, before any work; the ratios are peak / baseline.
@@ -88,6 +91,31 @@ def main() -> None:
 
         peak_download = asyncio.run(download())
 
+        async def store_in_s3() -> int:
+            from tests.s3_server import ACCESS_KEY, SECRET_KEY, running_s3_server
+
+            from framecast.core.storage import S3Store
+
+            with running_s3_server() as server:
+                store = S3Store(
+                    server.create_bucket(),
+                    endpoint=server.endpoint,
+                    access_key=ACCESS_KEY,
+                    secret_key=SECRET_KEY,
+                )
+                with PeakRSS() as peak:
+                    async with (
+                        build_http_client() as http,
+                        http.stream("GET", f"{root}/files/blob-{args.download_bytes}.mp4") as response,
+                    ):
+                        response.raise_for_status()
+                        info = await store.put("media/1/jobs/bench/big.mp4", response.aiter_bytes())
+                    assert info.size == args.download_bytes, info
+                await store.delete("media/1/jobs/bench/big.mp4")
+            return peak.peak
+
+        peak_s3 = asyncio.run(store_in_s3())
+
     print(f"(c) baseline RSS {mb(baseline)} (after imports, before work)")
     print(
         f"    {n} concurrent streams ({elapsed:.1f}s): peak {mb(peak_streams)}  "
@@ -96,6 +124,10 @@ def main() -> None:
     print(
         f"    {args.download_bytes / 1024**3:.1f} GiB download: peak {mb(peak_download)}  "
         f"ratio {peak_download / baseline:.2f}  (target < 150 MB, flat)"
+    )
+    print(
+        f"    {args.download_bytes / 1024**3:.1f} GiB streamed into S3 (moto): peak {mb(peak_s3)}  "
+        f"ratio {peak_s3 / baseline:.2f}  (target < 150 MB, flat)"
     )
 
 

@@ -14,6 +14,7 @@ from hypothesis import settings as hypothesis_settings
 from framecast.core.settings import Settings, get_settings
 from framecast.db.migrate import upgrade
 from framecast.db.session import Database
+from tests.s3_server import S3Server, running_s3_server
 
 # The same examples on every run (a suite that must be deterministic); new examples are explored by
 # setting FRAMECAST_HYPOTHESIS_PROFILE=explore.
@@ -92,3 +93,16 @@ def db(database_url: str) -> Iterator[Database]:
     database = Database(database_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """moto's S3 server on loopback, one for the whole run (``tests/s3_server.py``)."""
+    with running_s3_server() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_bucket(s3_server: S3Server) -> str:
+    """A fresh, empty bucket on :func:`s3_server`."""
+    return s3_server.create_bucket()

@@ -30,7 +30,19 @@ def check_settings() -> None:
 def mounted_app() -> typer.Typer:
     """``app`` with every command group mounted, once per process (``main`` and tests that walk or
     invoke the whole command tree)."""
-    from framecast.cli import batch, db, emulator, generate, jobs, provider_info, serve, tutor, users, worker
+    from framecast.cli import (
+        batch,
+        db,
+        emulator,
+        generate,
+        jobs,
+        provider_info,
+        serve,
+        storage,
+        tutor,
+        users,
+        worker,
+    )
 
     app.add_typer(generate.app, name="generate")
     app.add_typer(batch.app, name="batch")
@@ -40,6 +52,7 @@ def mounted_app() -> typer.Typer:
     app.add_typer(users.app, name="users")
     app.add_typer(emulator.app, name="emulator")
     app.add_typer(tutor.app, name="tutor")
+    app.add_typer(storage.app, name="storage")
     app.command()(provider_info.quota)
     app.command()(provider_info.history)
     app.command()(serve.serve)

@@ -7,6 +7,9 @@
     ├── InvalidInputError               a file, row, form field or message is wrong; names what and where
     │   └── BatchInputError             a TXT/CSV batch file is wrong (carries path and line)
     ├── NotFoundError                   a job, batch or file id does not exist (or is not yours)
+    │   └── MissingObjectError          no stored file under that key (``core/storage``)
+    ├── StorageError                    the file store failed: unreachable, refused the credentials,
+    │                                   disk full; carries ``retry_safe``
     ├── AccessError                     the web layer refused the caller
     │   ├── NotAuthenticatedError       no valid session, token or credentials (HTTP 401)
     │   ├── ForbiddenError              logged in but not allowed, or a bad CSRF token (HTTP 403)
@@ -85,6 +88,23 @@ class BatchInputError(InvalidInputError):
 
 class NotFoundError(FramecastError):
     pass
+
+
+class MissingObjectError(NotFoundError):
+    """Nothing is stored under ``key`` (never written, deleted, or its write never committed)."""
+
+    def __init__(self, key: str, where: str) -> None:
+        super().__init__(f"no stored file {key!r} in {where}")
+        self.key = key
+
+
+class StorageError(FramecastError):
+    """The file store (the data dir or an S3 bucket) failed. ``retry_safe`` is True when the same
+    call may succeed later (a network failure, a 5xx); a write that failed left nothing visible."""
+
+    def __init__(self, message: str, *, retry_safe: bool = False) -> None:
+        super().__init__(message)
+        self.retry_safe = retry_safe
 
 
 class JobStateError(FramecastError):

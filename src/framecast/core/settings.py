@@ -398,6 +398,66 @@ class TutorSettings(BaseModel):
     public_base_url: str = ""
 
 
+STORAGE_URL_VARIABLE = "FRAMECAST_STORAGE__URL"
+
+
+class StorageSettings(BaseModel):
+    """Where every file the project writes and serves is kept (``core/storage``): the data dir (empty
+    ``url``, the default) or S3-compatible object storage (``url = s3://bucket/prefix``)."""
+
+    # Empty: files under ``data_dir``. ``s3://bucket`` or ``s3://bucket/prefix``: that bucket.
+    url: str = ""
+    # The S3 API's address (MinIO, Ceph, R2, a test server); empty: AWS for ``region``.
+    endpoint: str = ""
+    region: str = "us-east-1"
+    access_key: SecretStr | None = None
+    secret_key: SecretStr | None = None
+    # Address the bucket in the path (``http://host/bucket/key``), as MinIO and most non-AWS stores
+    # expect, instead of in the host name (``http://bucket.host/key``).
+    path_style: bool = True
+    # How long a presigned media URL stays valid.
+    presign_seconds: int = Field(default=900, ge=1, le=7 * 24 * 3600)
+    # "presign": browsers fetch media straight from the store with a presigned URL; "proxy": the
+    # server reads the store and streams it (when browsers cannot reach the store).
+    serve: Literal["presign", "proxy"] = "presign"
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_s3(cls, value: str) -> str:
+        text = value.strip()
+        if not text:
+            return ""
+        parts = urlsplit(text)
+        if parts.scheme != "s3" or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(
+                f"{STORAGE_URL_VARIABLE}: {value!r} is not a storage address; write s3://bucket or "
+                "s3://bucket/prefix, or leave it empty to keep files in the data dir"
+            )
+        return text.rstrip("/")
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint_is_http(cls, value: str) -> str:
+        text = value.strip()
+        if text and urlsplit(text).scheme not in ("http", "https"):
+            raise ValueError(
+                f"FRAMECAST_STORAGE__ENDPOINT: {value!r} is not an http(s) address, e.g. http://127.0.0.1:9000"
+            )
+        return text.rstrip("/")
+
+    @property
+    def is_s3(self) -> bool:
+        return self.url.startswith("s3://")
+
+    @property
+    def bucket(self) -> str:
+        return urlsplit(self.url).netloc
+
+    @property
+    def prefix(self) -> str:
+        return urlsplit(self.url).path.strip("/")
+
+
 class Settings(BaseSettings):
     """Framecast settings; see the module docstring for sources and precedence."""
 
@@ -431,6 +491,7 @@ class Settings(BaseSettings):
     did: DIDSettings = Field(default_factory=DIDSettings)
     tavus: TavusSettings = Field(default_factory=TavusSettings)
     tutor: TutorSettings = Field(default_factory=TutorSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
 
     @model_validator(mode="before")
     @classmethod

@@ -41,7 +41,9 @@ from framecast.core.errors import (
     GenerationFailedError,
     InvalidInputError,
     ProviderError,
+    StorageError,
 )
+from framecast.core.storage import key_of, open_store
 from framecast.db.base import utcnow
 from framecast.db.library import MediaFile
 from framecast.db.models import GENERATION_KIND, Job
@@ -98,6 +100,7 @@ class _GenerationRun:
         self.worker_id = context.worker_id
         self.on_progress = context.on_progress
         self.resolve = context.bundle_for or self._platform_bundle
+        self.store = open_store(context.settings)
 
     async def _platform_bundle(self, job: ClaimedJob) -> ProviderBundle:
         return self.bundles[job.provider]
@@ -364,6 +367,7 @@ class _GenerationRun:
                 http=bundle.http,
                 max_bytes=self.settings.max_download_bytes,
                 auth=bundle.download_auth,
+                stored=self._stored_size if job.owner_id is not None else None,
             )
         except DownloadError as exc:
             await self._call(self.repo.save_outputs, job.id, self.worker_id, planned)
@@ -374,6 +378,18 @@ class _GenerationRun:
                 delay_s=backoff_delay(2, self.settings.jobs.backoff_base_s, self.settings.jobs.backoff_max_s),
                 category="download",
                 message=f"download failed, will retry (the result is kept by the provider): {exc}",
+            )
+            return
+        except StorageError as exc:
+            # The bucket did not answer: the result is still where it was, so try again later.
+            await self._call(self.repo.save_outputs, job.id, self.worker_id, planned)
+            await self._call(
+                self.repo.reconcile_later,
+                job.id,
+                self.worker_id,
+                delay_s=backoff_delay(2, self.settings.jobs.backoff_base_s, self.settings.jobs.backoff_max_s),
+                category="download",
+                message=f"the file store failed, will retry: {exc}",
             )
             return
         except FramecastError as exc:
@@ -389,7 +405,59 @@ class _GenerationRun:
         if job.owner_id is not None and Mode(job.mode).is_video:
             # Users' videos show a poster in lists (library, batch, queue); made once, here.
             await anyio.to_thread.run_sync(self._add_posters, outputs)
+        if job.owner_id is not None:
+            try:
+                await self._store_outputs(outputs)
+            except StorageError as exc:
+                await self._call(
+                    self.repo.reconcile_later,
+                    job.id,
+                    self.worker_id,
+                    delay_s=backoff_delay(
+                        2, self.settings.jobs.backoff_base_s, self.settings.jobs.backoff_max_s
+                    ),
+                    category="download",
+                    message=f"storing the result failed, will retry: {exc}",
+                )
+                return
         await self._call(self.context.succeed, job.id, outputs, charged=bundle.paid)
+
+    async def _stored_size(self, target: Path) -> int | None:
+        """The size of ``target``'s object in a bucket (moved there by an attempt that crashed
+        before the job succeeded), or None; always None on the data dir."""
+        if self.store.local_path("media") is not None:
+            return None
+        try:
+            key = key_of(Path(self.settings.data_dir), str(target))
+        except InvalidInputError:
+            return None
+        info = await self.store.stat(key)
+        return info.size if info is not None else None
+
+    async def _store_outputs(self, outputs: list[dict[str, Any]]) -> None:
+        """With a bucket configured, a web job's result and poster move from the worker's disk into
+        it (streamed; the object appears whole or not at all), keeping the recorded path, whose key
+        the web layer derives (``core/storage/base.py``). Batch results (``media/<user>/batches/``)
+        stay on disk for now: their CSV reports and ZIP parts are built from the files. Raises
+        :class:`StorageError`."""
+        store = self.store
+        if store.local_path("media") is not None:
+            return  # the data dir is the store: the files are already in place
+        data_dir = Path(self.settings.data_dir)
+        for entry in outputs:
+            for field in ("path", "poster"):
+                recorded = entry.get(field)
+                if not recorded or not await anyio.Path(recorded).is_file():
+                    continue
+                try:
+                    key = key_of(data_dir, recorded)
+                except InvalidInputError:
+                    continue  # a command-line job's own folder, not the store's
+                if key.split("/")[2:3] == ["batches"]:
+                    continue
+                info = await store.put_file(key, Path(recorded), move=True)
+                if field == "path":
+                    entry["size_bytes"] = info.size
 
     def _add_posters(self, outputs: list[dict[str, Any]]) -> None:
         # Imported here: decoding a frame needs PyAV and OpenCV (~50 MB), which a worker that only
@@ -435,7 +503,7 @@ def add_to_library(session: Session, job: Job) -> None:
                 prompt=str(job.request.get("prompt", "")),
                 provider=job.provider,
                 provider_id=output.get("provider_id"),
-                size_bytes=path.stat().st_size if path.is_file() else 0,
+                size_bytes=output.get("size_bytes") or (path.stat().st_size if path.is_file() else 0),
                 poster_path=output.get("poster"),
             )
         )

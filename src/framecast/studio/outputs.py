@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -52,11 +53,14 @@ async def materialize(
     http: httpx.AsyncClient | None,
     max_bytes: int,
     auth: DownloadAuth | None = None,
+    stored: Callable[[Path], Awaitable[int | None]] | None = None,
 ) -> list[dict[str, Any]]:
     """Move or download every planned output not yet done; raises :class:`DownloadError`.
 
     A download answering 401/403 is tried once more with ``auth``'s key, if the URL's host may
-    receive it.
+    receive it. ``stored(target)``: the size of a target already moved into the file store by an
+    earlier attempt that crashed before recording it (None: not there), so it is neither moved nor
+    downloaded again.
     """
     finished: list[dict[str, Any]] = []
     kind: Literal["video", "image"] = "image" if mode is Mode.IMAGE else "video"
@@ -67,6 +71,13 @@ async def materialize(
         if entry.get("done") and await anyio.Path(target).is_file():
             finished.append(entry)
             continue
+        if stored is not None and not await anyio.Path(target).is_file():
+            size = await stored(target)
+            if size is not None:
+                entry["done"] = True
+                entry["size_bytes"] = size
+                finished.append(entry)
+                continue
         source = entry.get("source")
         if source:
             await anyio.to_thread.run_sync(_move_into_place, Path(source), target)

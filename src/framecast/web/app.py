@@ -22,6 +22,7 @@ from framecast import __version__
 from framecast.core.files import private_data_dir, remove_leftovers
 from framecast.core.secret import fernet
 from framecast.core.settings import Settings
+from framecast.core.storage import open_store
 from framecast.db.metric_totals import publishing
 from framecast.db.migrate import upgrade
 from framecast.db.news import News
@@ -42,6 +43,7 @@ from framecast.web.errors import install_error_handlers
 from framecast.web.input_checks import InputCheckMiddleware
 from framecast.web.security.media_links import MediaLinks
 from framecast.web.security_headers import SecurityHeadersMiddleware
+from framecast.web.stored_media import browser_origin
 
 # Route modules, in the order their routes are matched.
 ROUTE_MODULES = (
@@ -105,6 +107,7 @@ def create_app(
         media_links=MediaLinks.from_settings(settings),
         tutor=tutor,
         news=news,
+        storage=open_store(settings),
     )
 
     @asynccontextmanager
@@ -147,7 +150,10 @@ def create_app(
     app.add_middleware(
         SecurityHeadersMiddleware,
         frame_sources=settings.web.frame_sources,
-        media_origins=context.media_links.origins,
+        media_origins=[
+            *context.media_links.origins,
+            *filter(None, [browser_origin(context.store)]),
+        ],
     )
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     for name in ROUTE_MODULES:

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import anyio
 from cryptography.fernet import Fernet
 from fastapi.templating import Jinja2Templates
 
+from framecast.core.errors import InvalidInputError
 from framecast.core.settings import Settings
+from framecast.core.storage import LocalStore, Store, key_of
 from framecast.db.news import News
 from framecast.db.session import Database
 from framecast.jobs.control import JobControl
@@ -34,6 +37,8 @@ class WebContext:
     tutor: TutorRuntime | None = None
     # What other processes announce (job changes, Tutor events); None: streams poll.
     news: News | None = None
+    # Where every file is kept (``core/storage``); None: the data dir.
+    storage: Store | None = None
 
     def job_control(self) -> JobControl:
         """Cancel, retry, pause: with providers named by their labels in messages."""
@@ -42,6 +47,36 @@ class WebContext:
             label=lambda name: registry.label(name, self.settings),
             paid=lambda name: registry.may_charge(name, self.settings),
         )
+
+    @property
+    def store(self) -> Store:
+        """The configured store: the data dir unless ``FRAMECAST_STORAGE__URL`` names a bucket."""
+        if self.storage is None:
+            self.storage = LocalStore(Path(self.settings.data_dir))
+        return self.storage
+
+    def stored(self, recorded: str) -> tuple[Store, str]:
+        """The store and key of a file as a record holds it: a key, or an absolute path under the
+        data dir, in the configured store; an absolute path elsewhere (a file some older command
+        recorded outside the data dir) is read from that folder of the local disk."""
+        try:
+            return self.store, key_of(Path(self.settings.data_dir), recorded)
+        except InvalidInputError:
+            path = Path(recorded)
+            if not path.is_absolute():
+                raise
+            return LocalStore(path.parent), path.name
+
+    async def locate(self, recorded: str) -> tuple[Store, str]:
+        """:meth:`stored`, except that a file not (yet) in a bucket but still on the local disk is
+        read from there: writers not moved to the store yet, and files ``framecast storage
+        migrate`` has not copied, keep working while ``FRAMECAST_STORAGE__URL`` names a bucket."""
+        store, key = self.stored(recorded)
+        if store.local_path(key) is None and not await store.exists(key):
+            local = LocalStore(Path(self.settings.data_dir))
+            if await anyio.Path(local.local_path(key)).is_file():
+                return local, key
+        return store, key
 
     @property
     def media_root(self) -> Path:

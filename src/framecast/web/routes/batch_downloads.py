@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
-from fastapi.responses import FileResponse, Response
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from framecast.core.errors import JobStateError, NotFoundError
@@ -21,6 +22,7 @@ from framecast.web.batch_status import owned_batch, report_plan
 from framecast.web.context import WebContext
 from framecast.web.deps import Ctx, CurrentUser, MediaOwner
 from framecast.web.security.media_links import MediaLinks
+from framecast.web.stored_media import stored_response
 
 router = APIRouter(tags=["batches"])
 
@@ -94,18 +96,33 @@ def get_zip(context: Ctx, user: CurrentUser, batch_id: int) -> ZipPublic:
 
 
 @router.get("/api/batches/{batch_id}/zip/{index}")
-def download_zip_part(context: Ctx, owner: MediaOwner, batch_id: int, index: int) -> FileResponse:
+async def download_zip_part(
+    request: Request, context: Ctx, owner: MediaOwner, batch_id: int, index: int
+) -> Response:
     """One built part; 409 while the ZIP is not built from the batch's current files (prepare it
     with ``POST /api/batches/{id}/zip``), 404 for a part it does not have. A signed link
     (``ZipPublic.parts[].url`` with a public address configured) needs no login."""
-    with context.db.session() as session:
-        status = zip_status(session, owned_batch(session, batch_id, owner))
+
+    def load() -> ZipStatus:
+        with context.db.session() as session:
+            return zip_status(session, owned_batch(session, batch_id, owner))
+
+    status = await anyio.to_thread.run_sync(load)
     if status.state != "succeeded":
         raise JobStateError(_not_ready(batch_id, status))
     part = next((p for p in status.parts if p.index == index), None)
     if part is None:
         raise NotFoundError(f"batch {batch_id} has no zip part {index} (it has {len(status.parts)})")
-    return FileResponse(part.path, media_type="application/zip", filename=part.name)
+    files, key = await context.locate(str(part.path))
+    return await stored_response(
+        request,
+        files,
+        key,
+        media_type="application/zip",
+        missing=f"zip part {index} of batch {batch_id} is no longer on disk",
+        filename=part.name,
+        download=True,
+    )
 
 
 @router.get("/api/batches/{batch_id}/results.csv")

@@ -14,15 +14,17 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import anyio
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 from sqlalchemy import func, or_, select
 
 from framecast.core.errors import NotFoundError
+from framecast.core.storage import LocalStore
 from framecast.db.library import MediaFile
 from framecast.web.context import WebContext
 from framecast.web.deps import Ctx, CurrentUser, MediaOwner
 from framecast.web.serializers import file_to_json
+from framecast.web.stored_media import stored_response
 
 router = APIRouter(tags=["files"])
 
@@ -74,42 +76,40 @@ async def list_files(
 # HEAD too (players ask for a file's size first); one operation in the OpenAPI schema.
 @router.head("/files/{file_id}/content", response_class=FileResponse, include_in_schema=False)
 async def file_content(
+    request: Request,
     context: Ctx,
     owner: MediaOwner,
     file_id: int,
     download: Annotated[bool, Query(description="1: save as a file instead of showing it")] = False,
-) -> FileResponse:
-    """The file itself; ``Range`` requests get 206 partial content. 404 when it is gone from disk."""
+) -> Response:
+    """The file itself; ``Range`` requests get 206 partial content (on S3: a redirect to a
+    presigned URL, or the bytes proxied; ``web/stored_media.py``). 404 when it is gone."""
     row = await anyio.to_thread.run_sync(_owned, context, file_id, owner)
-    path = Path(row.path)
-    try:
-        stat_result = await anyio.Path(path).stat()
-    except FileNotFoundError:
-        raise NotFoundError(f"file {file_id} ({row.name}) is no longer on disk") from None
-    return FileResponse(
-        path,
-        media_type=MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream"),
+    store, key = await context.locate(row.path)
+    return await stored_response(
+        request,
+        store,
+        key,
+        media_type=MEDIA_TYPES.get(Path(row.path).suffix.lower(), "application/octet-stream"),
+        missing=f"file {file_id} ({row.name}) is no longer on disk",
         filename=row.name,
-        stat_result=stat_result,
-        content_disposition_type="attachment" if download else "inline",
+        download=download,
     )
 
 
 @router.get("/files/{file_id}/poster", response_class=FileResponse)
-async def file_poster(context: Ctx, owner: MediaOwner, file_id: int) -> FileResponse:
+async def file_poster(request: Request, context: Ctx, owner: MediaOwner, file_id: int) -> Response:
     """The still JPEG shown before a video plays; 404 for an image or a video without one."""
     row = await anyio.to_thread.run_sync(_owned, context, file_id, owner)
     if not row.poster_path:
         raise NotFoundError(f"file {file_id} ({row.name}) has no poster")
-    path = Path(row.poster_path)
-    try:
-        stat_result = await anyio.Path(path).stat()
-    except FileNotFoundError:
-        raise NotFoundError(f"the poster of file {file_id} is no longer on disk") from None
-    return FileResponse(
-        path,
+    store, key = await context.locate(row.poster_path)
+    return await stored_response(
+        request,
+        store,
+        key,
         media_type="image/jpeg",
-        stat_result=stat_result,
+        missing=f"the poster of file {file_id} is no longer on disk",
         # Made once and never changed: the browser may keep it.
         headers={"Cache-Control": "private, max-age=86400"},
     )
@@ -119,20 +119,25 @@ async def file_poster(context: Ctx, owner: MediaOwner, file_id: int) -> FileResp
 async def delete_file(context: Ctx, user: CurrentUser, file_id: int) -> Response:
     """Remove the file from the library and from disk."""
 
-    def remove() -> None:
+    def remove() -> tuple[str, str | None]:
         with context.db.session() as session:
             row = session.get(MediaFile, file_id)
             if row is None or row.owner_id != user.id:
                 raise NotFoundError(f"no file {file_id}")
             path, poster = row.path, row.poster_path
             session.delete(row)
-        # The row goes first: a file left behind by a crash here is harmless, a row without its file
-        # would be a broken library entry.
-        Path(path).unlink(missing_ok=True)
-        if poster:
-            Path(poster).unlink(missing_ok=True)
+        return path, poster
 
-    await anyio.to_thread.run_sync(remove)
+    # The row goes first: a file left behind by a crash here is harmless, a row without its file
+    # would be a broken library entry.
+    path, poster = await anyio.to_thread.run_sync(remove)
+    for recorded in (path, poster):
+        if recorded:
+            store, key = context.stored(recorded)
+            await store.delete(key)
+            if store.local_path(key) is None:
+                # A copy written before the bucket, or one ``storage migrate`` has not copied.
+                await LocalStore(Path(context.settings.data_dir)).delete(key)
     return Response(status_code=204)
 
 

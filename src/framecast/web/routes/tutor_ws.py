@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import anyio
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse
 
 from framecast.core.errors import NotFoundError
@@ -39,6 +39,7 @@ from framecast.tutor.recordings import max_message_bytes
 from framecast.tutor.runtime import TutorRuntime
 from framecast.web.context import WebContext
 from framecast.web.deps import Ctx, MediaOwner, authenticate
+from framecast.web.stored_media import stored_response
 
 router = APIRouter(tags=["tutor"])
 
@@ -132,33 +133,39 @@ def _owned_message(context: WebContext, message_id: str, user_id: int | None) ->
 @router.get("/api/tutor/messages/{message_id}/audio", response_class=FileResponse)
 # HEAD too (players ask for a file's size first); one operation in the OpenAPI schema.
 @router.head("/api/tutor/messages/{message_id}/audio", response_class=FileResponse, include_in_schema=False)
-async def message_audio(context: Ctx, owner: MediaOwner, message_id: str) -> FileResponse:
+async def message_audio(request: Request, context: Ctx, owner: MediaOwner, message_id: str) -> Response:
     """The speech of an assistant message (MP3/WAV), or the recording of a spoken user message."""
     row = await anyio.to_thread.run_sync(_owned_message, context, message_id, owner)
     if row.audio_path is None:
         raise NotFoundError(f"message {message_id} has no audio")
-    path = Path(context.settings.data_dir) / row.audio_path
-    if not await anyio.Path(path).is_file():
-        raise NotFoundError(f"the audio of message {message_id} is no longer on disk")
-    kind = audio_type_of(path.name)
-    return FileResponse(path, media_type=kind.mime if kind else "application/octet-stream")
+    files, key = await context.locate(row.audio_path)
+    kind = audio_type_of(Path(row.audio_path).name)
+    return await stored_response(
+        request,
+        files,
+        key,
+        media_type=kind.mime if kind else "application/octet-stream",
+        missing=f"the audio of message {message_id} is no longer on disk",
+    )
 
 
 @router.get("/api/tutor/messages/{message_id}/video", response_class=FileResponse)
 # HEAD too (players ask for a file's size first); one operation in the OpenAPI schema.
 @router.head("/api/tutor/messages/{message_id}/video", response_class=FileResponse, include_in_schema=False)
-async def message_video(context: Ctx, owner: MediaOwner, message_id: str) -> FileResponse:
+async def message_video(request: Request, context: Ctx, owner: MediaOwner, message_id: str) -> Response:
     """The avatar video of an assistant message (MP4; ``Range`` requests get 206)."""
     row = await anyio.to_thread.run_sync(_owned_message, context, message_id, owner)
     if row.video_path is None:
         state = row.video_state or "not wanted"
         raise NotFoundError(f"message {message_id} has no video yet (state: {state})")
-    path = Path(row.video_path)
-    if not path.is_absolute():
-        path = Path(context.settings.data_dir) / path
-    if not await anyio.Path(path).is_file():
-        raise NotFoundError(f"the video of message {message_id} is no longer on disk")
-    return FileResponse(path, media_type="video/mp4")
+    files, key = await context.locate(row.video_path)
+    return await stored_response(
+        request,
+        files,
+        key,
+        media_type="video/mp4",
+        missing=f"the video of message {message_id} is no longer on disk",
+    )
 
 
 @router.get("/public/tutor-audio/{name}", include_in_schema=False)
