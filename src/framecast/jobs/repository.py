@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from sqlalchemy import Integer, Row, bindparam, exists, func, select, update
+from sqlalchemy import Integer, Row, bindparam, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -71,7 +71,9 @@ _CHILD = _JOBS.alias("child")
 _SUCCEED_WHERE = (
     _JOBS.c.id == bindparam("job_id"),
     _JOBS.c.lease_owner == bindparam("worker_id"),
-    _JOBS.c.state.in_(_sources(JobState.SUCCEEDED)),
+    # OR of equalities, not IN: a literal IN list is an expanding parameter, rendered again at
+    # every execution.
+    or_(*(_JOBS.c.state == state for state in _sources(JobState.SUCCEEDED))),
 )
 _SUCCEED_VALUES: dict[str, Any] = {
     "state": JobState.SUCCEEDED.value,
@@ -93,7 +95,7 @@ _SUCCEED_VALUES: dict[str, Any] = {
 # the child with itself.)
 _WAITING_CHILD = exists().where(
     _CHILD.c.parent_id == bindparam("job_id"),
-    _CHILD.c.state.in_([JobState.BLOCKED.value, JobState.PAUSED.value]),
+    or_(_CHILD.c.state == JobState.BLOCKED.value, _CHILD.c.state == JobState.PAUSED.value),
 )
 # In a transaction: reads the row back (for the kind's ``on_success``) and whether a child waits
 # (only then are children read and released, in the same transaction).
