@@ -26,6 +26,7 @@ from pathlib import Path
 
 import anyio
 from cryptography.fernet import Fernet
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from framecast.core import metrics
 from framecast.core.errors import ConfigurationError, FramecastError
@@ -54,6 +55,12 @@ log = logging.getLogger(__name__)
 RECONCILE_SLOTS = 8
 # How often a worker clears half-written files from the data dir.
 LEFTOVER_SWEEP_S = 600.0
+# After a database error in the loop (the server restarting, a dropped connection): the first
+# pause before trying again, doubled after each error in a row up to the last.
+DB_RETRY_S = (0.5, 30.0)
+# What a database that is down or restarting raises (not a bug in a statement: those still end
+# the loop, loudly).
+DB_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 # A rate no local renderer comes near: "no limit" for providers whose traits set none.
@@ -166,6 +173,7 @@ class Worker:
         # Set by ``wake`` from any thread: look for work now instead of at the next poll.
         self._wakers: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
         self._next_reconcile_look = float("-inf")  # loop time of the next look for RECONCILING jobs
+        self.db_retry_s = DB_RETRY_S  # (first, longest) pause after a database error in the loop
 
     def wake(self) -> None:
         """A job of one of this worker's kinds was queued: look now instead of at the next poll."""
@@ -234,23 +242,41 @@ class Worker:
         loop = asyncio.get_running_loop()
         waker = (loop, asyncio.Event())
         self._wakers.append(waker)
+        errors_in_a_row = 0
         try:
             while not stop.is_set():
                 waker[1].clear()  # before looking, so a wake-up during the look is not lost
-                if loop.time() - last_sweep >= min(min(map(self._lease_s, self.handlers)) / 3, 5.0):
-                    recovered = await anyio.to_thread.run_sync(self.repo.recover_expired)
-                    if recovered:
-                        log.info("recovered jobs %s from stopped workers", recovered)
-                    last_sweep = loop.time()
-                if loop.time() - last_cleanup >= LEFTOVER_SWEEP_S:
-                    # Half-written files a crash or a full disk left (not ones still being written).
-                    removed = await anyio.to_thread.run_sync(remove_leftovers, self._work_dir.parent)
-                    if removed:
-                        log.info("removed %s half-written files left by an earlier crash", removed)
-                    last_cleanup = loop.time()
-                await self._claim_more()
-                if until_done and not self._tasks and await self._nothing_left():
-                    break
+                try:
+                    if loop.time() - last_sweep >= min(min(map(self._lease_s, self.handlers)) / 3, 5.0):
+                        recovered = await anyio.to_thread.run_sync(self.repo.recover_expired)
+                        if recovered:
+                            log.info("recovered jobs %s from stopped workers", recovered)
+                        last_sweep = loop.time()
+                    if loop.time() - last_cleanup >= LEFTOVER_SWEEP_S:
+                        # Half-written files a crash or a full disk left (not ones still being written).
+                        removed = await anyio.to_thread.run_sync(remove_leftovers, self._work_dir.parent)
+                        if removed:
+                            log.info("removed %s half-written files left by an earlier crash", removed)
+                        last_cleanup = loop.time()
+                    await self._claim_more()
+                    if until_done and not self._tasks and await self._nothing_left():
+                        break
+                except DB_UNAVAILABLE as exc:
+                    # The jobs already held go on (their own writes fail or not on their own); the
+                    # loop waits and looks again, however long the database takes to come back.
+                    first, longest = self.db_retry_s
+                    pause = min(first * 2**errors_in_a_row, longest)
+                    errors_in_a_row += 1
+                    log.warning(
+                        "worker %s: the database failed (%s); trying again in %.1f s",
+                        self.worker_id,
+                        type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__,
+                        pause,
+                    )
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=pause)
+                    continue
+                errors_in_a_row = 0
                 await self._wait_for_work(cfg.poll_s, waker[1])
         finally:
             self._wakers.remove(waker)
@@ -491,19 +517,25 @@ class Worker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self._heartbeat_s())
             if self._tasks:
-                for kind in {k for _, k, _, _ in self._tasks.values()}:
-                    await anyio.to_thread.run_sync(
-                        functools.partial(
-                            self.repo.heartbeat, self.worker_id, self._lease_s(kind), kinds=[kind]
-                        )
-                    )
-                # A job cancelled before it was sent is no longer ours: stop working on it.
-                held = list(self._tasks)
-                for job_id in await anyio.to_thread.run_sync(self.repo.cancelled_among, held):
-                    entry = self._tasks.get(job_id)
-                    if entry is not None:
-                        log.info("job %s was cancelled; stopping its work", job_id)
-                        entry[0].cancel()
+                try:
+                    await self._renew_leases()
+                except DB_UNAVAILABLE as exc:
+                    # Leases last several heartbeats: the next one renews them if the database is back.
+                    log.warning("worker %s could not renew its leases: %s", self.worker_id, exc)
+
+    async def _renew_leases(self) -> None:
+        """Extend the leases of the jobs held, and stop working on those the user cancelled."""
+        for kind in {k for _, k, _, _ in self._tasks.values()}:
+            await anyio.to_thread.run_sync(
+                functools.partial(self.repo.heartbeat, self.worker_id, self._lease_s(kind), kinds=[kind])
+            )
+        # A job cancelled before it was sent is no longer ours: stop working on it.
+        held = list(self._tasks)
+        for job_id in await anyio.to_thread.run_sync(self.repo.cancelled_among, held):
+            entry = self._tasks.get(job_id)
+            if entry is not None:
+                log.info("job %s was cancelled; stopping its work", job_id)
+                entry[0].cancel()
 
     async def _shutdown(self) -> None:
         """Stop in-flight work and hand the jobs back (reconcile where a send may have happened)."""
