@@ -11,6 +11,9 @@ slot for the claim, so the next job is claimed while the success is written (two
 once, not one after the other) and starts the moment the slot is free; it waits for the slot in
 the worker, held under this worker's lease and heartbeats like any held job. A worker never holds
 more than one such job per finishing one, and only for as long as that success takes to write.
+For a kind of concurrency 1 the next job is claimed in the very thread that writes the success,
+just before it (one hand-off to a thread per job, not two, and no turn of the loop to claim); the
+loop adopts the job, or, if the worker is stopping, it is handed back.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import dataclasses
 import functools
 import logging
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -167,6 +171,11 @@ class Worker:
         }
         # Jobs recording their success: their slots count as free for the next claim.
         self._finishing: set[int] = set()
+        # Set (under _adopting) when the worker stops: a job claimed ahead in a success's thread from
+        # then on is handed back, not adopted; _late holds those the loop got as it stopped.
+        self._adopting = threading.Lock()
+        self._closing = False
+        self._late: list[int] = []
         self.on_progress: Callable[[int, Progress], None] | None = None
         self.beat_s = beats.BEAT_S  # seconds between two rows written in worker_beats
         self._reporting = False  # whether /metrics shows this worker's limits (while it runs)
@@ -191,13 +200,51 @@ class Worker:
             limiters=self.limiters,
             bundle_for=self.bundle_for,
             on_progress=self.on_progress,
-            finishing=self._finishing_soon if kind in self._slots else None,
+            finishing=functools.partial(self._finishing_soon, kind) if kind in self._slots else None,
         )
 
-    def _finishing_soon(self, job_id: int) -> None:
-        """From the thread recording ``job_id``'s success: let the loop claim the next job now."""
+    def _finishing_soon(self, kind: str, job_id: int) -> None:
+        """From the thread recording ``job_id``'s success: claim the next job of a kind of
+        concurrency 1 here and now, else let the loop claim the next job now."""
+        if self.handlers[kind].concurrency == 1 and self._claim_next_here(kind, job_id):
+            return
         for loop, _ in list(self._wakers):
             loop.call_soon_threadsafe(self._finishing_now, job_id)
+
+    def _claim_next_here(self, kind: str, job_id: int) -> bool:
+        """Claim the job that takes ``job_id``'s slot, in this (the success's) thread, and hand it
+        to the loop. False when the loop should claim instead. Never raises: the success it runs
+        before must still be written."""
+        entry = self._tasks.get(job_id)  # a read of the loop's dict: atomic, and this entry is settled
+        if entry is None or entry[3] or self._closing or not self._wakers:
+            return entry is not None and entry[3]  # a reconciling job frees no slot: nothing to claim
+        loop = self._wakers[0][0]
+        try:
+            claimed = self._claim(kind, None, 1, False)
+        except Exception as exc:
+            log.warning("worker %s could not claim ahead (%s); the loop will claim", self.worker_id, exc)
+            return False
+        for job in claimed:
+            with self._adopting:
+                if not self._closing:
+                    # Runs on the loop before this success's own answer reaches it (FIFO), so the
+                    # loop never counts the slot as free while the claimed job is on its way.
+                    loop.call_soon_threadsafe(self._adopt, job)
+                    continue
+            self._hand_back(job.id)
+        return True
+
+    def _adopt(self, job: ClaimedJob) -> None:
+        if self._closing:
+            self._late.append(job.id)  # handed back by _shutdown with the jobs it stopped
+        else:
+            self._start(job, False)
+
+    def _hand_back(self, job_id: int) -> None:
+        try:
+            self.repo.release(job_id, self.worker_id)
+        except Exception as exc:  # its lease expires and the sweep of any worker recovers it
+            log.warning("worker %s could not hand back job %s: %s", self.worker_id, job_id, exc)
 
     def _finishing_now(self, job_id: int) -> None:
         entry = self._tasks.get(job_id)
@@ -233,6 +280,8 @@ class Worker:
 
     async def _run(self, stop: asyncio.Event, until_done: bool) -> None:
         self._reporting = True
+        self._closing = False
+        self._late = []
         remove_collector = metrics.REGISTRY.add_collector(self._report_limits)
         beating = asyncio.create_task(self._beats(stop, beats.describe(self.worker_id, self.handlers)))
         heartbeat = asyncio.create_task(self._heartbeat(stop))
@@ -539,11 +588,14 @@ class Worker:
 
     async def _shutdown(self) -> None:
         """Stop in-flight work and hand the jobs back (reconcile where a send may have happened)."""
+        with self._adopting:
+            self._closing = True
+        await asyncio.sleep(0)  # a job claimed ahead and posted before that is adopted into _late now
         held = list(self._tasks)
         for task, _, _, _ in list(self._tasks.values()):
             task.cancel()
         for task, _, _, _ in list(self._tasks.values()):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        for job_id in held:
+        for job_id in [*held, *self._late]:
             await anyio.to_thread.run_sync(self.repo.release, job_id, self.worker_id)
