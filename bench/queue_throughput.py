@@ -37,9 +37,6 @@ from psycopg import sql
 from sqlalchemy import make_url
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from framecast.db.models import Job
     from framecast.jobs.kinds import KindContext
     from framecast.jobs.repository import ClaimedJob
 
@@ -142,8 +139,8 @@ class NoopKind:
     async def reconcile(self, claimed: ClaimedJob, context: KindContext) -> None:
         await self.run(claimed, context)
 
-    def on_success(self, session: Session, job: Job) -> None:
-        pass
+    # Nothing to record on success (as a real kind with nothing to record declares it).
+    on_success = None
 
 
 def _framecast_worker(url: str, concurrency: int, ready: Event, go: Event, results: Any) -> None:

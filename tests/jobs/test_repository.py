@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import event, update
+from sqlalchemy.orm import Session
 
-from framecast.core.errors import AlreadySentError, JobStateError
+from framecast.core.errors import AlreadySentError, JobStateError, NotFoundError
 from framecast.db.base import utcnow
 from framecast.db.models import Job
 from framecast.db.session import Database
@@ -376,3 +378,99 @@ def test_other_kinds_neither_count_against_nor_wait_for_a_users_generation_cap(d
     assert repo.claim("w2", providers=["fake"], lease_s=30, limit=10) == []
     repo.succeed(generations[0], "w1", [])
     assert [j.id for j in repo.claim("w2", providers=["fake"], lease_s=30, limit=10)] == [generations[1]]
+
+
+def _statements(db: Database) -> list[tuple[str, bool]]:
+    """Record each statement sent on ``db`` from now on: its verb, and whether it ran in autocommit
+    (PostgreSQL: no BEGIN before it, no COMMIT after; SQLite's BEGIN IMMEDIATE is left out)."""
+    sent: list[tuple[str, bool]] = []
+
+    def listen(_conn: object, cursor: Any, statement: str, *_: object) -> None:
+        if not statement.startswith("BEGIN"):
+            sent.append((statement.split()[0].upper(), getattr(cursor.connection, "autocommit", False)))
+
+    event.listen(db.engine, "before_cursor_execute", listen)
+    return sent
+
+
+def test_a_success_with_nothing_to_record_is_one_statement_outside_a_transaction_on_postgresql(
+    db: Database,
+) -> None:
+    repo = JobRepository(db)
+    job_id = repo.enqueue(spec())
+    repo.claim("w", providers=["fake"], lease_s=30)
+    sent = _statements(db)
+    repo.succeed(job_id, "w", [{"path": "/out/a.mp4"}], charged=True)
+    assert sent == [("UPDATE", db.engine.dialect.name == "postgresql")]
+    job = repo.get(job_id)
+    assert (job.state, job.lease_owner, job.lease_expires_at) == (JobState.SUCCEEDED.value, None, None)
+    assert (job.outputs, job.charged, job.charges, job.progress_percent) == (
+        [{"path": "/out/a.mp4"}],
+        True,
+        1,
+        100,
+    )
+    assert job.finished_at is not None
+
+
+def test_a_success_with_nothing_to_record_still_releases_the_pipeline_jobs_waiting_for_it(
+    db: Database,
+) -> None:
+    repo = JobRepository(db)
+    batch_id = _batch(db)
+    parent = repo.enqueue(spec(mode="image", batch_id=batch_id))
+    blocked = repo.enqueue(spec(mode="frames", parent_id=parent, blocked=True, batch_id=batch_id))
+    repo.claim("w", providers=["fake"], lease_s=30)
+    repo.succeed(parent, "w", [{"path": "/out/a_frame.png"}], on_success=None)
+    job = repo.get(blocked)
+    assert (job.state, job.request["start_image"]) == (JobState.QUEUED.value, "/out/a_frame.png")
+    assert repo.get(parent).state == JobState.SUCCEEDED.value
+
+
+def test_a_success_from_a_worker_that_lost_the_job_changes_nothing(db: Database) -> None:
+    repo = JobRepository(db)
+    job_id = repo.enqueue(spec())
+    repo.claim("w1", providers=["fake"], lease_s=30)
+    with db.session() as s:
+        s.execute(update(Job).values(lease_expires_at=utcnow() - timedelta(seconds=1)))
+    repo.recover_expired()
+    repo.claim("w2", providers=["fake"], lease_s=30)
+    with pytest.raises(LeaseLostError):
+        repo.succeed(job_id, "w1", [{"path": "/out/late.mp4"}], charged=True)
+    job = repo.get(job_id)
+    assert (job.state, job.lease_owner, job.outputs, job.charges) == (JobState.RUNNING.value, "w2", [], 0)
+
+
+def test_a_job_cancelled_while_held_cannot_succeed(db: Database) -> None:
+    repo = JobRepository(db)
+    job_id = repo.enqueue(spec())
+    repo.claim("w", providers=["fake"], lease_s=30)
+    JobControl(db).cancel(job_id)
+    with pytest.raises(JobStateError):
+        repo.succeed(job_id, "w", [{"path": "/out/a.mp4"}])
+    assert repo.get(job_id).state == JobState.CANCELLED.value
+
+
+def test_a_success_of_a_job_that_is_gone_is_not_found(db: Database) -> None:
+    with pytest.raises(NotFoundError):
+        JobRepository(db).succeed(12345, "w", [])
+
+
+def test_a_kinds_on_success_commits_with_the_success_or_not_at_all(db: Database) -> None:
+    repo = JobRepository(db)
+    job_id = repo.enqueue(spec())
+    repo.claim("w", providers=["fake"], lease_s=30)
+    seen: list[str] = []
+
+    def refuse(session: Session, job: Job) -> None:
+        seen.append(job.state)
+        raise RuntimeError("what the success means could not be recorded")
+
+    with pytest.raises(RuntimeError):
+        repo.succeed(job_id, "w", [{"path": "/out/a.mp4"}], on_success=refuse)
+    assert seen == [JobState.SUCCEEDED.value]
+    job = repo.get(job_id)
+    assert (job.state, job.lease_owner, job.outputs) == (JobState.RUNNING.value, "w", [])
+    repo.succeed(job_id, "w", [{"path": "/out/a.mp4"}], on_success=lambda session, job: seen.append("again"))
+    assert seen[-1] == "again"
+    assert repo.get(job_id).state == JobState.SUCCEEDED.value

@@ -116,6 +116,10 @@ def _in_claim_order(rows: Sequence[Row[Any]]) -> list[ClaimedJob]:
     return [_claimed(row) for row in sorted(rows, key=lambda row: (-row.priority, row.id))]
 
 
+# Which filters a claim has: (how many kinds, how many providers, batch, job ids); None: any.
+Shape = tuple[int | None, int | None, bool, bool]
+
+
 @dataclass(frozen=True)
 class ClaimScope:
     """Which jobs a claim may take (None: no restriction)."""
@@ -132,21 +136,21 @@ class ClaimScope:
         )
 
     @property
-    def shape(self) -> tuple[bool, bool, bool, bool]:
-        """Which filters apply: (kinds, providers, batch, job ids)."""
+    def shape(self) -> Shape:
+        """Which filters apply: (how many kinds, how many providers, batch, job ids); None: any."""
         return (
-            self.kinds is not None,
-            self.providers is not None,
+            None if self.kinds is None else len(self.kinds),
+            None if self.providers is None else len(self.providers),
             self.batch_id is not None,
             self.job_ids is not None,
         )
 
     def params(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
-        if self.kinds is not None:
-            found["scope_kinds"] = list(self.kinds)
-        if self.providers is not None:
-            found["scope_providers"] = list(self.providers)
+        for i, kind in enumerate(self.kinds or ()):
+            found[f"scope_kind_{i}"] = kind
+        for i, provider in enumerate(self.providers or ()):
+            found[f"scope_provider_{i}"] = provider
         if self.batch_id is not None:
             found["scope_batch_id"] = self.batch_id
         if self.job_ids is not None:
@@ -173,12 +177,17 @@ def _ready(source: JobState) -> list[ColumnElement[bool]]:
     return found
 
 
-def _scope_conditions(kinds: bool, providers: bool, batch: bool, job_ids: bool) -> list[ColumnElement[bool]]:
+def _scope_conditions(
+    kinds: int | None, providers: int | None, batch: bool, job_ids: bool
+) -> list[ColumnElement[bool]]:
+    # Kinds and providers are a few names: one parameter each, so the statement's SQL is fixed (an
+    # expanding IN is rendered again at every execution, which cost a worker more CPU than the
+    # rest of building the statement). Job ids may be many: those expand.
     found: list[ColumnElement[bool]] = []
-    if kinds:
-        found.append(JOBS.c.kind.in_(bindparam("scope_kinds", expanding=True)))
-    if providers:
-        found.append(JOBS.c.provider.in_(bindparam("scope_providers", expanding=True)))
+    if kinds is not None:
+        found.append(JOBS.c.kind.in_([bindparam(f"scope_kind_{i}") for i in range(kinds)]))
+    if providers is not None:
+        found.append(JOBS.c.provider.in_([bindparam(f"scope_provider_{i}") for i in range(providers)]))
     if batch:
         found.append(JOBS.c.batch_id == bindparam("scope_batch_id"))
     if job_ids:
@@ -202,7 +211,7 @@ def _taking(source: JobState) -> dict[str, Any]:
 # The statements are built once per shape (which filters a claim has) and reused: building one and
 # computing its cache key cost more CPU than running it.
 @functools.cache
-def _one_statement(source: JobState, *shape: bool) -> Update:
+def _one_statement(source: JobState, shape: Shape) -> Update:
     ready = [*_ready(source), *_scope_conditions(*shape)]
     candidates = (
         select(JOBS.c.id)
@@ -222,7 +231,7 @@ def _one_statement(source: JobState, *shape: bool) -> Update:
 
 
 @functools.cache
-def _candidates_statement(*shape: bool) -> Select[Any]:
+def _candidates_statement(shape: Shape) -> Select[Any]:
     ready = [*_ready(JobState.QUEUED), *_scope_conditions(*shape)]
     return (
         select(JOBS.c.id, JOBS.c.owner_id, JOBS.c.kind)
@@ -267,7 +276,7 @@ def claim(
             return _claim_under_caps(conn, scope, params, limit)
     source = JobState.RECONCILING if reconciling else JobState.QUEUED
     with db.single_statement() as conn:
-        return _in_claim_order(conn.execute(_one_statement(source, *scope.shape), params).all())
+        return _in_claim_order(conn.execute(_one_statement(source, scope.shape), params).all())
 
 
 def _claim_under_caps(
@@ -276,7 +285,7 @@ def _claim_under_caps(
     """The candidates (locked on PostgreSQL), minus generations of users at their cap, then one
     compare-and-set UPDATE for the chosen."""
     # Look past jobs of users at their cap, but not endlessly.
-    rows = conn.execute(_candidates_statement(*scope.shape), {**params, "limit": limit * 4 + 20})
+    rows = conn.execute(_candidates_statement(scope.shape), {**params, "limit": limit * 4 + 20})
     # Only generations are held to their owner's cap: ``owner`` is None for the others.
     candidates = [(row.id, row.owner_id if row.kind == GENERATION_KIND else None) for row in rows]
     room = _owner_room(conn, {owner for _, owner in candidates if owner is not None})

@@ -6,7 +6,7 @@ registered under its name by the package that owns it — ``jobs/`` never import
 worker claims only jobs of the kinds it has handlers for, and hands each claimed job to its
 kind's handler: ``run`` for a QUEUED job it now holds as RUNNING, ``reconcile`` for a RECONCILING
 one (a crash or an unknown outcome left it: settle it without paying twice), and ``on_success``
-inside the transaction that marks the job SUCCEEDED.
+inside the transaction that marks the job SUCCEEDED (None for a kind with nothing to record).
 """
 
 from __future__ import annotations
@@ -55,8 +55,12 @@ class KindHandler(Protocol):
     async def reconcile(self, claimed: ClaimedJob, context: KindContext) -> None:
         """Settle a job claimed in RECONCILING: its last attempt may have been charged or done."""
 
-    def on_success(self, session: Session, job: Job) -> None:
-        """Inside the transaction that marks ``job`` SUCCEEDED: record what its success means."""
+    @property
+    def on_success(self) -> Callable[[Session, Job], None] | None:
+        """Called inside the transaction that marks a job SUCCEEDED, with its session and the job, to
+        record what its success means; a method ``on_success(session, job)``. None (a class
+        attribute ``on_success = None``) for a kind that records nothing: its success is then one
+        statement with no transaction around it, the cheapest a worker can write."""
 
 
 @dataclass

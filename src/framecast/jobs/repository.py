@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from sqlalchemy import Integer, Row, bindparam, exists, func, select, update
+from sqlalchemy import Integer, Row, bindparam, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -66,42 +66,51 @@ def _sources(new: JobState) -> list[str]:
 _JOBS = claims.JOBS
 _CHILD = _JOBS.alias("child")
 
-# The success of a held job, as one compare-and-set: held by this worker, in a state SUCCEEDED may
-# follow. It reads the row back (for the kind's ``on_success``) and whether a pipeline job waits for
-# this one (only then are children read). Built once: building it cost more CPU than running it.
-# (The child test takes the id as a parameter, not a correlation: SQLite writes RETURNING columns
-# unqualified, so ``child.parent_id = id`` would compare the child with itself.)
+# The success of a held job, as a compare-and-set: held by this worker, in a state SUCCEEDED may
+# follow. Built once: building it cost more CPU than running it.
+_SUCCEED_WHERE = (
+    _JOBS.c.id == bindparam("job_id"),
+    _JOBS.c.lease_owner == bindparam("worker_id"),
+    # OR of equalities, not IN: a literal IN list is an expanding parameter, rendered again at
+    # every execution.
+    or_(*(_JOBS.c.state == state for state in _sources(JobState.SUCCEEDED))),
+)
+_SUCCEED_VALUES: dict[str, Any] = {
+    "state": JobState.SUCCEEDED.value,
+    "outputs": bindparam("new_outputs", type_=_JOBS.c.outputs.type),
+    "charged": bindparam("new_charged", type_=_JOBS.c.charged.type),
+    "charges": func.coalesce(_JOBS.c.charges, 0) + bindparam("charge", type_=Integer()),
+    "submitted_at": None,
+    "lease_owner": None,
+    "lease_expires_at": None,
+    "error_category": None,
+    "error_message": None,
+    "progress_status": "done",
+    "progress_percent": 100,
+    "finished_at": bindparam("now", type_=_JOBS.c.finished_at.type),
+    "updated_at": bindparam("now", type_=_JOBS.c.updated_at.type),
+}
+# Whether a pipeline job waits for this one. (The child test takes the id as a parameter, not a
+# correlation: SQLite writes RETURNING columns unqualified, so ``child.parent_id = id`` would compare
+# the child with itself.)
+_WAITING_CHILD = exists().where(
+    _CHILD.c.parent_id == bindparam("job_id"),
+    or_(_CHILD.c.state == JobState.BLOCKED.value, _CHILD.c.state == JobState.PAUSED.value),
+)
+# In a transaction: reads the row back (for the kind's ``on_success``) and whether a child waits
+# (only then are children read and released, in the same transaction).
 _SUCCEED = (
     update(_JOBS)
-    .where(
-        _JOBS.c.id == bindparam("job_id"),
-        _JOBS.c.lease_owner == bindparam("worker_id"),
-        _JOBS.c.state.in_(_sources(JobState.SUCCEEDED)),
-    )
-    .values(
-        state=JobState.SUCCEEDED.value,
-        outputs=bindparam("new_outputs", type_=_JOBS.c.outputs.type),
-        charged=bindparam("new_charged", type_=_JOBS.c.charged.type),
-        charges=func.coalesce(_JOBS.c.charges, 0) + bindparam("charge", type_=Integer()),
-        submitted_at=None,
-        lease_owner=None,
-        lease_expires_at=None,
-        error_category=None,
-        error_message=None,
-        progress_status="done",
-        progress_percent=100,
-        finished_at=bindparam("now", type_=_JOBS.c.finished_at.type),
-        updated_at=bindparam("now", type_=_JOBS.c.updated_at.type),
-    )
-    .returning(
-        *_JOBS.c,
-        exists()
-        .where(
-            _CHILD.c.parent_id == bindparam("job_id"),
-            _CHILD.c.state.in_([JobState.BLOCKED.value, JobState.PAUSED.value]),
-        )
-        .label("has_blocked_children"),
-    )
+    .where(*_SUCCEED_WHERE)
+    .values(**_SUCCEED_VALUES)
+    .returning(*_JOBS.c, _WAITING_CHILD.label("has_blocked_children"))
+)
+# Alone, when the kind records nothing on success: a transaction by itself (one round trip in
+# autocommit on PostgreSQL), so it must leave nothing else to do. It matches only a job no child
+# waits for, tested in the same statement, so a child is never left BLOCKED behind a parent that
+# succeeded; a job it does not match (lost, in another state, or a parent) goes the way of _SUCCEED.
+_SUCCEED_ALONE = (
+    update(_JOBS).where(*_SUCCEED_WHERE, ~_WAITING_CHILD).values(**_SUCCEED_VALUES).returning(_JOBS.c.id)
 )
 
 
@@ -387,7 +396,9 @@ class JobRepository:
         kind's) runs in the same transaction, so the job and what its success means commit together.
 
         One compare-and-set UPDATE (held by ``worker_id``, in a state SUCCEEDED may follow) that reads
-        the row back for ``on_success``, not a locked read, a change and a flush. Raises
+        the row back for ``on_success``, not a locked read, a change and a flush. With no
+        ``on_success`` and no pipeline child waiting for the job, that UPDATE runs alone, with no
+        transaction around it (one round trip on PostgreSQL, not three). Raises
         :class:`LeaseLostError` when the worker no longer holds the job, :class:`JobStateError` when
         its state does not allow success, :class:`NotFoundError` when it is gone."""
         params = {
@@ -398,6 +409,12 @@ class JobRepository:
             "charge": 1 if charged else 0,
             "now": utcnow(),
         }
+        if on_success is None:
+            with self.db.single_statement() as conn:
+                if conn.execute(_SUCCEED_ALONE, params).first() is not None:
+                    return
+        # The kind records its success, a child waits, or the job is not this worker's to succeed
+        # (refused below, after the transaction's own compare-and-set).
         with self.db.session() as session:
             row = session.connection().execute(_SUCCEED, params).one_or_none()
             if row is None:

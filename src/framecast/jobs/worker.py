@@ -11,6 +11,9 @@ slot for the claim, so the next job is claimed while the success is written (two
 once, not one after the other) and starts the moment the slot is free; it waits for the slot in
 the worker, held under this worker's lease and heartbeats like any held job. A worker never holds
 more than one such job per finishing one, and only for as long as that success takes to write.
+For a kind of concurrency 1 the next job is claimed in the very thread that writes the success,
+just before it (one hand-off to a thread per job, not two, and no turn of the loop to claim); the
+loop adopts the job, or, if the worker is stopping, it is handed back.
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ import dataclasses
 import functools
 import logging
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import anyio
 from cryptography.fernet import Fernet
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from framecast.core import metrics
 from framecast.core.errors import ConfigurationError, FramecastError
@@ -54,6 +59,12 @@ log = logging.getLogger(__name__)
 RECONCILE_SLOTS = 8
 # How often a worker clears half-written files from the data dir.
 LEFTOVER_SWEEP_S = 600.0
+# After a database error in the loop (the server restarting, a dropped connection): the first
+# pause before trying again, doubled after each error in a row up to the last.
+DB_RETRY_S = (0.5, 30.0)
+# What a database that is down or restarting raises (not a bug in a statement: those still end
+# the loop, loudly).
+DB_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 # A rate no local renderer comes near: "no limit" for providers whose traits set none.
@@ -160,12 +171,18 @@ class Worker:
         }
         # Jobs recording their success: their slots count as free for the next claim.
         self._finishing: set[int] = set()
+        # Set (under _adopting) when the worker stops: a job claimed ahead in a success's thread from
+        # then on is handed back, not adopted; _late holds those the loop got as it stopped.
+        self._adopting = threading.Lock()
+        self._closing = False
+        self._late: list[int] = []
         self.on_progress: Callable[[int, Progress], None] | None = None
         self.beat_s = beats.BEAT_S  # seconds between two rows written in worker_beats
         self._reporting = False  # whether /metrics shows this worker's limits (while it runs)
         # Set by ``wake`` from any thread: look for work now instead of at the next poll.
         self._wakers: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
         self._next_reconcile_look = float("-inf")  # loop time of the next look for RECONCILING jobs
+        self.db_retry_s = DB_RETRY_S  # (first, longest) pause after a database error in the loop
 
     def wake(self) -> None:
         """A job of one of this worker's kinds was queued: look now instead of at the next poll."""
@@ -183,13 +200,51 @@ class Worker:
             limiters=self.limiters,
             bundle_for=self.bundle_for,
             on_progress=self.on_progress,
-            finishing=self._finishing_soon if kind in self._slots else None,
+            finishing=functools.partial(self._finishing_soon, kind) if kind in self._slots else None,
         )
 
-    def _finishing_soon(self, job_id: int) -> None:
-        """From the thread recording ``job_id``'s success: let the loop claim the next job now."""
+    def _finishing_soon(self, kind: str, job_id: int) -> None:
+        """From the thread recording ``job_id``'s success: claim the next job of a kind of
+        concurrency 1 here and now, else let the loop claim the next job now."""
+        if self.handlers[kind].concurrency == 1 and self._claim_next_here(kind, job_id):
+            return
         for loop, _ in list(self._wakers):
             loop.call_soon_threadsafe(self._finishing_now, job_id)
+
+    def _claim_next_here(self, kind: str, job_id: int) -> bool:
+        """Claim the job that takes ``job_id``'s slot, in this (the success's) thread, and hand it
+        to the loop. False when the loop should claim instead. Never raises: the success it runs
+        before must still be written."""
+        entry = self._tasks.get(job_id)  # a read of the loop's dict: atomic, and this entry is settled
+        if entry is None or entry[3] or self._closing or not self._wakers:
+            return entry is not None and entry[3]  # a reconciling job frees no slot: nothing to claim
+        loop = self._wakers[0][0]
+        try:
+            claimed = self._claim(kind, None, 1, False)
+        except Exception as exc:
+            log.warning("worker %s could not claim ahead (%s); the loop will claim", self.worker_id, exc)
+            return False
+        for job in claimed:
+            with self._adopting:
+                if not self._closing:
+                    # Runs on the loop before this success's own answer reaches it (FIFO), so the
+                    # loop never counts the slot as free while the claimed job is on its way.
+                    loop.call_soon_threadsafe(self._adopt, job)
+                    continue
+            self._hand_back(job.id)
+        return True
+
+    def _adopt(self, job: ClaimedJob) -> None:
+        if self._closing:
+            self._late.append(job.id)  # handed back by _shutdown with the jobs it stopped
+        else:
+            self._start(job, False)
+
+    def _hand_back(self, job_id: int) -> None:
+        try:
+            self.repo.release(job_id, self.worker_id)
+        except Exception as exc:  # its lease expires and the sweep of any worker recovers it
+            log.warning("worker %s could not hand back job %s: %s", self.worker_id, job_id, exc)
 
     def _finishing_now(self, job_id: int) -> None:
         entry = self._tasks.get(job_id)
@@ -225,6 +280,8 @@ class Worker:
 
     async def _run(self, stop: asyncio.Event, until_done: bool) -> None:
         self._reporting = True
+        self._closing = False
+        self._late = []
         remove_collector = metrics.REGISTRY.add_collector(self._report_limits)
         beating = asyncio.create_task(self._beats(stop, beats.describe(self.worker_id, self.handlers)))
         heartbeat = asyncio.create_task(self._heartbeat(stop))
@@ -234,23 +291,41 @@ class Worker:
         loop = asyncio.get_running_loop()
         waker = (loop, asyncio.Event())
         self._wakers.append(waker)
+        errors_in_a_row = 0
         try:
             while not stop.is_set():
                 waker[1].clear()  # before looking, so a wake-up during the look is not lost
-                if loop.time() - last_sweep >= min(min(map(self._lease_s, self.handlers)) / 3, 5.0):
-                    recovered = await anyio.to_thread.run_sync(self.repo.recover_expired)
-                    if recovered:
-                        log.info("recovered jobs %s from stopped workers", recovered)
-                    last_sweep = loop.time()
-                if loop.time() - last_cleanup >= LEFTOVER_SWEEP_S:
-                    # Half-written files a crash or a full disk left (not ones still being written).
-                    removed = await anyio.to_thread.run_sync(remove_leftovers, self._work_dir.parent)
-                    if removed:
-                        log.info("removed %s half-written files left by an earlier crash", removed)
-                    last_cleanup = loop.time()
-                await self._claim_more()
-                if until_done and not self._tasks and await self._nothing_left():
-                    break
+                try:
+                    if loop.time() - last_sweep >= min(min(map(self._lease_s, self.handlers)) / 3, 5.0):
+                        recovered = await anyio.to_thread.run_sync(self.repo.recover_expired)
+                        if recovered:
+                            log.info("recovered jobs %s from stopped workers", recovered)
+                        last_sweep = loop.time()
+                    if loop.time() - last_cleanup >= LEFTOVER_SWEEP_S:
+                        # Half-written files a crash or a full disk left (not ones still being written).
+                        removed = await anyio.to_thread.run_sync(remove_leftovers, self._work_dir.parent)
+                        if removed:
+                            log.info("removed %s half-written files left by an earlier crash", removed)
+                        last_cleanup = loop.time()
+                    await self._claim_more()
+                    if until_done and not self._tasks and await self._nothing_left():
+                        break
+                except DB_UNAVAILABLE as exc:
+                    # The jobs already held go on (their own writes fail or not on their own); the
+                    # loop waits and looks again, however long the database takes to come back.
+                    first, longest = self.db_retry_s
+                    pause = min(first * 2**errors_in_a_row, longest)
+                    errors_in_a_row += 1
+                    log.warning(
+                        "worker %s: the database failed (%s); trying again in %.1f s",
+                        self.worker_id,
+                        type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__,
+                        pause,
+                    )
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=pause)
+                    continue
+                errors_in_a_row = 0
                 await self._wait_for_work(cfg.poll_s, waker[1])
         finally:
             self._wakers.remove(waker)
@@ -491,27 +566,36 @@ class Worker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self._heartbeat_s())
             if self._tasks:
-                for kind in {k for _, k, _, _ in self._tasks.values()}:
-                    await anyio.to_thread.run_sync(
-                        functools.partial(
-                            self.repo.heartbeat, self.worker_id, self._lease_s(kind), kinds=[kind]
-                        )
-                    )
-                # A job cancelled before it was sent is no longer ours: stop working on it.
-                held = list(self._tasks)
-                for job_id in await anyio.to_thread.run_sync(self.repo.cancelled_among, held):
-                    entry = self._tasks.get(job_id)
-                    if entry is not None:
-                        log.info("job %s was cancelled; stopping its work", job_id)
-                        entry[0].cancel()
+                try:
+                    await self._renew_leases()
+                except DB_UNAVAILABLE as exc:
+                    # Leases last several heartbeats: the next one renews them if the database is back.
+                    log.warning("worker %s could not renew its leases: %s", self.worker_id, exc)
+
+    async def _renew_leases(self) -> None:
+        """Extend the leases of the jobs held, and stop working on those the user cancelled."""
+        for kind in {k for _, k, _, _ in self._tasks.values()}:
+            await anyio.to_thread.run_sync(
+                functools.partial(self.repo.heartbeat, self.worker_id, self._lease_s(kind), kinds=[kind])
+            )
+        # A job cancelled before it was sent is no longer ours: stop working on it.
+        held = list(self._tasks)
+        for job_id in await anyio.to_thread.run_sync(self.repo.cancelled_among, held):
+            entry = self._tasks.get(job_id)
+            if entry is not None:
+                log.info("job %s was cancelled; stopping its work", job_id)
+                entry[0].cancel()
 
     async def _shutdown(self) -> None:
         """Stop in-flight work and hand the jobs back (reconcile where a send may have happened)."""
+        with self._adopting:
+            self._closing = True
+        await asyncio.sleep(0)  # a job claimed ahead and posted before that is adopted into _late now
         held = list(self._tasks)
         for task, _, _, _ in list(self._tasks.values()):
             task.cancel()
         for task, _, _, _ in list(self._tasks.values()):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        for job_id in held:
+        for job_id in [*held, *self._late]:
             await anyio.to_thread.run_sync(self.repo.release, job_id, self.worker_id)

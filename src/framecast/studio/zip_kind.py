@@ -155,8 +155,8 @@ class ZipBuild:
         """Nothing was paid for: a build that was cut short is built again."""
         await self.run(claimed, context)
 
-    def on_success(self, session: Session, job: Job) -> None:
-        """The parts and ``parts.json`` are on disk already: nothing else to record."""
+    # The parts and ``parts.json`` are on disk already: nothing else to record.
+    on_success = None
 
     @staticmethod
     def _build(context: KindContext, claimed: ClaimedJob) -> list[ZipPart]:
